@@ -1,0 +1,27 @@
+/**
+ * What counts as a temperature reading and how it is normalised. Shared by the dataset
+ * statistics and the scenario's filterTemperature function, so both agree on the counts.
+ */
+
+/** Urban Observatory variable names that are air temperatures. Compared case-insensitively. */
+const TEMPERATURE_VARIABLES = new Set(['temperature', 'room temperature', 'air temperature', 'internal temperature']);
+
+export function isTemperatureVariable(variable: string): boolean {
+  return TEMPERATURE_VARIABLES.has(variable.trim().toLowerCase());
+}
+
+/** Converts a temperature to °C; undefined when the unit is not a temperature unit. */
+export function toCelsius(value: number, units: string): number | undefined {
+  const u = units.trim().toLowerCase().replace(/^°|^deg(rees)?\s*/, '');
+  if (u === 'c' || u === 'celsius' || u === 'degc') return value;
+  if (u === 'f' || u === 'fahrenheit' || u === 'degf') return ((value - 32) * 5) / 9;
+  if (u === 'k' || u === 'kelvin') return value - 273.15;
+  return undefined;
+}
+
+/** Indoor/outdoor building sensors: anything outside this range is a faulty reading. */
+export const PLAUSIBLE_CELSIUS = { min: -40, max: 60 } as const;
+
+export function isPlausibleCelsius(celsius: number): boolean {
+  return Number.isFinite(celsius) && celsius >= PLAUSIBLE_CELSIUS.min && celsius <= PLAUSIBLE_CELSIUS.max;
+}

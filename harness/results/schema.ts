@@ -1,0 +1,163 @@
+/**
+ * The versioned result schema. A run folder holds `manifest.json` (what the run was) and one
+ * `profiles/<system>-w<workers>.json` per profile, written as soon as that profile ends, so a
+ * crash later loses nothing already measured. Every profile file embeds the manifest too, so
+ * one file alone is self-describing.
+ */
+export const SCHEMA_VERSION = 1 as const;
+
+/** How a request ended, as counted by the load driver. */
+export const ERROR_CLASSES = [
+  'http4xx', // non-2xx status from the system that is not a dataflow envelope
+  'http5xx',
+  'envelope', // a dataflow error envelope (x-fogbench-error) reached the client
+  'timeout', // no response within the client timeout
+  'refused', // ECONNREFUSED
+  'reset', // ECONNRESET / socket hang up / EPIPE
+  'other', // any other client-side failure
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+export type ErrorCounts = Record<ErrorClass, number>;
+
+export interface LatencyStats {
+  /** All values in milliseconds. */
+  count: number;
+  mean: number;
+  stdev: number;
+  min: number;
+  max: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  /** HDR histogram (microseconds), compressed and base64-encoded: mergeable across runs. */
+  hdr: string;
+}
+
+/** One second of a profile, indexed from the profile's start. */
+export interface TimelineBucket {
+  t: number;
+  /** Responses received in this second (any status). */
+  completed: number;
+  ok: number;
+  errors: Partial<ErrorCounts>;
+  /** Latency of responses received in this second (ms); null when none. */
+  p50: number | null;
+  p99: number | null;
+  mean: number | null;
+}
+
+/** Something that happened to the system while it was measured (process exit, OOM kill...). */
+export interface ClusterEvent {
+  /** Seconds since the profile's start (may be negative for events before it). */
+  t: number;
+  at: string;
+  kind: 'exit' | 'restart' | 'oom-kill' | 'not-ready' | 'ready' | 'eviction' | 'info';
+  subject: string;
+  node?: string;
+  detail: string;
+}
+
+/** A resource sample of one node (fog target) or pod (kube). */
+export interface ResourceSample {
+  t: number;
+  node: string;
+  /** CPU used in this second as a fraction of one core. */
+  cpu: number;
+  /** CPU quota of the node as a fraction of one core, if limited. */
+  cpuLimit: number | null;
+  memoryBytes: number;
+  memoryLimitBytes: number | null;
+}
+
+/** Time between one service ending its function and the next one starting (ms). */
+export interface HopGapStats {
+  from: string;
+  to: string;
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  min: number;
+  max: number;
+  q1: number;
+  q3: number;
+}
+
+export interface ProfileResult {
+  schemaVersion: typeof SCHEMA_VERSION;
+  kind: 'fogbench.profile';
+  runId: string;
+  system: string;
+  workers: number;
+  keepAlive: boolean;
+  driver: string;
+  startedAt: string;
+  /** Measured wall time of the profile, seconds. */
+  durationSeconds: number;
+  /** Requests that got a response or failed (not counting those cut off at the end). */
+  requests: number;
+  ok: number;
+  errors: ErrorCounts;
+  errorRate: number;
+  /** Responses per second, any status, as hey reports it (the paper's figure). */
+  throughput: number;
+  /** Successful responses per second. */
+  goodput: number;
+  /** Latency of every response (as hey reports it). */
+  latency: LatencyStats;
+  /** Latency of successful responses only. */
+  latencyOk: LatencyStats;
+  timeline: TimelineBucket[];
+  hops: HopGapStats[];
+  events: ClusterEvent[];
+  resources: ResourceSample[];
+  manifest: RunManifest;
+}
+
+export interface NodeDescription {
+  name: string;
+  role: string;
+  cpus: number | null;
+  memoryBytes: number | null;
+  address?: string;
+  link?: Record<string, unknown>;
+}
+
+export interface TargetDescription {
+  kind: string;
+  nodes: NodeDescription[];
+  /** What link shaping was really applied, in words a reader can check. */
+  shaping: string;
+  details: Record<string, unknown>;
+}
+
+export interface DatasetDescription {
+  file: string;
+  sha256: string;
+  synthetic: boolean;
+  rows: number;
+  rowsByVariable: Record<string, number>;
+  batchSize: number;
+}
+
+export interface RunManifest {
+  schemaVersion: typeof SCHEMA_VERSION;
+  kind: 'fogbench.manifest';
+  runId: string;
+  createdAt: string;
+  fogbench: { version: string; gitSha: string | null; gitDirty: boolean | null };
+  host: { hostname: string; platform: string; kernel: string; cpus: number; cpuModel: string; memoryBytes: number; node: string };
+  tools: Record<string, string>;
+  scenario: { name: string; file: string; sha256: string; route: string[]; config: Record<string, string> };
+  dataset: DatasetDescription;
+  target: TargetDescription;
+  options: Record<string, unknown>;
+  systems: string[];
+  profiles: { system: string; workers: number }[];
+}
+
+export function profileFileName(system: string, workers: number): string {
+  return `${system}-w${workers}.json`;
+}
