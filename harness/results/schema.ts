@@ -98,6 +98,10 @@ export interface ProfileResult {
   durationSeconds: number;
   /** Requests that got a response or failed (not counting those cut off at the end). */
   requests: number;
+  /** Requests still in flight when the window closed: neither successes nor errors. */
+  cutOff: number;
+  /** True when the profile was stopped early (Ctrl-C): its figures cover a shorter window. */
+  interrupted: boolean;
   ok: number;
   errors: ErrorCounts;
   errorRate: number;

@@ -1,0 +1,32 @@
+/** The resolved options of a bench run (the CLI parses and validates; this is the result). */
+import type { DriverName } from '../load/agent-protocol.ts';
+
+export interface BenchOptions {
+  scenarioFile: string;
+  systems: string[];
+  workers: number[];
+  durationMs: number;
+  keepAlive: boolean;
+  driver: DriverName | 'auto';
+  /** Client-side timeout per request. */
+  timeoutMs: number;
+  hopTimeoutMs: number;
+  chainBudgetMs: number;
+  dataset: string;
+  batchSize: number;
+  runsDir: string;
+  buildDir: string;
+  runId: string;
+  target: string;
+  config: Record<string, string>;
+  readyTimeoutMs: number;
+  /** Pause between profiles so one profile's backlog does not leak into the next. */
+  cooldownMs: number;
+  preset: string | null;
+}
+
+export type BenchEvent =
+  | { type: 'phase'; message: string }
+  | { type: 'profile-start'; system: string; workers: number; durationMs: number }
+  | { type: 'profile-progress'; system: string; workers: number; elapsedMs: number; requests: number; ok: number; errors: number }
+  | { type: 'profile-end'; system: string; workers: number; file: string; interrupted: boolean };

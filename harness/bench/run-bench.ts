@@ -1,0 +1,144 @@
+/**
+ * The bench phases: compile → deploy → load → collect, for every system and worker count,
+ * writing each profile's result as soon as it is measured. Takes everything it needs as
+ * parameters; the CLI owns argv, printing, signals and the exit code.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileScenario } from '../dataflow/compile.ts';
+import { bundleForNode } from '../dataflow/bundle.ts';
+import { usageError } from '../errors.ts';
+import { chooseDriver } from '../load/drivers.ts';
+import { openDataset } from '../load/replay.ts';
+import { hopGaps } from '../metrics/hops.ts';
+import { buildProfileResult } from '../metrics/profile.ts';
+import { profileFileName, SCHEMA_VERSION, type ProfileResult, type RunManifest } from '../results/schema.ts';
+import type { System } from '../systems/system.ts';
+import type { Target } from '../targets/target.ts';
+import type { BenchEvent, BenchOptions } from './options.ts';
+import { provenance } from './provenance.ts';
+import { runProfile } from './run-profile.ts';
+import { createSpanSink } from './span-sink.ts';
+
+const AGENT_ENTRY = fileURLToPath(new URL('../load/agent-main.ts', import.meta.url));
+
+export interface BenchDeps {
+  target: Target;
+  systems: Record<string, System>;
+  onEvent: (event: BenchEvent) => void;
+  signal: AbortSignal;
+}
+
+export interface BenchOutcome {
+  runDir: string;
+  manifest: RunManifest;
+  profiles: ProfileResult[];
+  interrupted: boolean;
+}
+
+export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<BenchOutcome> {
+  const { target, onEvent, signal } = deps;
+  const systems = options.systems.map((name) => {
+    const system = deps.systems[name];
+    if (!system) throw usageError(`unknown system "${name}" (available: ${Object.keys(deps.systems).join(', ')})`);
+    return system;
+  });
+  const driver = chooseDriver(options.driver, options);
+  const runDir = path.join(options.runsDir, options.runId);
+  const buildDir = path.join(options.buildDir, options.runId);
+  const profiles: ProfileResult[] = [];
+
+  onEvent({ type: 'phase', message: `compiling ${options.scenarioFile}` });
+  const dataset = await openDataset(options.dataset, { batchSize: options.batchSize });
+  const compiled = await compileScenario(options.scenarioFile, buildDir);
+  const agentBundle = path.join(buildDir, 'agent', 'agent.mjs');
+  await bundleForNode({ entryFile: AGENT_ENTRY, outfile: agentBundle });
+
+  await mkdir(path.join(runDir, 'profiles'), { recursive: true });
+  await mkdir(path.join(runDir, 'spans'), { recursive: true });
+  onEvent({ type: 'phase', message: `preparing the ${target.kind} target` });
+  try {
+    await target.prepare();
+    const manifest: RunManifest = {
+      schemaVersion: SCHEMA_VERSION,
+      kind: 'fogbench.manifest',
+      runId: options.runId,
+      createdAt: new Date().toISOString(),
+      ...(await provenance()),
+      scenario: compiled.scenario,
+      dataset: dataset.description,
+      target: target.describe(),
+      options: { ...options, driver },
+      systems: options.systems,
+      profiles: options.systems.flatMap((system) => options.workers.map((workers) => ({ system, workers }))),
+    };
+    await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+
+    for (const system of systems) {
+      if (signal.aborted) break;
+      const plan = system.plan(compiled, options);
+      const spans = createSpanSink();
+      onEvent({ type: 'phase', message: `deploying ${system.name} (${plan.units.length} units) on ${target.kind}` });
+      const deployment = await target.deploy(plan.units, {
+        readyTimeoutMs: options.readyTimeoutMs,
+        onLine: (_unit, line) => spans.push(line),
+        signal,
+      });
+      try {
+        const entry = deployment.endpoints.get(plan.entry)!;
+        for (const workers of options.workers) {
+          if (signal.aborted) break;
+          const name = `${system.name}-w${workers}`;
+          onEvent({ type: 'profile-start', system: system.name, workers, durationMs: options.durationMs });
+          const run = await runProfile({
+            target,
+            deployment,
+            agentBundle,
+            specFile: path.join(buildDir, `${name}.agent.json`),
+            spec: {
+              driver,
+              load: {
+                url: `http://${entry.host}:${entry.port}${plan.path}`,
+                workers,
+                durationMs: options.durationMs,
+                keepAlive: options.keepAlive,
+                timeoutMs: options.timeoutMs,
+                headers: plan.headers,
+              },
+              bodies: { kind: 'dataset', file: path.resolve(options.dataset), batchSize: options.batchSize },
+            },
+            spanSink: spans,
+            onProgress: (p) => onEvent({ type: 'profile-progress', system: system.name, workers, ...p }),
+            signal,
+          });
+          const result = buildProfileResult({
+            manifest,
+            system: system.name,
+            workers,
+            keepAlive: options.keepAlive,
+            driver,
+            startedAt: new Date(run.startEpochMs).toISOString(),
+            raw: run.raw,
+            hops: hopGaps(run.spans, plan.chain),
+            events: run.events,
+            resources: run.resources,
+            interrupted: run.interrupted,
+          });
+          const file = path.join(runDir, 'profiles', profileFileName(system.name, workers));
+          await writeFile(file, JSON.stringify(result) + '\n');
+          await writeFile(path.join(runDir, 'spans', `${name}.ndjson`), run.spans.map((s) => JSON.stringify(s)).join('\n') + '\n');
+          profiles.push(result);
+          onEvent({ type: 'profile-end', system: system.name, workers, file, interrupted: run.interrupted });
+          if (!signal.aborted && options.cooldownMs > 0) await new Promise((r) => setTimeout(r, options.cooldownMs));
+        }
+      } finally {
+        await deployment.stop();
+      }
+    }
+    return { runDir, manifest, profiles, interrupted: signal.aborted };
+  } finally {
+    await target.dispose();
+    await rm(buildDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Runs one (system, workers) profile against a deployed system: the load agent on the client
+ * node, spans collected from the services, the target observed; returns the raw pieces.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseAgentMessage, type AgentMessage, type AgentSpec } from '../load/agent-protocol.ts';
+import type { RawMeasurement } from '../metrics/recorder.ts';
+import type { ClusterEvent, ResourceSample } from '../results/schema.ts';
+import type { Span } from '../dataflow/spans.ts';
+import type { Deployment, Target } from '../targets/target.ts';
+
+export interface ProfileRun {
+  raw: RawMeasurement;
+  startEpochMs: number;
+  spans: Span[];
+  events: ClusterEvent[];
+  resources: ResourceSample[];
+  interrupted: boolean;
+}
+
+export interface ProfileRunInput {
+  target: Target;
+  deployment: Deployment;
+  agentBundle: string;
+  spec: AgentSpec;
+  specFile: string;
+  /** Spans arriving from the deployment are pushed here by the caller's onLine hook. */
+  spanSink: { start(): void; take(fromMs: number, toMs: number): Span[] };
+  onProgress: (message: Extract<AgentMessage, { type: 'progress' }>) => void;
+  signal: AbortSignal;
+}
+
+export async function runProfile(input: ProfileRunInput): Promise<ProfileRun> {
+  await writeFile(input.specFile, JSON.stringify(input.spec));
+  input.spanSink.start();
+  const agent = await input.target.startClient({
+    name: `load-agent-w${input.spec.load.workers}`,
+    command: process.execPath,
+    args: [input.agentBundle, path.resolve(input.specFile)],
+    env: {},
+  });
+  let result: Extract<AgentMessage, { type: 'result' }> | undefined;
+  let failure: string | undefined;
+  let observer: ReturnType<Target['observe']> | undefined;
+  agent.onLine((line) => {
+    const message = parseAgentMessage(line);
+    if (!message) return;
+    if (message.type === 'start') observer = input.target.observe(input.deployment, message.epochMs);
+    else if (message.type === 'progress') input.onProgress(message);
+    else if (message.type === 'result') result = message;
+    else if (message.type === 'error') failure = message.message;
+  });
+  const onAbort = () => void agent.stop('SIGINT');
+  input.signal.addEventListener('abort', onAbort, { once: true });
+  const exit = await agent.exited;
+  input.signal.removeEventListener('abort', onAbort);
+  await observer?.stop();
+  if (!result) {
+    throw new Error(
+      `load agent ended without a result (${exit.signal ?? `code ${exit.code}`}): ${failure ?? agent.stderrTail() ?? 'no output'}`,
+    );
+  }
+  const windowEnd = result.startEpochMs + result.raw.durationMs;
+  return {
+    raw: result.raw,
+    startEpochMs: result.startEpochMs,
+    spans: input.spanSink.take(result.startEpochMs, windowEnd),
+    events: observer?.events() ?? [],
+    resources: observer?.resources() ?? [],
+    interrupted: input.signal.aborted,
+  };
+}

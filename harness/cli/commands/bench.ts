@@ -1,0 +1,119 @@
+/** `fogbench bench`: run the comparison and print the summary. */
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { runBench } from '../../bench/run-bench.ts';
+import type { BenchOptions } from '../../bench/options.ts';
+import { newRunId } from '../../bench/provenance.ts';
+import { ExitCode, usageError } from '../../errors.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_DATASET } from '../../load/replay.ts';
+import { checkSystems, SYSTEMS } from '../../systems/registry.ts';
+import { createTarget, DEFAULT_TARGET, TARGETS } from '../../targets/registry.ts';
+import { collectKeyValue, formatDuration, parseDuration, parseList, parseOnOff, parsePositiveInt, parseWorkers } from '../parse.ts';
+import { createProgressReporter } from '../progress.ts';
+import { abortOnSignals } from '../signals.ts';
+import { renderSummaryTable } from '../summary-table.ts';
+
+/** The paper's protocol: every profile for ten minutes, no keep-alive (hey's setting there). */
+const PRESETS: Record<string, Partial<Pick<BenchOptions, 'workers' | 'durationMs' | 'keepAlive'>>> = {
+  paper: { workers: [1, 5, 10, 50], durationMs: 600_000, keepAlive: false },
+  quick: { workers: [1, 5, 10, 50], durationMs: 10_000, keepAlive: false },
+};
+
+interface RawBenchOptions {
+  scenario: string;
+  systems: string[];
+  workers: number[];
+  duration: number;
+  keepAlive: boolean;
+  driver: BenchOptions['driver'];
+  timeout: number;
+  hopTimeout: number;
+  chainBudget: number;
+  dataset: string;
+  batch: number;
+  target: string;
+  runsDir: string;
+  runId?: string;
+  config: Record<string, string>;
+  readyTimeout: number;
+  cooldown: number;
+  preset?: string;
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('deploy the systems, replay the dataset at each worker count, and write the results')
+    .option('--scenario <file>', 'scenario module', 'scenarios/temperature.ts')
+    .option('--systems <list>', `systems to compare (${Object.keys(SYSTEMS).join(', ')}; openfaas: not available yet)`, parseList, ['p2p'])
+    .option('--workers <list>', 'closed-loop worker counts, one profile each', parseWorkers, [1, 5, 10, 50])
+    .option('--duration <time>', 'length of each profile (e.g. 30s, 10m)', parseDuration, 30_000)
+    .option('--keep-alive <on|off>', 'HTTP keep-alive between client and system', parseOnOff, false)
+    .addOption(
+      new Option('--driver <name>', 'load driver; auto = autocannon with keep-alive, fogbench-http without')
+        .choices(['auto', 'fogbench-http', 'autocannon'])
+        .default('auto'),
+    )
+    .option('--timeout <time>', 'client timeout per request', parseDuration, 20_000)
+    .option('--hop-timeout <time>', 'p2p: longest wait of a service for the next one', parseDuration, 10_000)
+    .option('--chain-budget <time>', 'p2p: time budget of a whole chain, shared down the hops', parseDuration, 19_000)
+    .option('--dataset <file>', 'readings to replay (Urban Observatory CSV or fogbench NDJSON/CSV)', DEFAULT_DATASET)
+    .option('--batch <n>', 'readings per request', parsePositiveInt, DEFAULT_BATCH_SIZE)
+    .option('--target <name>', `where the systems run (${Object.keys(TARGETS).join(', ')})`, DEFAULT_TARGET)
+    .option('--runs-dir <dir>', 'folder for run results', 'reports/runs')
+    .option('--run-id <id>', 'name of this run (default: timestamp)')
+    .option('--config <key=value>', 'scenario function setting, repeatable (e.g. window=10)', collectKeyValue, {})
+    .option('--ready-timeout <time>', 'longest wait for the deployment to become healthy', parseDuration, 30_000)
+    .option('--cooldown <time>', 'pause between profiles', parseDuration, 2_000)
+    .addOption(new Option('--preset <name>', 'protocol preset (paper = 1,5,10,50 workers x 10m, keep-alive off)').choices(Object.keys(PRESETS)))
+    .action(async (raw: RawBenchOptions, command: Command) => {
+      const fromUser = (key: string) => command.getOptionValueSource(key) === 'cli';
+      const preset = raw.preset ? PRESETS[raw.preset]! : {};
+      checkSystems(raw.systems);
+      const runId = raw.runId ?? newRunId();
+      if (!/^[A-Za-z0-9._-]+$/.test(runId)) throw usageError(`--run-id may hold only letters, digits, dots, dashes and underscores`);
+      const options: BenchOptions = {
+        scenarioFile: raw.scenario,
+        systems: raw.systems,
+        workers: fromUser('workers') ? raw.workers : (preset.workers ?? raw.workers),
+        durationMs: fromUser('duration') ? raw.duration : (preset.durationMs ?? raw.duration),
+        keepAlive: fromUser('keepAlive') ? raw.keepAlive : (preset.keepAlive ?? raw.keepAlive),
+        driver: raw.driver,
+        timeoutMs: raw.timeout,
+        hopTimeoutMs: raw.hopTimeout,
+        chainBudgetMs: raw.chainBudget,
+        dataset: raw.dataset,
+        batchSize: raw.batch,
+        runsDir: raw.runsDir,
+        buildDir: 'build',
+        runId,
+        target: raw.target,
+        config: raw.config,
+        readyTimeoutMs: raw.readyTimeout,
+        cooldownMs: raw.cooldown,
+        preset: raw.preset ?? null,
+      };
+      const target = createTarget(options.target, { runId });
+      const signals = abortOnSignals();
+      const profiles = options.systems.length * options.workers.length;
+      process.stderr.write(
+        `fogbench run ${runId}: ${options.systems.join(', ')} × workers ${options.workers.join(',')} × ${formatDuration(options.durationMs)}` +
+          ` (${profiles} profiles, keep-alive ${options.keepAlive ? 'on' : 'off'}, target ${options.target})\n`,
+      );
+      try {
+        const outcome = await runBench(options, { target, systems: SYSTEMS, onEvent: createProgressReporter(), signal: signals.signal });
+        if (outcome.profiles.length) process.stdout.write(`\n${renderSummaryTable(outcome.profiles)}\n`);
+        process.stdout.write(`\nresults: ${path.resolve(outcome.runDir)}\n`);
+        if (outcome.interrupted) process.exitCode = ExitCode.interrupted;
+      } catch (error) {
+        if (signals.signal.aborted) {
+          process.stderr.write(`fogbench: interrupted; cleaned up\n`);
+          process.exitCode = ExitCode.interrupted;
+          return;
+        }
+        throw error;
+      } finally {
+        signals.dispose();
+      }
+    });
+}

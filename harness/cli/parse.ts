@@ -1,0 +1,54 @@
+/** Parsers for option values; each throws commander's InvalidArgumentError with what to fix. */
+import { InvalidArgumentError } from 'commander';
+
+const UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** "10s", "10m", "500ms", "1h", or a bare number of seconds. */
+export function parseDuration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('use a positive duration such as 500ms, 10s, 10m or 1h');
+  const ms = Number(m[1]) * UNITS_MS[m[2] ?? 's']!;
+  if (!(ms > 0)) throw new InvalidArgumentError('the duration must be greater than zero');
+  return ms;
+}
+
+/** "1,5,10,50": distinct positive integers, in the order given. */
+export function parseWorkers(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.some((p) => !/^\d+$/.test(p))) throw new InvalidArgumentError('use a comma-separated list of whole numbers, e.g. 1,5,10,50');
+  const workers = parts.map(Number);
+  if (workers.some((w) => w < 1)) throw new InvalidArgumentError('every worker count must be at least 1');
+  if (workers.some((w) => w > 10_000)) throw new InvalidArgumentError('worker counts above 10000 are not supported');
+  return [...new Set(workers)];
+}
+
+export function parsePositiveInt(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('use a whole number of at least 1');
+  return Number(value);
+}
+
+export function parseList(value: string): string[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new InvalidArgumentError('give at least one name');
+  return [...new Set(items)];
+}
+
+export function parseOnOff(value: string): boolean {
+  if (value === 'on' || value === 'true') return true;
+  if (value === 'off' || value === 'false') return false;
+  throw new InvalidArgumentError('use on or off');
+}
+
+/** Repeatable key=value, collected into a record. */
+export function collectKeyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(value);
+  if (!m) throw new InvalidArgumentError('use key=value, e.g. window=10');
+  return { ...previous, [m[1]!]: m[2]! };
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
+  return `${ms}ms`;
+}

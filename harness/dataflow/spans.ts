@@ -1,0 +1,60 @@
+/**
+ * One span per request per service, written as NDJSON on stdout, batched so that a busy
+ * service does not pay one write system call per request.
+ */
+export type SpanOutcome = 'ok' | 'function-error' | 'forwarded-error' | 'timeout' | 'network' | 'rejected';
+
+export interface Span {
+  requestId: string;
+  service: string;
+  node: string;
+  /** Epoch milliseconds (fractional): request received. */
+  start: number;
+  /** Function started and ended; equal to start when the function did not run. */
+  fnStart: number;
+  fnEnd: number;
+  /** Response sent to the caller. */
+  end: number;
+  outcome: SpanOutcome;
+  /** The service this one called next, if any. */
+  next?: string;
+}
+
+export function isSpan(value: unknown): value is Span {
+  const s = value as Partial<Span> | null;
+  return (
+    typeof s === 'object' && s !== null && typeof s.requestId === 'string' && typeof s.service === 'string' &&
+    typeof s.start === 'number' && typeof s.fnEnd === 'number' && typeof s.end === 'number'
+  );
+}
+
+/** Wall-clock epoch milliseconds with sub-millisecond resolution. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export class SpanWriter {
+  private buffer: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly write: (chunk: string) => void,
+    private readonly flushEveryMs = 100,
+    private readonly maxBuffered = 256,
+  ) {}
+
+  add(span: Span): void {
+    this.buffer.push(JSON.stringify(span));
+    if (this.buffer.length >= this.maxBuffered) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.flushEveryMs);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buffer.length === 0) return;
+    const chunk = this.buffer.join('\n') + '\n';
+    this.buffer = [];
+    this.write(chunk);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Entry of the load agent process (bundled by the harness, run by the target on the client
+ * node). Reads its spec from the file named on the command line, reports on stdout.
+ */
+import { readFile } from 'node:fs/promises';
+import { ProfileRecorder } from '../metrics/recorder.ts';
+import { fixedBody, type BodySource } from './body-source.ts';
+import type { AgentMessage, AgentSpec } from './agent-protocol.ts';
+import { DRIVERS } from './drivers.ts';
+import { openDataset } from './replay.ts';
+
+const say = (message: AgentMessage) => process.stdout.write(JSON.stringify(message) + '\n');
+
+async function openBodies(spec: AgentSpec['bodies']): Promise<BodySource> {
+  if (spec.kind === 'fixed') return fixedBody(await readFile(spec.file));
+  return (await openDataset(spec.file, { batchSize: spec.batchSize })).source;
+}
+
+async function main(specFile: string): Promise<void> {
+  const spec = JSON.parse(await readFile(specFile, 'utf8')) as AgentSpec;
+  const bodies = await openBodies(spec.bodies);
+  say({ type: 'ready', bodies: bodies.describe() });
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  process.once('SIGTERM', () => abort.abort());
+
+  const startEpochMs = Date.now();
+  const start = performance.now();
+  const recorder = new ProfileRecorder(start);
+  say({ type: 'start', epochMs: startEpochMs });
+  const progress = setInterval(() => say({ type: 'progress', elapsedMs: performance.now() - start, ...recorder.counters() }), 1_000);
+  try {
+    const { cutOff } = await DRIVERS[spec.driver].run(spec.load, bodies, recorder, abort.signal);
+    const end = Math.min(performance.now(), start + spec.load.durationMs);
+    say({ type: 'result', driver: spec.driver, raw: recorder.finish(end, cutOff), startEpochMs });
+  } finally {
+    clearInterval(progress);
+  }
+}
+
+const specFile = process.argv[2];
+if (!specFile) {
+  say({ type: 'error', message: 'usage: agent <spec.json>' });
+  process.exit(2);
+}
+main(specFile).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    say({ type: 'error', message: (error as Error).message ?? String(error) });
+    process.exit(1);
+  },
+);

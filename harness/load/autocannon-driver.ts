@@ -1,0 +1,62 @@
+/**
+ * autocannon as a closed-loop driver (one connection per worker, pipelining 1). Used with
+ * keep-alive on only: autocannon always sends keep-alive, and with `Connection: close` its
+ * reconnects make the latencies it reports wrong by orders of magnitude (see DESIGN.md).
+ */
+import autocannon from 'autocannon';
+import { HEADER } from '../dataflow/protocol.ts';
+import type { ProfileRecorder } from '../metrics/recorder.ts';
+import type { BodySource } from './body-source.ts';
+import { classifyFailure, classifyStatus } from './classify.ts';
+import type { LoadDriver, LoadSpec } from './driver.ts';
+
+/** autocannon's client emits raw header lists: [name, value, name, value, ...]. */
+interface HeadersEvent {
+  statusCode: number;
+  headers: (string | Buffer)[];
+}
+
+export const autocannonDriver: LoadDriver = {
+  name: 'autocannon',
+  unsupported: (spec) =>
+    spec.keepAlive ? undefined : 'autocannon reports wrong latencies without keep-alive; use the fogbench-http driver',
+
+  run(spec: LoadSpec, bodies: BodySource, recorder: ProfileRecorder, signal: AbortSignal) {
+    return new Promise((resolve, reject) => {
+      // The envelope marker is a header autocannon does not report with the response, so each
+      // client remembers it from its 'headers' event (pipelining 1: one response at a time).
+      const envelopeSeen = new WeakMap<object, boolean>();
+      const instance = autocannon(
+        {
+          url: spec.url,
+          connections: spec.workers,
+          pipelining: 1,
+          duration: spec.durationMs / 1000,
+          timeout: spec.timeoutMs / 1000,
+          method: 'POST',
+          headers: spec.headers,
+          requests: [{ setupRequest: (req) => ({ ...req, body: bodies.next() }) }],
+          setupClient: (client) => {
+            // The typings say IncomingHttpHeaders; the client really emits the parser's event.
+            client.on('headers', (raw: unknown) => {
+              const event = raw as HeadersEvent;
+              const names = event.headers.filter((_, i) => i % 2 === 0).map((h) => h.toString().toLowerCase());
+              envelopeSeen.set(client, names.includes(HEADER.error));
+            });
+          },
+        },
+        (error) => {
+          if (error) reject(error);
+        },
+      );
+      instance.on('response', (client: object, statusCode: number, _bytes: number, responseTime: number) => {
+        recorder.record(classifyStatus(statusCode, envelopeSeen.get(client) ?? false), responseTime, performance.now());
+      });
+      instance.on('reqError', (error: Error) => {
+        recorder.record(classifyFailure(error), 0, performance.now());
+      });
+      instance.on('done', () => resolve({ cutOff: 0 }));
+      signal.addEventListener('abort', () => instance.stop(), { once: true });
+    });
+  },
+};

@@ -1,0 +1,58 @@
+/**
+ * Latency histograms: HDR (hdr-histogram-js), recorded in microseconds, stored compressed so
+ * that results from different runs, workers or processes can be merged exactly.
+ */
+import * as hdr from 'hdr-histogram-js';
+import type { LatencyStats } from '../results/schema.ts';
+
+export type Histogram = hdr.Histogram;
+
+/** One hour in microseconds: anything slower is clamped (and still counted). */
+const HIGHEST_US = 3_600_000_000;
+
+export function createHistogram(significantDigits: 1 | 2 | 3 = 3): Histogram {
+  return hdr.build({
+    bitBucketSize: 'packed',
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: significantDigits,
+    autoResize: false,
+    useWebAssembly: false,
+  });
+}
+
+export function recordMs(h: Histogram, ms: number): void {
+  h.recordValue(Math.min(HIGHEST_US, Math.max(1, Math.round(ms * 1000))));
+}
+
+export function encodeHistogram(h: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 'packed', false);
+}
+
+export function mergeHistograms(encoded: readonly string[]): Histogram {
+  const total = createHistogram();
+  for (const e of encoded) total.add(decodeHistogram(e));
+  return total;
+}
+
+const us = (v: number) => v / 1000;
+
+export function latencyStats(h: Histogram): LatencyStats {
+  const count = h.totalCount;
+  return {
+    count,
+    mean: count ? us(h.mean) : 0,
+    stdev: count ? us(h.stdDeviation) : 0,
+    min: count ? us(h.minNonZeroValue) : 0,
+    max: count ? us(h.maxValue) : 0,
+    p50: count ? us(h.getValueAtPercentile(50)) : 0,
+    p90: count ? us(h.getValueAtPercentile(90)) : 0,
+    p99: count ? us(h.getValueAtPercentile(99)) : 0,
+    p999: count ? us(h.getValueAtPercentile(99.9)) : 0,
+    hdr: encodeHistogram(h),
+  };
+}

@@ -1,0 +1,51 @@
+/** Assembles a profile's result from what the agent measured and what the target observed. */
+import type { DriverName } from '../load/agent-protocol.ts';
+import { SCHEMA_VERSION, type ClusterEvent, type HopGapStats, type ProfileResult, type ResourceSample, type RunManifest } from '../results/schema.ts';
+import { decodeHistogram, latencyStats } from './histogram.ts';
+import type { RawMeasurement } from './recorder.ts';
+
+export interface ProfileInput {
+  manifest: RunManifest;
+  system: string;
+  workers: number;
+  keepAlive: boolean;
+  driver: DriverName;
+  startedAt: string;
+  raw: RawMeasurement;
+  hops: HopGapStats[];
+  events: ClusterEvent[];
+  resources: ResourceSample[];
+  interrupted: boolean;
+}
+
+export function buildProfileResult(input: ProfileInput): ProfileResult {
+  const { raw } = input;
+  const seconds = raw.durationMs / 1000;
+  const errorCount = raw.requests - raw.ok;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    kind: 'fogbench.profile',
+    runId: input.manifest.runId,
+    system: input.system,
+    workers: input.workers,
+    keepAlive: input.keepAlive,
+    driver: input.driver,
+    startedAt: input.startedAt,
+    durationSeconds: seconds,
+    requests: raw.requests,
+    cutOff: raw.cutOff,
+    interrupted: input.interrupted,
+    ok: raw.ok,
+    errors: raw.errors,
+    errorRate: raw.requests ? errorCount / raw.requests : 0,
+    throughput: seconds > 0 ? raw.requests / seconds : 0,
+    goodput: seconds > 0 ? raw.ok / seconds : 0,
+    latency: latencyStats(decodeHistogram(raw.latencyAll)),
+    latencyOk: latencyStats(decodeHistogram(raw.latencyOk)),
+    timeline: raw.timeline,
+    hops: input.hops,
+    events: input.events,
+    resources: input.resources,
+    manifest: input.manifest,
+  };
+}

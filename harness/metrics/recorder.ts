@@ -1,0 +1,105 @@
+/**
+ * Records every request outcome of a profile: whole-profile HDR histograms (all responses and
+ * successful ones) and per-second buckets with their own small histograms for the timelines.
+ */
+import { ERROR_CLASSES, type ErrorClass, type ErrorCounts, type TimelineBucket } from '../results/schema.ts';
+import { createHistogram, encodeHistogram, recordMs, type Histogram } from './histogram.ts';
+
+export type Outcome = 'ok' | ErrorClass;
+
+/** Error classes that still produced an HTTP response, and so a latency. */
+const RESPONSE_CLASSES: ReadonlySet<Outcome> = new Set(['ok', 'http4xx', 'http5xx', 'envelope']);
+
+interface SecondBucket {
+  completed: number;
+  ok: number;
+  errors: Partial<ErrorCounts>;
+  latency: Histogram;
+}
+
+export interface RawMeasurement {
+  durationMs: number;
+  requests: number;
+  ok: number;
+  errors: ErrorCounts;
+  /** Requests still in flight when the profile ended: neither successes nor errors. */
+  cutOff: number;
+  latencyAll: string;
+  latencyOk: string;
+  timeline: TimelineBucket[];
+}
+
+export function emptyErrorCounts(): ErrorCounts {
+  return Object.fromEntries(ERROR_CLASSES.map((c) => [c, 0])) as ErrorCounts;
+}
+
+export class ProfileRecorder {
+  private readonly all = createHistogram();
+  private readonly okOnly = createHistogram();
+  private readonly seconds: SecondBucket[] = [];
+  private readonly errors = emptyErrorCounts();
+  private requests = 0;
+  private ok = 0;
+
+  /** @param startMs performance.now() at the start of the measured window. */
+  constructor(private readonly startMs: number) {}
+
+  record(outcome: Outcome, latencyMs: number, atMs: number): void {
+    this.requests++;
+    const bucket = this.bucket(Math.max(0, Math.floor((atMs - this.startMs) / 1000)));
+    bucket.completed++;
+    if (outcome === 'ok') {
+      this.ok++;
+      bucket.ok++;
+      recordMs(this.okOnly, latencyMs);
+    } else {
+      this.errors[outcome]++;
+      bucket.errors[outcome] = (bucket.errors[outcome] ?? 0) + 1;
+    }
+    // Connection failures have no response time worth mixing with real latencies.
+    if (RESPONSE_CLASSES.has(outcome)) {
+      recordMs(this.all, latencyMs);
+      recordMs(bucket.latency, latencyMs);
+    }
+  }
+
+  /** Live counters for progress display. */
+  counters(): { requests: number; ok: number; errors: number } {
+    return { requests: this.requests, ok: this.ok, errors: this.requests - this.ok };
+  }
+
+  finish(endMs: number, cutOff: number): RawMeasurement {
+    const durationMs = endMs - this.startMs;
+    const lastSecond = Math.max(0, Math.ceil(durationMs / 1000) - 1);
+    const timeline: TimelineBucket[] = [];
+    for (let t = 0; t <= lastSecond; t++) {
+      const b = this.seconds[t];
+      const n = b?.latency.totalCount ?? 0;
+      timeline.push({
+        t,
+        completed: b?.completed ?? 0,
+        ok: b?.ok ?? 0,
+        errors: b ? { ...b.errors } : {},
+        p50: n ? b!.latency.getValueAtPercentile(50) / 1000 : null,
+        p99: n ? b!.latency.getValueAtPercentile(99) / 1000 : null,
+        mean: n ? b!.latency.mean / 1000 : null,
+      });
+    }
+    return {
+      durationMs,
+      requests: this.requests,
+      ok: this.ok,
+      errors: { ...this.errors },
+      cutOff,
+      latencyAll: encodeHistogram(this.all),
+      latencyOk: encodeHistogram(this.okOnly),
+      timeline,
+    };
+  }
+
+  private bucket(second: number): SecondBucket {
+    let b = this.seconds[second];
+    if (!b) this.seconds[second] = b = { completed: 0, ok: 0, errors: {}, latency: createHistogram(2) };
+    return b;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The loopback target: every unit is a child process on 127.0.0.1 with a free port. No
+ * isolation between units or from the load generator; use it for development and when the
+ * host cannot create network namespaces.
+ */
+import os from 'node:os';
+import type { ClusterEvent, ResourceSample, TargetDescription } from '../../results/schema.ts';
+import type { ClientSpec, Deployment, DeployOptions, Endpoint, Observer, RunningUnit, Target, UnitSpec } from '../target.ts';
+import { spawnUnit } from '../process/child-unit.ts';
+import { waitHealthy } from '../process/wait-healthy.ts';
+import { readProcStat } from '../process/proc-stats.ts';
+import { freePort } from './free-port.ts';
+
+const HOST = '127.0.0.1';
+const NODE = 'localhost';
+
+export function createLoopbackTarget(): Target {
+  const running = new Set<RunningUnit>();
+
+  const track = (unit: RunningUnit): RunningUnit => {
+    running.add(unit);
+    void unit.exited.then(() => running.delete(unit));
+    return unit;
+  };
+
+  return {
+    kind: 'loopback',
+    async prepare() {},
+
+    describe(): TargetDescription {
+      return {
+        kind: 'loopback',
+        nodes: [{ name: NODE, role: 'all', cpus: os.cpus().length, memoryBytes: os.totalmem(), address: HOST }],
+        shaping: 'none: every unit and the load generator share the host loopback interface and CPUs',
+        details: {},
+      };
+    },
+
+    async deploy(units: UnitSpec[], options: DeployOptions): Promise<Deployment> {
+      const endpoints = new Map<string, Endpoint>();
+      for (const unit of units) endpoints.set(unit.name, { host: HOST, port: await freePort(HOST) });
+      const started: RunningUnit[] = [];
+      const deployment: Deployment = {
+        endpoints,
+        units: started,
+        placement: new Map(units.map((u) => [u.name, NODE])),
+        stop: async () => {
+          await Promise.all(started.map((u) => u.stop()));
+        },
+      };
+      try {
+        for (const unit of units) {
+          const endpoint = endpoints.get(unit.name)!;
+          const env = { ...inheritedEnv(), ...unit.env(endpoints), PORT: String(endpoint.port), FOGBENCH_HOST: HOST, FOGBENCH_NODE: NODE };
+          const child = track(
+            spawnUnit(unit.name, unit.command, unit.args, { cwd: unit.artifactDir, env }),
+          );
+          child.onLine((line) => options.onLine(unit.name, line));
+          started.push(child);
+        }
+        await Promise.all(
+          units.map((unit, i) => waitHealthy(started[i]!, endpoints.get(unit.name)!, unit.healthPath, options.readyTimeoutMs, options.signal)),
+        );
+      } catch (error) {
+        await deployment.stop();
+        throw error;
+      }
+      return deployment;
+    },
+
+    async startClient(spec: ClientSpec): Promise<RunningUnit> {
+      return track(spawnUnit(spec.name, spec.command, spec.args, { env: { ...inheritedEnv(), ...spec.env } }));
+    },
+
+    observe(deployment: Deployment, t0: number): Observer {
+      return observeProcesses(deployment, t0);
+    },
+
+    async dispose() {
+      await Promise.all([...running].map((u) => u.stop()));
+    },
+  };
+}
+
+/** Units get PATH and HOME but none of the harness's own settings. */
+function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_OPTIONS']) {
+    const value = process.env[key];
+    if (value !== undefined) env[key] = value;
+  }
+  return env;
+}
+
+/** Per-process CPU and memory each second, and an event for every unit that exits. */
+export function observeProcesses(deployment: Deployment, t0: number): Observer {
+  const events: ClusterEvent[] = [];
+  const resources: ResourceSample[] = [];
+  let stopped = false;
+  const seconds = () => (Date.now() - t0) / 1000;
+  for (const unit of deployment.units) {
+    void unit.exited.then(({ code, signal }) => {
+      if (stopped) return;
+      events.push({
+        t: seconds(),
+        at: new Date().toISOString(),
+        kind: 'exit',
+        subject: unit.name,
+        node: deployment.placement.get(unit.name),
+        detail: signal ? `killed by ${signal}` : `exited with code ${code}`,
+      });
+    });
+  }
+  const last = new Map<string, number>();
+  const timer = setInterval(async () => {
+    const t = Math.floor(seconds());
+    for (const unit of deployment.units) {
+      if (unit.pid === undefined) continue;
+      const stat = await readProcStat(unit.pid);
+      if (!stat) continue;
+      const previous = last.get(unit.name);
+      last.set(unit.name, stat.cpuSeconds);
+      if (previous === undefined) continue;
+      resources.push({ t, node: unit.name, cpu: stat.cpuSeconds - previous, cpuLimit: null, memoryBytes: stat.rssBytes, memoryLimitBytes: null });
+    }
+  }, 1_000);
+  timer.unref();
+  return {
+    events: () => [...events],
+    resources: () => [...resources],
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}
