@@ -40,6 +40,10 @@ export interface RunningService {
 /** Margin a hop keeps for itself so that the innermost timeout fires first. */
 const BUDGET_MARGIN_MS = 50;
 
+class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
 interface Answer {
   status: number;
   body: Buffer;
@@ -88,6 +92,9 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
       [HEADER.budget]: String(Math.max(1, Math.floor(timeout - BUDGET_MARGIN_MS))),
     };
     if (error) headers[HEADER.error] = error.kind;
+    // A plain timer: AbortSignal.timeout costs enough per request to halve throughput (measured).
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new TimeoutError()), timeout);
     try {
       const res = await poolFor(next).request({
         path: '/',
@@ -95,14 +102,14 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
         headers,
         body: payload,
         // undici's own timeouts tick coarsely (about 1 s); an abort signal fires on time.
-        signal: AbortSignal.timeout(timeout),
+        signal: abort.signal,
       });
       const body = Buffer.from(await res.body.arrayBuffer());
       const kind = res.headers[HEADER.error];
       if (kind !== undefined) return { status: res.statusCode, body, error: parseEnvelope(body, next) };
       return { status: res.statusCode, body };
     } catch (cause) {
-      const timedOut = (cause as Error).name === 'TimeoutError';
+      const timedOut = cause instanceof TimeoutError;
       return envelopeAnswer({
         service: next,
         kind: timedOut ? 'timeout' : 'network',
@@ -110,6 +117,8 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
           ? `no answer from ${next} within ${timeout} ms`
           : `call to ${next} failed: ${(cause as Error).message}`,
       });
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { decodeHistogram, latencyStats, mergeHistograms } from '../../harness/metrics/histogram.ts';
+import { ProfileRecorder } from '../../harness/metrics/recorder.ts';
+
+describe('ProfileRecorder', () => {
+  it('keeps whole-profile distributions, error classes and per-second buckets', () => {
+    const r = new ProfileRecorder(1_000);
+    r.record('ok', 10, 1_100); // second 0
+    r.record('ok', 30, 1_900); // second 0
+    r.record('envelope', 50, 2_500); // second 1: a response, so it has a latency
+    r.record('refused', 0, 3_200); // second 2: no response, no latency
+    const m = r.finish(4_000, 2);
+    expect([m.requests, m.ok, m.cutOff, m.errors.envelope, m.errors.refused]).toEqual([4, 2, 2, 1, 1]);
+    expect(m.timeline.map((b) => b.completed)).toEqual([2, 1, 1]);
+    expect(m.timeline[1]!.errors).toEqual({ envelope: 1 });
+    expect(m.timeline[2]!.p50).toBeNull();
+    expect(m.timeline[0]!.p50).toBeCloseTo(10, 0);
+    const all = latencyStats(decodeHistogram(m.latencyAll));
+    expect(all.count).toBe(3);
+    expect(all.mean).toBeCloseTo(30, 1);
+    expect(latencyStats(decodeHistogram(m.latencyOk)).count).toBe(2);
+  });
+
+  it('gives empty seconds an empty bucket so timelines have no holes', () => {
+    const r = new ProfileRecorder(0);
+    r.record('ok', 5, 4_500);
+    const m = r.finish(5_000, 0);
+    expect(m.timeline.map((b) => b.completed)).toEqual([0, 0, 0, 0, 1]);
+  });
+
+  it('produces histograms that merge exactly', () => {
+    const a = new ProfileRecorder(0);
+    const b = new ProfileRecorder(0);
+    for (let i = 1; i <= 100; i++) (i % 2 ? a : b).record('ok', i, 10);
+    const merged = mergeHistograms([a.finish(1000, 0).latencyOk, b.finish(1000, 0).latencyOk]);
+    expect(merged.totalCount).toBe(100);
+    expect(merged.getValueAtPercentile(50) / 1000).toBeCloseTo(50, 0);
+  });
+});
