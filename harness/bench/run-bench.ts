@@ -109,7 +109,8 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
               bodies: { kind: 'dataset', file: path.resolve(options.dataset), batchSize: options.batchSize },
             },
             spanSink: spans,
-            onProgress: (p) => onEvent({ type: 'profile-progress', system: system.name, workers, ...p }),
+            onProgress: ({ elapsedMs, requests, ok, errors }) =>
+              onEvent({ type: 'profile-progress', system: system.name, workers, elapsedMs, requests, ok, errors }),
             signal,
           });
           const result = buildProfileResult({

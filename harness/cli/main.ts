@@ -6,14 +6,19 @@
 import { Command } from 'commander';
 import { runMain } from './run-main.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerReport } from './commands/report.ts';
+import { registerDataset } from './commands/dataset.ts';
+import { registerCluster } from './commands/cluster.ts';
 
 const program = new Command('fogbench')
   .description('Benchmark point-to-point microservices against OpenFaaS on small fog-sized clusters')
-  .showHelpAfterError('(run with --help for the options)')
+  // One line per error: commander's message plus where to look.
+  .configureOutput({ outputError: (message, write) => write(`${message.trimEnd()} (see --help)\n`) })
   .exitOverride();
 
 // Each command registers itself; keep this list in the order `--help` should show them.
-const registrations: ((program: Command) => void)[] = [registerBench];
+const registrations: ((program: Command) => void)[] = [registerBench, registerServe, registerReport, registerDataset, registerCluster];
 
 for (const register of registrations) register(program);
 

@@ -12,6 +12,12 @@ export function parseDuration(value: string): number {
   return ms;
 }
 
+/** Like parseDuration, but zero is allowed ("0s" turns a pause off). */
+export function parseDurationOrZero(value: string): number {
+  if (/^0+(\.0+)?(ms|s|m|h)?$/.test(value.trim())) return 0;
+  return parseDuration(value);
+}
+
 /** "1,5,10,50": distinct positive integers, in the order given. */
 export function parseWorkers(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());

@@ -35,7 +35,7 @@ export interface CompiledScenario {
 
 export async function compileScenario(scenarioFile: string, outDir: string): Promise<CompiledScenario> {
   const file = path.resolve(scenarioFile);
-  const scenario = await loadScenario(file);
+  const scenario = await loadScenario(scenarioFile);
   const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
   const route = scenario.functions.map((f) => serviceNameOf(f.name));
   const services: CompiledService[] = [];

@@ -8,10 +8,15 @@ import { ExitCode, usageError } from '../../errors.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_DATASET } from '../../load/replay.ts';
 import { checkSystems, SYSTEMS } from '../../systems/registry.ts';
 import { createTarget, DEFAULT_TARGET, TARGETS } from '../../targets/registry.ts';
-import { collectKeyValue, formatDuration, parseDuration, parseList, parseOnOff, parsePositiveInt, parseWorkers } from '../parse.ts';
+import { collectKeyValue, formatDuration, parseDuration, parseDurationOrZero, parseList, parseOnOff, parsePositiveInt, parseWorkers } from '../parse.ts';
 import { createProgressReporter } from '../progress.ts';
 import { abortOnSignals } from '../signals.ts';
 import { renderSummaryTable } from '../summary-table.ts';
+
+/** An option with a parser and a default shown in human form in --help. */
+function opt<T>(flags: string, description: string, parse: (value: string, previous: T) => T, value: T, shown: string): Option {
+  return new Option(flags, description).argParser(parse).default(value, shown);
+}
 
 /** The paper's protocol: every profile for ten minutes, no keep-alive (hey's setting there). */
 const PRESETS: Record<string, Partial<Pick<BenchOptions, 'workers' | 'durationMs' | 'keepAlive'>>> = {
@@ -45,27 +50,32 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description('deploy the systems, replay the dataset at each worker count, and write the results')
     .option('--scenario <file>', 'scenario module', 'scenarios/temperature.ts')
-    .option('--systems <list>', `systems to compare (${Object.keys(SYSTEMS).join(', ')}; openfaas: not available yet)`, parseList, ['p2p'])
-    .option('--workers <list>', 'closed-loop worker counts, one profile each', parseWorkers, [1, 5, 10, 50])
-    .option('--duration <time>', 'length of each profile (e.g. 30s, 10m)', parseDuration, 30_000)
-    .option('--keep-alive <on|off>', 'HTTP keep-alive between client and system', parseOnOff, false)
+    .addOption(opt('--systems <list>', `systems to compare (${Object.keys(SYSTEMS).join(', ')}; openfaas: not available yet)`, parseList, ['p2p'], 'p2p'))
+    .addOption(opt('--workers <list>', 'closed-loop worker counts, one profile each', parseWorkers, [1, 5, 10, 50], '1,5,10,50'))
+    .addOption(opt('--duration <time>', 'length of each profile (e.g. 30s, 10m)', parseDuration, 30_000, '30s'))
+    .addOption(opt('--keep-alive <on|off>', 'HTTP keep-alive between client and system', parseOnOff, false, 'off'))
     .addOption(
       new Option('--driver <name>', 'load driver; auto = autocannon with keep-alive, fogbench-http without')
         .choices(['auto', 'fogbench-http', 'autocannon'])
         .default('auto'),
     )
-    .option('--timeout <time>', 'client timeout per request', parseDuration, 20_000)
-    .option('--hop-timeout <time>', 'p2p: longest wait of a service for the next one', parseDuration, 10_000)
-    .option('--chain-budget <time>', 'p2p: time budget of a whole chain, shared down the hops', parseDuration, 19_000)
-    .option('--dataset <file>', 'readings to replay (Urban Observatory CSV or fogbench NDJSON/CSV)', DEFAULT_DATASET)
-    .option('--batch <n>', 'readings per request', parsePositiveInt, DEFAULT_BATCH_SIZE)
+    .addOption(opt('--timeout <time>', 'client timeout per request', parseDuration, 20_000, '20s'))
+    .addOption(opt('--hop-timeout <time>', 'p2p: longest wait of a service for the next one', parseDuration, 10_000, '10s'))
+    .addOption(opt('--chain-budget <time>', 'p2p: time budget of a whole chain, shared down the hops', parseDuration, 19_000, '19s'))
+    .addOption(
+      new Option('--dataset <file>', 'readings to replay (Urban Observatory CSV or fogbench NDJSON/CSV)').default(
+        DEFAULT_DATASET,
+        path.relative(process.cwd(), DEFAULT_DATASET),
+      ),
+    )
+    .addOption(opt('--batch <n>', 'readings per request (see docs/dataset.md)', parsePositiveInt, DEFAULT_BATCH_SIZE, String(DEFAULT_BATCH_SIZE)))
     .option('--target <name>', `where the systems run (${Object.keys(TARGETS).join(', ')})`, DEFAULT_TARGET)
     .option('--runs-dir <dir>', 'folder for run results', 'reports/runs')
-    .option('--run-id <id>', 'name of this run (default: timestamp)')
-    .option('--config <key=value>', 'scenario function setting, repeatable (e.g. window=10)', collectKeyValue, {})
-    .option('--ready-timeout <time>', 'longest wait for the deployment to become healthy', parseDuration, 30_000)
-    .option('--cooldown <time>', 'pause between profiles', parseDuration, 2_000)
-    .addOption(new Option('--preset <name>', 'protocol preset (paper = 1,5,10,50 workers x 10m, keep-alive off)').choices(Object.keys(PRESETS)))
+    .option('--run-id <id>', 'name of this run (default: UTC timestamp and a random suffix)')
+    .addOption(opt('--config <key=value>', 'scenario function setting, repeatable (e.g. window=10)', collectKeyValue, {}, 'the scenario\'s'))
+    .addOption(opt('--ready-timeout <time>', 'longest wait for the deployment to become healthy', parseDuration, 30_000, '30s'))
+    .addOption(opt('--cooldown <time>', 'pause between profiles', parseDurationOrZero, 2_000, '2s'))
+    .addOption(new Option('--preset <name>', 'protocol preset: paper = 1,5,10,50 workers × 10m, keep-alive off; quick = × 10s').choices(Object.keys(PRESETS)))
     .action(async (raw: RawBenchOptions, command: Command) => {
       const fromUser = (key: string) => command.getOptionValueSource(key) === 'cli';
       const preset = raw.preset ? PRESETS[raw.preset]! : {};

@@ -1,0 +1,101 @@
+/**
+ * `fogbench cluster up|down|status|openfaas`: make a K3s cluster of t2.small-sized VMs with
+ * multipass or Vagrant, show it, install the OpenFaaS chart on it, destroy it.
+ */
+import { Command, Option } from 'commander';
+import { loadClusterConfig } from '../../../clusters/config.ts';
+import { MultipassProvider } from '../../../clusters/multipass.ts';
+import { PROVIDERS, type ProviderName } from '../../../clusters/plan.ts';
+import { clusterDown, clusterStatus, clusterUp, type ClusterTools } from '../../../clusters/provision.ts';
+import { commandRunner, INSTALL_HINTS } from '../../../clusters/run-command.ts';
+import { clusterDir, defaultStateRoot, readState, stateFiles } from '../../../clusters/state.ts';
+import { renderClusterStatus } from '../../../clusters/status-text.ts';
+import { VAGRANT_PROVIDERS, VagrantProvider, type VagrantVmProvider } from '../../../clusters/vagrant.ts';
+import { checkOpenFaaSInstalled, installOpenFaaS } from '../../openfaas/helm.ts';
+import { loadKubeconfig, probeApiServer } from '../../targets/kube/connection.ts';
+import { listClusterNodes } from '../../targets/kube/nodes.ts';
+import { parsePositiveInt } from '../parse.ts';
+
+interface Common {
+  name: string;
+  stateDir: string;
+}
+
+function tools(vagrantProvider: VagrantVmProvider = 'virtualbox'): ClusterTools {
+  const run = commandRunner(INSTALL_HINTS);
+  return {
+    run,
+    provider: (name: ProviderName) => (name === 'vagrant' ? new VagrantProvider(run, vagrantProvider) : new MultipassProvider(run)),
+    progress: (message) => process.stderr.write(`• ${message}\n`),
+  };
+}
+
+const common = (command: Command) =>
+  command
+    .option('--name <name>', 'cluster name (VM names start with it)', 'fogbench')
+    .option('--state-dir <dir>', 'where cluster state, key and kubeconfig are kept', defaultStateRoot());
+
+export function registerCluster(program: Command): void {
+  const cluster = program.command('cluster').description('create, inspect and destroy a K3s cluster of small VMs (multipass or Vagrant)');
+
+  common(cluster.command('up'))
+    .description('create a K3s server and N agents sized like AWS t2.small, labelled core/worker')
+    .addOption(new Option('--provider <name>', 'how to make the VMs').choices([...PROVIDERS]).makeOptionMandatory())
+    .addOption(new Option('--agents <n>', 'number of agent (worker) VMs').argParser(parsePositiveInt).default(3))
+    .addOption(new Option('--vagrant-provider <name>', 'Vagrant provider').choices([...VAGRANT_PROVIDERS]).default('virtualbox'))
+    .option('--config <file>', 'node sizes and versions (default clusters/sizes.yaml)')
+    .addOption(new Option('--ready-timeout <seconds>', 'how long to wait for every node to be Ready').argParser(parsePositiveInt).default(600))
+    .action(async (options: Common & { provider: ProviderName; agents: number; vagrantProvider: VagrantVmProvider; config?: string; readyTimeout: number }) => {
+      const config = await loadClusterConfig(options.config);
+      const state = await clusterUp(
+        { cluster: options.name, provider: options.provider, agents: options.agents, stateRoot: options.stateDir, config, readyTimeoutMs: options.readyTimeout * 1000 },
+        tools(options.vagrantProvider),
+      );
+      const kubeconfig = stateFiles(clusterDir(options.stateDir, options.name)).kubeconfig;
+      process.stdout.write(`cluster ${state.cluster} is ready: ${state.nodes.length} nodes\n`);
+      process.stdout.write(`kubeconfig: ${kubeconfig}\n`);
+      process.stdout.write(`next: npm run cluster -- openfaas --name ${state.cluster}; npm run bench -- --target kube --kubeconfig ${kubeconfig}\n`);
+    });
+
+  common(cluster.command('down'))
+    .description('destroy every VM `cluster up` made and remove the state folder')
+    .action(async (options: Common) => {
+      const state = await clusterDown({ cluster: options.name, stateRoot: options.stateDir }, tools());
+      process.stdout.write(`cluster ${state.cluster} destroyed (${state.nodes.length} ${state.provider} VMs)\n`);
+    });
+
+  common(cluster.command('status'))
+    .description('print the VMs, nodes and versions of a cluster')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options: Common & { json?: boolean }) => {
+      const status = await clusterStatus({ cluster: options.name, stateRoot: options.stateDir }, tools());
+      process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : renderClusterStatus(status));
+    });
+
+  common(cluster.command('openfaas'))
+    .description('install the official OpenFaaS chart (pinned version) on the cluster, or on any cluster with --kubeconfig')
+    .option('--kubeconfig <file>', 'a cluster not made by `cluster up`')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--config <file>', 'chart version (default clusters/sizes.yaml)')
+    .action(async (options: Common & { kubeconfig?: string; context?: string; config?: string }) => {
+      const config = await loadClusterConfig(options.config);
+      let kubeconfig = options.kubeconfig;
+      if (!kubeconfig) {
+        const dir = clusterDir(options.stateDir, options.name);
+        await readState(dir);
+        kubeconfig = stateFiles(dir).kubeconfig;
+      }
+      const kc = loadKubeconfig({ kubeconfig, ...(options.context ? { context: options.context } : {}) });
+      await probeApiServer(kc);
+      const hasCore = (await listClusterNodes(kc)).some((n) => n.role === 'core');
+      process.stderr.write(`• helm upgrade --install openfaas (chart ${config.openfaas.chartVersion})\n`);
+      await installOpenFaaS(kc, commandRunner(INSTALL_HINTS), {
+        chartVersion: config.openfaas.chartVersion,
+        kubeconfig,
+        ...(options.context ? { context: options.context } : {}),
+        coreRole: hasCore ? 'core' : null,
+      });
+      await checkOpenFaaSInstalled(kc);
+      process.stdout.write('OpenFaaS is installed; the gateway password stays in the basic-auth secret of namespace openfaas\n');
+    });
+}

@@ -1,0 +1,72 @@
+/** The bench command as a user runs it: real CLI process, real services, real files. */
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ProfileResult, RunManifest } from '../../harness/results/schema.ts';
+import { runCli, startCli, waitFor } from '../helpers/cli.ts';
+import { commandOf, descendantsOf, isAlive } from '../helpers/processes.ts';
+
+const tmp = () => mkdtemp(path.join(os.tmpdir(), 'fogbench-cli-'));
+
+describe('fogbench bench', () => {
+  it('runs two profiles, prints the summary and writes the run folder', async () => {
+    const runs = await tmp();
+    const { code, stdout, stderr } = await runCli([
+      'bench', '--workers', '1,2', '--duration', '2s', '--systems', 'p2p', '--target', 'loopback',
+      '--runs-dir', runs, '--run-id', 'cli-test', '--cooldown', '0s',
+    ]);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/system\s+workers\s+requests\s+req\/s/);
+    expect(stdout).toMatch(/^p2p\s+1\s+\d+/m);
+    expect(stdout).toMatch(/^p2p\s+2\s+\d+/m);
+    const manifest = JSON.parse(await readFile(path.join(runs, 'cli-test', 'manifest.json'), 'utf8')) as RunManifest;
+    expect(manifest).toMatchObject({ schemaVersion: 1, runId: 'cli-test', systems: ['p2p'], target: { kind: 'loopback' } });
+    expect(manifest.dataset.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(manifest.scenario.route).toEqual(['get', 'filter-temperature', 'compute-average', 'display']);
+    expect((await readdir(path.join(runs, 'cli-test', 'profiles'))).sort()).toEqual(['p2p-w1.json', 'p2p-w2.json']);
+    const p = JSON.parse(await readFile(path.join(runs, 'cli-test', 'profiles', 'p2p-w2.json'), 'utf8')) as ProfileResult;
+    expect(p.requests).toBeGreaterThan(0);
+    expect(p.errorRate).toBe(0);
+    expect(p.hops).toHaveLength(3);
+    expect(p.hops[0]!.count).toBeGreaterThan(0);
+    expect(p.timeline).toHaveLength(2);
+  }, 90_000);
+
+  it.each([
+    [['--bogus'], /unknown option '--bogus'/],
+    [['--workers', '0'], /--workers.*'0' is invalid.*at least 1/],
+    [['--workers', 'abc'], /--workers.*'abc' is invalid/],
+    [['--duration', '-1'], /--duration.*'-1' is invalid/],
+    [['--scenario', 'scenarios/missing.ts', '--target', 'loopback'], /scenario file not found: scenarios\/missing\.ts/],
+    [['--systems', 'openfaas'], /openfaas is not available yet/],
+    [['--target', 'mars'], /unknown target "mars"/],
+  ])('rejects %j with one line and exit code 2', async (args, message) => {
+    const runs = await tmp();
+    const { code, stderr } = await runCli(['bench', '--runs-dir', runs, ...args]);
+    expect(code).toBe(2);
+    const errorLines = stderr.split('\n').filter((l) => /error|fogbench:/.test(l));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
+  it('cleans up every process it started on Ctrl-C, keeping what it measured', async () => {
+    const runs = await tmp();
+    const run = startCli(['bench', '--workers', '2', '--duration', '60s', '--target', 'loopback', '--runs-dir', runs, '--run-id', 'sigint']);
+    await waitFor(() => /p2p w2: running/.test(run.stderrSoFar()) || /p2p w2 \[/.test(run.stderrSoFar()), 60_000, 'the profile to start');
+    await new Promise((r) => setTimeout(r, 1_500));
+    const children = descendantsOf(run.child.pid!);
+    expect(children.length).toBeGreaterThanOrEqual(5); // 4 services + the load agent
+    run.child.kill('SIGINT');
+    const { code, stdout } = await run.done;
+    expect(code).toBe(130);
+    const left = children.filter(isAlive).map((pid) => `${pid} ${commandOf(pid)}`);
+    expect(left).toEqual([]);
+    const p = JSON.parse(await readFile(path.join(runs, 'sigint', 'profiles', 'p2p-w2.json'), 'utf8')) as ProfileResult;
+    expect(p.interrupted).toBe(true);
+    expect(p.requests).toBeGreaterThan(0);
+    expect(stdout).toMatch(/p2p\*\s+2/);
+  }, 90_000);
+});
