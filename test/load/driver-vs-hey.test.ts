@@ -8,10 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedBody } from '../../harness/load/body-source.ts';
-import { chooseDriver, DRIVERS } from '../../harness/load/drivers.ts';
+import { parseAgentMessage, type AgentSpec } from '../../harness/load/agent-protocol.ts';
+import { chooseDriver } from '../../harness/load/drivers.ts';
 import { decodeHistogram } from '../../harness/metrics/histogram.ts';
-import { ProfileRecorder } from '../../harness/metrics/recorder.ts';
 import { deployChain, type DeployedChain } from '../helpers/deploy-chain.ts';
 
 const run = promisify(execFile);
@@ -38,14 +37,21 @@ async function hey(url: string, bodyFile: string, keepAlive: boolean) {
   return { rps, meanMs, ok };
 }
 
-async function ours(url: string, keepAlive: boolean) {
-  const name = chooseDriver('auto', { keepAlive });
-  const start = performance.now();
-  const recorder = new ProfileRecorder(start);
-  const spec = { url, workers: WORKERS, durationMs: SECONDS * 1000, keepAlive, timeoutMs: 10_000, headers: { 'content-type': 'application/json' } };
-  const { cutOff } = await DRIVERS[name].run(spec, fixedBody(BATCH), recorder, new AbortController().signal);
-  const raw = recorder.finish(performance.now(), cutOff);
-  return { name, rps: raw.requests / (raw.durationMs / 1000), meanMs: decodeHistogram(raw.latencyAll).mean / 1000, ok: raw.ok, requests: raw.requests };
+/** Our driver as the bench runs it: the load agent in a process of its own. */
+async function ours(url: string, bodyFile: string, keepAlive: boolean) {
+  const driver = chooseDriver('auto', { keepAlive });
+  const spec: AgentSpec = {
+    driver,
+    load: { url, workers: WORKERS, durationMs: SECONDS * 1000, keepAlive, timeoutMs: 10_000, headers: { 'content-type': 'application/json' } },
+    bodies: { kind: 'fixed', file: bodyFile },
+  };
+  const specFile = `${bodyFile}.${driver}.json`;
+  await writeFile(specFile, JSON.stringify(spec));
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'harness/load/agent-main.ts', specFile], { maxBuffer: 64 * 1024 * 1024 });
+  const result = stdout.split('\n').map(parseAgentMessage).find((m) => m?.type === 'result');
+  if (result?.type !== 'result') throw new Error(`agent gave no result: ${stdout.slice(-500)}`);
+  const raw = result.raw;
+  return { name: driver, rps: raw.requests / (raw.durationMs / 1000), meanMs: decodeHistogram(raw.latencyAll).mean / 1000, ok: raw.ok, requests: raw.requests };
 }
 
 const haveHey = await run('hey', ['-h']).then(
@@ -66,7 +72,7 @@ describe.skipIf(!haveHey)('load drivers agree with hey', () => {
   for (const keepAlive of [false, true]) {
     it(`keep-alive ${keepAlive ? 'on' : 'off'}: throughput within 10 %, mean latency within 15 %`, async () => {
       const theirs = await hey(chain.url, bodyFile, keepAlive);
-      const mine = await ours(chain.url, keepAlive);
+      const mine = await ours(chain.url, bodyFile, keepAlive);
       console.log(`keep-alive ${keepAlive ? 'on' : 'off'}: hey ${theirs.rps.toFixed(1)} req/s mean ${theirs.meanMs.toFixed(2)} ms; ${mine.name} ${mine.rps.toFixed(1)} req/s mean ${mine.meanMs.toFixed(2)} ms`);
       expect(theirs.ok).toBeGreaterThan(0);
       expect(mine.ok).toBe(mine.requests);
