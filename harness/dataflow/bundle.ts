@@ -21,7 +21,7 @@ export async function bundleForNode(input: BundleInput): Promise<void> {
     format: 'esm',
     target: 'node20',
     outfile: input.outfile,
-    // CommonJS dependencies (undici, autocannon) need a require() inside an ESM bundle.
+    // CommonJS dependencies (autocannon, hdr-histogram-js) need a require() inside an ESM bundle.
     banner: { js: "import { createRequire as __fbRequire } from 'node:module'; const require = __fbRequire(import.meta.url);" },
     logLevel: 'silent',
     legalComments: 'none',

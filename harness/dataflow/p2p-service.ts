@@ -5,9 +5,9 @@
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'undici';
 import type { AnyFunction, FunctionContext } from './scenario.ts';
 import { HEADER, parseEnvelope, parseRoute, statusForError, type ErrorEnvelope } from './protocol.ts';
+import { createHopPool, HopTimeoutError, postHop } from './hop-client.ts';
 import { unknownNames, type ServiceTable } from './service-table.ts';
 import { nowMs, SpanWriter, type Span, type SpanOutcome } from './spans.ts';
 
@@ -40,10 +40,6 @@ export interface RunningService {
 /** Margin a hop keeps for itself so that the innermost timeout fires first. */
 const BUDGET_MARGIN_MS = 50;
 
-class TimeoutError extends Error {
-  override name = 'TimeoutError';
-}
-
 interface Answer {
   status: number;
   body: Buffer;
@@ -53,22 +49,8 @@ interface Answer {
 export async function startP2PService(options: P2PServiceOptions): Promise<RunningService> {
   const { fn, name, table } = options;
   const spans = new SpanWriter(options.writeSpans);
-  const pools = new Map<string, Pool>();
+  const pool = createHopPool(options.poolConnections);
   const context: FunctionContext = { service: name, config: options.config };
-
-  const poolFor = (service: string): Pool => {
-    let pool = pools.get(service);
-    if (!pool) {
-      const addr = table.get(service)!; // route names are checked against the table first
-      pool = new Pool(`http://${addr.host}:${addr.port}`, {
-        connections: options.poolConnections,
-        keepAliveTimeout: 30_000,
-        pipelining: 1,
-      });
-      pools.set(service, pool);
-    }
-    return pool;
-  };
 
   const envelopeAnswer = (error: ErrorEnvelope): Answer => ({
     status: statusForError(error.kind),
@@ -92,33 +74,17 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
       [HEADER.budget]: String(Math.max(1, Math.floor(timeout - BUDGET_MARGIN_MS))),
     };
     if (error) headers[HEADER.error] = error.kind;
-    // A plain timer: AbortSignal.timeout costs enough per request to halve throughput (measured).
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new TimeoutError()), timeout);
     try {
-      const res = await poolFor(next).request({
-        path: '/',
-        method: 'POST',
-        headers,
-        body: payload,
-        // undici's own timeouts tick coarsely (about 1 s); an abort signal fires on time.
-        signal: abort.signal,
-      });
-      const body = Buffer.from(await res.body.arrayBuffer());
-      const kind = res.headers[HEADER.error];
-      if (kind !== undefined) return { status: res.statusCode, body, error: parseEnvelope(body, next) };
-      return { status: res.statusCode, body };
+      const res = await postHop(pool, table.get(next)!, headers, payload, timeout);
+      if (res.headers[HEADER.error] !== undefined) return { status: res.status, body: res.body, error: parseEnvelope(res.body, next) };
+      return { status: res.status, body: res.body };
     } catch (cause) {
-      const timedOut = cause instanceof TimeoutError;
+      const timedOut = cause instanceof HopTimeoutError;
       return envelopeAnswer({
         service: next,
         kind: timedOut ? 'timeout' : 'network',
-        message: timedOut
-          ? `no answer from ${next} within ${timeout} ms`
-          : `call to ${next} failed: ${(cause as Error).message}`,
+        message: timedOut ? `no answer from ${next} within ${timeout} ms` : `call to ${next} failed: ${(cause as Error).message}`,
       });
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -225,7 +191,7 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
       spans.flush();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all([...pools.values()].map((p) => p.close()));
+      pool.destroy();
     },
   };
 }

@@ -18,7 +18,7 @@ import { alternate, measure, meanOf, SAMPLE_BATCH } from './measure.ts';
 const SCENARIO = fileURLToPath(new URL('../../scenarios/temperature.ts', import.meta.url));
 const FORWARDER = fileURLToPath(new URL('./bare-forwarder-main.ts', import.meta.url));
 
-async function bareUnits(dir: string, functions: string[]): Promise<UnitSpec[]> {
+export async function bareUnits(dir: string, functions: string[]): Promise<UnitSpec[]> {
   const units: UnitSpec[] = [];
   for (const [index, fn] of functions.entries()) {
     const artifactDir = path.join(dir, 'bare', fn);
