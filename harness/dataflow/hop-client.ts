@@ -24,14 +24,14 @@ export function createHopPool(connectionsPerService: number): http.Agent {
 /** Resolves with the full response; rejects with HopTimeoutError or the connection's error. */
 export function postHop(
   pool: http.Agent,
-  to: ServiceAddress,
+  to: ServiceAddress & { path?: string },
   headers: Record<string, string>,
   payload: Buffer,
   timeoutMs: number,
 ): Promise<HopResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: to.host, port: to.port, method: 'POST', path: '/', agent: pool, headers: { ...headers, 'content-length': payload.length } },
+      { host: to.host, port: to.port, method: 'POST', path: to.path ?? '/', agent: pool, headers: { ...headers, 'content-length': payload.length } },
       (res) => {
         const parts: Buffer[] = [];
         res.on('data', (chunk: Buffer) => parts.push(chunk));
