@@ -12,6 +12,9 @@ import { collectKeyValue, formatDuration, parseDuration, parseDurationOrZero, pa
 import { createProgressReporter } from '../progress.ts';
 import { abortOnSignals } from '../signals.ts';
 import { renderSummaryTable } from '../summary-table.ts';
+import { checkBaselineReadable, loadThresholds, runGate } from '../../gate/run-gate.ts';
+import { renderVerdicts } from '../../gate/evaluate.ts';
+import { writeRunReport } from '../../report/writer.ts';
 
 /** An option with a parser and a default shown in human form in --help. */
 function opt<T>(flags: string, description: string, parse: (value: string, previous: T) => T, value: T, shown: string): Option {
@@ -43,6 +46,9 @@ interface RawBenchOptions {
   readyTimeout: number;
   cooldown: number;
   preset?: string;
+  baseline?: string;
+  thresholds?: string;
+  report: boolean;
 }
 
 export function registerBench(program: Command): void {
@@ -75,6 +81,9 @@ export function registerBench(program: Command): void {
     .addOption(opt('--config <key=value>', 'scenario function setting, repeatable (e.g. window=10)', collectKeyValue, {}, 'the scenario\'s'))
     .addOption(opt('--ready-timeout <time>', 'longest wait for the deployment to become healthy', parseDuration, 30_000, '30s'))
     .addOption(opt('--cooldown <time>', 'pause between profiles', parseDurationOrZero, 2_000, '2s'))
+    .option('--baseline <run-dir>', 'run folder to compare with (regression gate)')
+    .option('--thresholds <file>', 'regression checks, one per line (see docs/regression-gate.md)')
+    .option('--no-report', 'do not write the HTML report')
     .addOption(new Option('--preset <name>', 'protocol preset: paper = 1,5,10,50 workers × 10m, keep-alive off; quick = × 10s').choices(Object.keys(PRESETS)))
     .action(async (raw: RawBenchOptions, command: Command) => {
       const fromUser = (key: string) => command.getOptionValueSource(key) === 'cli';
@@ -103,6 +112,10 @@ export function registerBench(program: Command): void {
         cooldownMs: raw.cooldown,
         preset: raw.preset ?? null,
       };
+      // Thresholds are read before anything runs: a typo must not cost a ten-minute profile.
+      const checks = raw.thresholds ? await loadThresholds(raw.thresholds) : undefined;
+      if (checks) await checkBaselineReadable(checks, raw.baseline);
+      else if (raw.baseline) throw usageError('--baseline needs --thresholds <file> saying what to compare');
       const target = createTarget(options.target, { runId });
       const signals = abortOnSignals();
       const profiles = options.systems.length * options.workers.length;
@@ -114,7 +127,19 @@ export function registerBench(program: Command): void {
         const outcome = await runBench(options, { target, systems: SYSTEMS, onEvent: createProgressReporter(), signal: signals.signal });
         if (outcome.profiles.length) process.stdout.write(`\n${renderSummaryTable(outcome.profiles)}\n`);
         process.stdout.write(`\nresults: ${path.resolve(outcome.runDir)}\n`);
-        if (outcome.interrupted) process.exitCode = ExitCode.interrupted;
+        if (raw.report && outcome.profiles.length) {
+          const { htmlPath } = await writeRunReport(outcome.runDir);
+          process.stdout.write(`report:  ${path.resolve(htmlPath)}\n`);
+        }
+        if (outcome.interrupted) {
+          process.exitCode = ExitCode.interrupted;
+          return;
+        }
+        if (checks) {
+          const verdicts = await runGate(outcome.runDir, raw.baseline, checks);
+          process.stdout.write(`\nregression gate (baseline ${raw.baseline ?? 'none'}):\n${renderVerdicts(verdicts)}\n`);
+          if (verdicts.some((v) => !v.passed)) process.exitCode = ExitCode.regression;
+        }
       } catch (error) {
         if (signals.signal.aborted) {
           process.stderr.write(`fogbench: interrupted; cleaned up\n`);

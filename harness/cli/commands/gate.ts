@@ -1,0 +1,21 @@
+/** `fogbench gate`: check an existing run against a baseline and thresholds. */
+import { Command } from 'commander';
+import { ExitCode } from '../../errors.ts';
+import { renderVerdicts } from '../../gate/evaluate.ts';
+import { checkBaselineReadable, loadThresholds, runGate } from '../../gate/run-gate.ts';
+
+export function registerGate(program: Command): void {
+  program
+    .command('gate')
+    .description(`check a run against thresholds (and a baseline run); exit code ${ExitCode.regression} when a check fails`)
+    .requiredOption('--run <run-dir>', 'run folder to check')
+    .requiredOption('--thresholds <file>', 'regression checks, one per line (see docs/regression-gate.md)')
+    .option('--baseline <run-dir>', 'run folder to compare with')
+    .action(async (opts: { run: string; thresholds: string; baseline?: string }) => {
+      const checks = await loadThresholds(opts.thresholds);
+      await checkBaselineReadable(checks, opts.baseline);
+      const verdicts = await runGate(opts.run, opts.baseline, checks);
+      process.stdout.write(`${renderVerdicts(verdicts)}\n`);
+      if (verdicts.some((v) => !v.passed)) process.exitCode = ExitCode.regression;
+    });
+}
