@@ -73,7 +73,7 @@ function parseBound(text: string, kind: Kind, where: string): Bound {
   return { kind: 'absolute', value: quantity(t, kind, where) };
 }
 
-const CHECK = /^([A-Za-z0-9_-]+)\.([A-Za-z.]+)\[workers\s*=\s*(\d+)\]\s*(>=|<=|>|<)\s*(.+)$/;
+const CHECK = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9.]+)\[workers\s*=\s*(\d+)\]\s*(>=|<=|>|<)\s*(.+)$/;
 
 export function parseCheck(text: string, line: number, source: string): Check {
   const where = `${source}:${line}`;
