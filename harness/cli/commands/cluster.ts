@@ -33,7 +33,7 @@ function tools(vagrantProvider: VagrantVmProvider = 'virtualbox'): ClusterTools 
 const common = (command: Command) =>
   command
     .option('--name <name>', 'cluster name (VM names start with it)', 'fogbench')
-    .option('--state-dir <dir>', 'where cluster state, key and kubeconfig are kept', defaultStateRoot());
+    .addOption(new Option('--state-dir <dir>', 'where cluster state, key and kubeconfig are kept').default(defaultStateRoot(), '~/.fogbench/clusters'));
 
 export function registerCluster(program: Command): void {
   const cluster = program.command('cluster').description('create, inspect and destroy a K3s cluster of small VMs (multipass or Vagrant)');
@@ -59,9 +59,10 @@ export function registerCluster(program: Command): void {
 
   common(cluster.command('down'))
     .description('destroy every VM `cluster up` made and remove the state folder')
-    .action(async (options: Common) => {
-      const state = await clusterDown({ cluster: options.name, stateRoot: options.stateDir }, tools());
-      process.stdout.write(`cluster ${state.cluster} destroyed (${state.nodes.length} ${state.provider} VMs)\n`);
+    .option('--forget', 'only remove the state folder (when the provider itself is gone); VMs are left as they are')
+    .action(async (options: Common & { forget?: boolean }) => {
+      const state = await clusterDown({ cluster: options.name, stateRoot: options.stateDir, forget: Boolean(options.forget) }, tools());
+      process.stdout.write(options.forget ? `cluster ${state.cluster} forgotten; its VMs, if any, are untouched\n` : `cluster ${state.cluster} destroyed (${state.nodes.length} ${state.provider} VMs)\n`);
     });
 
   common(cluster.command('status'))
