@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { runMain } from './run-main.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerGate } from './commands/gate.ts';
 import { registerReport } from './commands/report.ts';
 import { registerDataset } from './commands/dataset.ts';
 import { registerCluster } from './commands/cluster.ts';
@@ -18,7 +19,7 @@ const program = new Command('fogbench')
   .exitOverride();
 
 // Each command registers itself; keep this list in the order `--help` should show them.
-const registrations: ((program: Command) => void)[] = [registerBench, registerServe, registerReport, registerDataset, registerCluster];
+const registrations: ((program: Command) => void)[] = [registerBench, registerServe, registerGate, registerReport, registerDataset, registerCluster];
 
 for (const register of registrations) register(program);
 

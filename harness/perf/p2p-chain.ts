@@ -39,7 +39,7 @@ export async function bareUnits(dir: string, functions: string[]): Promise<UnitS
       args: ['bare.mjs'],
       port: 8080,
       healthPath: '/',
-      env: (endpoints) => {
+      env: (endpoints): Record<string, string> => {
         const target = next ? endpoints.get(`bare-${next}`)! : undefined;
         return target ? { NEXT_URL: `http://${target.host}:${target.port}/` } : {};
       },

@@ -14,7 +14,7 @@ import { abortOnSignals } from '../signals.ts';
 import { renderSummaryTable } from '../summary-table.ts';
 import { checkBaselineReadable, loadThresholds, runGate } from '../../gate/run-gate.ts';
 import { renderVerdicts } from '../../gate/evaluate.ts';
-import { writeRunReport } from '../../report/writer.ts';
+import { writeIndex, writeRunReport } from '../../report/writer.ts';
 
 /** An option with a parser and a default shown in human form in --help. */
 function opt<T>(flags: string, description: string, parse: (value: string, previous: T) => T, value: T, shown: string): Option {
@@ -49,6 +49,10 @@ interface RawBenchOptions {
   baseline?: string;
   thresholds?: string;
   report: boolean;
+  kubeconfig?: string;
+  context?: string;
+  registry?: string;
+  keep?: boolean;
 }
 
 export function registerBench(program: Command): void {
@@ -75,6 +79,10 @@ export function registerBench(program: Command): void {
       ),
     )
     .addOption(opt('--batch <n>', 'readings per request (see docs/dataset.md)', parsePositiveInt, DEFAULT_BATCH_SIZE, String(DEFAULT_BATCH_SIZE)))
+    .option('--kubeconfig <file>', 'kube: kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kube: kubeconfig context')
+    .option('--registry <host>', 'kube: push images here instead of importing them into every node')
+    .option('--keep', 'kube: leave everything deployed after the run')
     .option('--target <name>', `where the systems run (${Object.keys(TARGETS).join(', ')})`, DEFAULT_TARGET)
     .option('--runs-dir <dir>', 'folder for run results', 'reports/runs')
     .option('--run-id <id>', 'name of this run (default: UTC timestamp and a random suffix)')
@@ -116,7 +124,7 @@ export function registerBench(program: Command): void {
       const checks = raw.thresholds ? await loadThresholds(raw.thresholds) : undefined;
       if (checks) await checkBaselineReadable(checks, raw.baseline);
       else if (raw.baseline) throw usageError('--baseline needs --thresholds <file> saying what to compare');
-      const target = createTarget(options.target, { runId });
+      const target = createTarget(options.target, { runId, kubeconfig: raw.kubeconfig, context: raw.context, registry: raw.registry, keep: raw.keep, progress: (m) => process.stderr.write(`  ${m}\n`) });
       const signals = abortOnSignals();
       const profiles = options.systems.length * options.workers.length;
       process.stderr.write(
@@ -129,6 +137,7 @@ export function registerBench(program: Command): void {
         process.stdout.write(`\nresults: ${path.resolve(outcome.runDir)}\n`);
         if (raw.report && outcome.profiles.length) {
           const { htmlPath } = await writeRunReport(outcome.runDir);
+          await writeIndex(options.runsDir, path.join(options.runsDir, '..', 'index.html'));
           process.stdout.write(`report:  ${path.resolve(htmlPath)}\n`);
         }
         if (outcome.interrupted) {

@@ -23,6 +23,10 @@ interface ServeOptions {
   config: Record<string, string>;
   readyTimeout: number;
   spans: boolean;
+  kubeconfig?: string;
+  context?: string;
+  registry?: string;
+  keep?: boolean;
 }
 
 export function registerServe(program: Command): void {
@@ -31,6 +35,10 @@ export function registerServe(program: Command): void {
     .description('deploy one system and keep it running until Ctrl-C, printing its entry URL')
     .option('--scenario <file>', 'scenario module', 'scenarios/temperature.ts')
     .option('--system <name>', 'system to deploy', 'p2p')
+    .option('--kubeconfig <file>', 'kube: kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kube: kubeconfig context')
+    .option('--registry <host>', 'kube: push images here instead of importing them into every node')
+    .option('--keep', 'kube: leave everything deployed after the run')
     .option('--target <name>', `where it runs (${Object.keys(TARGETS).join(', ')})`, DEFAULT_TARGET)
     .option('--hop-timeout <time>', 'p2p: longest wait of a service for the next one', parseDuration, 10_000)
     .option('--chain-budget <time>', 'p2p: time budget of a whole chain', parseDuration, 19_000)
@@ -41,7 +49,7 @@ export function registerServe(program: Command): void {
       checkSystems([opts.system]);
       const system = SYSTEMS[opts.system]!;
       const runId = `serve-${newRunId()}`;
-      const target = createTarget(opts.target, { runId });
+      const target = createTarget(opts.target, { runId, kubeconfig: opts.kubeconfig, context: opts.context, registry: opts.registry, keep: opts.keep, progress: (m) => process.stderr.write(`  ${m}\n`) });
       const signals = abortOnSignals();
       const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-serve-'));
       try {

@@ -1,0 +1,72 @@
+/**
+ * Reads one run folder (`manifest.json`, `profiles/*.json`) into RunData. Tolerant on purpose:
+ * a partial or damaged folder still yields a report, with each unreadable file named in
+ * `problems` instead of failing the whole run.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { usageError } from '../errors.ts';
+import { SCHEMA_VERSION, type ProfileResult, type RunManifest } from '../results/schema.ts';
+import { assembleRun, type RunData } from './run-data.ts';
+
+async function readJson(file: string): Promise<unknown> {
+  return JSON.parse(await readFile(file, 'utf8'));
+}
+
+function isKind(value: unknown, kind: string): boolean {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === kind;
+}
+
+function versionProblem(value: unknown, file: string): string | null {
+  const version = (value as { schemaVersion?: unknown }).schemaVersion;
+  return version === SCHEMA_VERSION ? null : `${file}: schemaVersion ${String(version)} is not ${SCHEMA_VERSION}; regenerate it with this fogbench`;
+}
+
+export async function readRun(runDir: string): Promise<RunData> {
+  const entries = await readdir(runDir).catch((cause: unknown) => {
+    throw usageError(`cannot read run folder ${runDir}: ${(cause as Error).message}`, cause);
+  });
+  const problems: string[] = [];
+  let manifest: RunManifest | null = null;
+  if (entries.includes('manifest.json')) {
+    try {
+      const value = await readJson(join(runDir, 'manifest.json'));
+      const problem = isKind(value, 'fogbench.manifest') ? versionProblem(value, 'manifest.json') : 'manifest.json: not a fogbench manifest';
+      if (problem) problems.push(problem);
+      else manifest = value as RunManifest;
+    } catch (error) {
+      problems.push(`manifest.json: ${(error as Error).message}`);
+    }
+  } else {
+    problems.push('manifest.json is missing');
+  }
+  const profiles: ProfileResult[] = [];
+  const profileDir = join(runDir, 'profiles');
+  const files = entries.includes('profiles') ? (await readdir(profileDir)).filter((f) => f.endsWith('.json')).sort() : [];
+  for (const file of files) {
+    const label = `profiles/${file}`;
+    try {
+      const value = await readJson(join(profileDir, file));
+      const problem = isKind(value, 'fogbench.profile') ? versionProblem(value, label) : `${label}: not a fogbench profile`;
+      if (problem) problems.push(problem);
+      else profiles.push(value as ProfileResult);
+    } catch (error) {
+      problems.push(`${label}: ${(error as Error).message}`);
+    }
+  }
+  return assembleRun(manifest?.runId ?? profiles[0]?.runId ?? basename(runDir), manifest, profiles, problems);
+}
+
+/** Run folders under a runs root: every subfolder holding a manifest.json or a profiles/ folder. */
+export async function listRunDirs(runsRoot: string): Promise<string[]> {
+  const entries = await readdir(runsRoot, { withFileTypes: true }).catch((cause: unknown) => {
+    throw usageError(`cannot read runs folder ${runsRoot}: ${(cause as Error).message}`, cause);
+  });
+  const dirs: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const inside = await readdir(join(runsRoot, entry.name));
+    if (inside.includes('manifest.json') || inside.includes('profiles')) dirs.push(join(runsRoot, entry.name));
+  }
+  return dirs.sort();
+}

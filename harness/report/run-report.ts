@@ -1,0 +1,103 @@
+/**
+ * The content of one run's report (charts, tables, CSV-only data) and its HTML page. Pure: the
+ * writer supplies the CSS, the viewer script and where the vendored scripts are.
+ */
+import { hopChart } from './charts/hop-charts.ts';
+import { resourceCharts } from './charts/resource-charts.ts';
+import { summaryCharts } from './charts/summary-charts.ts';
+import { profileLabel, timelineCharts } from './charts/timeline-charts.ts';
+import type { Chart } from './charts/chart.ts';
+import { escapeHtml, renderChart, renderPage, renderTable } from './html.ts';
+import { PAPER_LABEL } from './paper-reference.ts';
+import type { RunData } from './run-data.ts';
+import { dataExports, runTables } from './run-tables.ts';
+import type { Table } from './table.ts';
+
+export interface RunReportContent {
+  charts: Chart[];
+  tables: Table[];
+  /** Exported as CSV only (per-second data). */
+  exports: Table[];
+}
+
+export function buildRunReport(run: RunData): RunReportContent {
+  const hop = hopChart(run);
+  return {
+    charts: [...summaryCharts(run), ...timelineCharts(run.profiles), ...(hop ? [hop] : []), ...resourceCharts(run.profiles)],
+    tables: runTables(run),
+    exports: dataExports(run),
+  };
+}
+
+export interface PageAssets {
+  css: string;
+  viewerScript: string;
+  vendorScripts: string[];
+  /** Folder (relative to the page) holding `<table id>.csv`. */
+  csvHref: string;
+}
+
+function notices(run: RunData): string {
+  const items: string[] = [];
+  if (run.profiles.length === 0) items.push('No profile results were found: the run produced nothing to report yet.');
+  if (run.missing.length > 0) {
+    items.push(
+      `Partial run: ${run.missing.length} of ${run.manifest?.profiles.length ?? '?'} profiles have no result ` +
+        `(${run.missing.map(profileLabel).join('; ')}). The run probably stopped early; everything below is from the profiles that finished.`,
+    );
+  }
+  const interrupted = run.profiles.filter((p) => p.interrupted === true);
+  if (interrupted.length > 0) {
+    items.push(`Interrupted: ${interrupted.map(profileLabel).join('; ')} stopped early (Ctrl-C); their figures cover a shorter window.`);
+  }
+  for (const problem of run.problems) items.push(`Could not use ${problem}.`);
+  if (run.manifest?.dataset.synthetic) items.push('The dataset of this run is synthetic (generated), not recorded sensor data.');
+  if (run.manifest?.options.synthetic === true) items.push('Synthetic results: generated for tests and benchmarks, not measured.');
+  if (items.length === 0) return '';
+  return `<div class="notice" role="note"><ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul></div>`;
+}
+
+export function renderRunPage(run: RunData, content: RunReportContent, assets: PageAssets): string {
+  const m = run.manifest;
+  const table = (id: string) => {
+    const t = content.tables.find((x) => x.id === id);
+    return t ? renderTable(t, { csvHref: `${assets.csvHref}${t.id}.csv` }) : '';
+  };
+  const charts = (prefix: string) =>
+    content.charts
+      .filter((c) => c.id.startsWith(prefix))
+      .map(renderChart)
+      .join('\n');
+  const section = (id: string, title: string, inner: string) => (inner.trim() ? `<section id="${id}"><h2>${escapeHtml(title)}</h2>\n${inner}\n</section>` : '');
+  const facts = [
+    ['created', m?.createdAt ?? 'unknown'],
+    ['target', m ? `${m.target.kind} (${m.target.nodes.length} nodes; shaping: ${m.target.shaping})` : 'unknown'],
+    ['systems', m?.systems.join(', ') ?? 'unknown'],
+    ['profiles', `${run.profiles.length} of ${m?.profiles.length ?? run.profiles.length}`],
+    ['fogbench', m ? `${m.fogbench.version}${m.fogbench.gitSha ? ` @ ${m.fogbench.gitSha.slice(0, 12)}${m.fogbench.gitDirty ? ' (dirty)' : ''}` : ''}` : 'unknown'],
+  ];
+  const exportLinks = content.exports.map((t) => `<a href="${escapeHtml(`${assets.csvHref}${t.id}.csv`)}" download>${escapeHtml(t.id)}.csv</a>`).join(', ');
+  const body = `<header>
+<p class="crumbs"><a href="../../index.html">all runs</a></p>
+<h1>fogbench run <code>${escapeHtml(run.runId)}</code></h1>
+<dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k ?? '')}</dt><dd>${escapeHtml(v ?? '')}</dd>`).join('')}</dl>
+${notices(run)}
+<nav><a href="#summary">Summary</a> · <a href="#timelines">Timelines</a> · <a href="#hops">Time between services</a> · <a href="#nodes">Nodes</a> · <a href="#details">Details</a> · <a href="#run">Run</a></nav>
+</header>
+<main>
+${section('summary', 'Summary', `<p class="caption">Figures labelled <em>paper</em> are from the ${escapeHtml(PAPER_LABEL)}, for reference.</p>\n${table('error-rate')}\n${table('throughput')}\n${table('mean-latency')}\n<div class="charts">${charts('summary-')}</div>`)}
+${section('timelines', 'Timelines', charts('timeline-'))}
+${section('hops', 'Time between services', `${charts('hop-')}\n${table('hop-gaps')}`)}
+${section('nodes', 'Nodes', charts('resources-'))}
+${section('details', 'Details', `${table('profiles')}\n${table('errors-by-class')}\n${table('events')}\n${table('paper-reference')}`)}
+${section('run', 'Run', `${table('manifest')}\n${table('nodes')}\n<p class="caption">Per-second data for analysis: ${exportLinks}.</p>`)}
+</main>`;
+  return renderPage({
+    title: `fogbench run ${run.runId}`,
+    css: assets.css,
+    body,
+    vendorScripts: assets.vendorScripts,
+    data: { 'fogbench-charts': Object.fromEntries(content.charts.map((c) => [c.id, c.spec])) },
+    viewerScript: assets.viewerScript,
+  });
+}

@@ -1,0 +1,74 @@
+/** `fogbench report` as a user runs it: real CLI process, real run folders, real HTTP server. */
+import { cp, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, startCli, waitFor } from '../helpers/cli.ts';
+import { removeTempRoots, tempRoot, writeRunFolder } from '../report/run-folder.ts';
+
+afterAll(removeTempRoots);
+
+const fixture = fileURLToPath(new URL('../fixtures/runs/partial-synthetic', import.meta.url));
+
+async function runsFolder(): Promise<{ root: string; runs: string }> {
+  const root = await tempRoot('fogbench-cli-report-');
+  const runs = join(root, 'runs');
+  await writeRunFolder(runs, { runId: 'one', seconds: 4, createdAt: '2026-02-01T00:00:00.000Z' });
+  await cp(fixture, join(runs, 'two'), { recursive: true });
+  return { root, runs };
+}
+
+describe('fogbench report', () => {
+  it("regenerates every run's report and the index beside the runs folder", async () => {
+    const { root, runs } = await runsFolder();
+    const { code, stdout, stderr } = await runCli(['report', '--runs', runs]);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/runs\/one\/index\.html \(12 CSV files\)/);
+    expect(stdout).toMatch(/runs\/two\/index\.html \(12 CSV files\)/);
+    expect(stdout).toMatch(/index\.html \(2 runs\)/);
+    for (const run of ['one', 'two']) {
+      expect((await stat(join(runs, run, 'index.html'))).size).toBeGreaterThan(10_000);
+      expect((await readdir(join(runs, run, 'csv'))).length).toBe(12);
+    }
+    const index = await readFile(join(root, 'index.html'), 'utf8');
+    expect(index).toContain('href="runs/one/index.html"');
+  }, 60_000);
+
+  it('writes the index where --index says', async () => {
+    const { root, runs } = await runsFolder();
+    const { code } = await runCli(['report', '--runs', runs, '--index', join(root, 'elsewhere', 'all.html')]);
+    expect(code).toBe(0);
+    expect(await readFile(join(root, 'elsewhere', 'all.html'), 'utf8')).toContain('href="../runs/two/index.html"');
+  }, 60_000);
+
+  it.each([
+    [['--runs', '/nonexistent/fogbench-runs'], /fogbench: cannot read runs folder \/nonexistent\/fogbench-runs/],
+    [['--port', '70000'], /--port.*'70000' is invalid.*0 to 65535/],
+  ])('rejects %j with one line and exit code 2', async (args, message) => {
+    const { code, stderr } = await runCli(['report', ...args]);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n').filter((l) => /error|fogbench:/.test(l))).toHaveLength(1);
+    expect(stderr).toMatch(message);
+  }, 30_000);
+
+  it('--serve serves the reports on 127.0.0.1, prints the URL and stops on Ctrl-C', async () => {
+    const { runs } = await runsFolder();
+    const cli = startCli(['report', '--runs', runs, '--serve', '--port', '0']);
+    let stdout = '';
+    cli.child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    await waitFor(() => /serving .* at http:\/\/127\.0\.0\.1:\d+\//.test(stdout), 45_000, 'the URL');
+    const url = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)![1]!;
+    const index = await fetch(url);
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('fogbench runs');
+    const report = await fetch(new URL('runs/one/index.html', url));
+    expect(await report.text()).toContain('fogbench run <code>one</code>');
+    const vendor = await fetch(new URL('runs/one/vendor/vega.min.js', url));
+    expect(vendor.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    cli.child.kill('SIGINT');
+    const result = await cli.done;
+    expect(result.code).toBe(0);
+    await expect(fetch(url)).rejects.toThrow();
+  }, 60_000);
+});

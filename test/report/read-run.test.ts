@@ -1,0 +1,60 @@
+/** Reading run folders, including the partial folder a crashed run leaves behind. */
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FogbenchError } from '../../harness/errors.ts';
+import { listRunDirs, readRun } from '../../harness/report/read-run.ts';
+import { removeTempRoots, tempRoot, writeRunFolder } from './run-folder.ts';
+
+afterAll(removeTempRoots);
+
+const fixture = fileURLToPath(new URL('../fixtures/runs/partial-synthetic', import.meta.url));
+
+describe('readRun', () => {
+  it('reads the profiles there are and names the missing and damaged ones', async () => {
+    const run = await readRun(fixture);
+    expect(run.runId).toBe('partial-synthetic');
+    expect(run.profiles.map((p) => `${p.system}-w${p.workers}`)).toEqual(['p2p-w1', 'p2p-w5']);
+    expect(run.missing).toEqual([
+      { system: 'openfaas', workers: 1 },
+      { system: 'openfaas', workers: 5 },
+    ]);
+    expect(run.problems).toHaveLength(1);
+    expect(run.problems[0]).toMatch(/^profiles\/openfaas-w1\.json: .*JSON/);
+  });
+
+  it('falls back on the manifest embedded in a profile when manifest.json is gone', async () => {
+    const root = await tempRoot();
+    const { dir } = await writeRunFolder(root, { runId: 'no-manifest', seconds: 3, workers: [1] });
+    await rm(join(dir, 'manifest.json'));
+    const run = await readRun(dir);
+    expect(run.manifest?.runId).toBe('no-manifest');
+    expect(run.profiles).toHaveLength(2);
+    expect(run.problems).toEqual(['manifest.json is missing']);
+  });
+
+  it('refuses a profile of another schema version with a message saying what to do', async () => {
+    const root = await tempRoot();
+    const { dir, profiles } = await writeRunFolder(root, { runId: 'old', seconds: 3, workers: [1], systems: ['p2p'] });
+    await writeFile(join(dir, 'profiles', 'p2p-w1.json'), JSON.stringify({ ...profiles[0], schemaVersion: 0 }));
+    const run = await readRun(dir);
+    expect(run.profiles).toHaveLength(0);
+    expect(run.problems[0]).toMatch(/schemaVersion 0 is not 1; regenerate/);
+  });
+
+  it('fails with a usage error for a folder that does not exist', async () => {
+    await expect(readRun('/nonexistent/fogbench-run')).rejects.toBeInstanceOf(FogbenchError);
+  });
+});
+
+describe('listRunDirs', () => {
+  it('lists folders holding a manifest or profiles, and nothing else', async () => {
+    const root = await tempRoot();
+    await writeRunFolder(root, { runId: 'a', seconds: 2, workers: [1] });
+    await cp(fixture, join(root, 'b'), { recursive: true });
+    await mkdir(join(root, 'not-a-run'));
+    await writeFile(join(root, 'stray.txt'), 'x');
+    expect((await listRunDirs(root)).map((d) => d.slice(root.length + 1))).toEqual(['a', 'b']);
+  });
+});

@@ -1,0 +1,98 @@
+/** writeRunReport and writeIndex on real run folders: the files, their links, and no network. */
+import { cp, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeIndex, writeRunReport } from '../../harness/report/writer.ts';
+import { removeTempRoots, tempRoot, writeRunFolder } from './run-folder.ts';
+
+afterAll(removeTempRoots);
+
+const fixture = fileURLToPath(new URL('../fixtures/runs/partial-synthetic', import.meta.url));
+
+/** Every URL the page would load by itself: script src, link href, img src, CSS url(). */
+function loadedUrls(html: string): string[] {
+  return [...html.matchAll(/<(?:script|img|iframe|link)\b[^>]*?\b(?:src|href)="([^"]+)"/gi), ...html.matchAll(/url\(\s*['"]?([^'")]+)/gi)].map((m) => m[1]!);
+}
+
+describe('writeRunReport', () => {
+  let root: string;
+  let dir: string;
+  let result: Awaited<ReturnType<typeof writeRunReport>>;
+  beforeAll(async () => {
+    root = await tempRoot();
+    ({ dir } = await writeRunFolder(join(root, 'runs'), { runId: 'full', seconds: 20 }));
+    result = await writeRunReport(dir);
+  });
+
+  it('writes index.html with every table readable as HTML and every chart placeholder', async () => {
+    expect(result.htmlPath).toBe(join(dir, 'index.html'));
+    const html = await readFile(result.htmlPath, 'utf8');
+    for (const id of ['error-rate', 'throughput', 'mean-latency', 'profiles', 'errors-by-class', 'hop-gaps', 'events', 'manifest', 'nodes', 'paper-reference']) {
+      expect(html).toContain(`<table data-table="${id}">`);
+    }
+    expect(html.match(/data-chart="/g)).toHaveLength(21);
+    const specs = JSON.parse(/<script type="application\/json" id="fogbench-charts">([^<]*)<\/script>/.exec(html)![1]!) as Record<string, unknown>;
+    expect(Object.keys(specs)).toHaveLength(21);
+    expect(html).toContain('Dyninka paper (t2.small VMs)');
+    expect(html).toContain('@media print');
+  });
+
+  it('loads only files shipped next to it: no network URL anywhere the page loads from', async () => {
+    const html = await readFile(result.htmlPath, 'utf8');
+    const urls = loadedUrls(html);
+    expect(urls).toEqual(['vendor/vega.min.js', 'vendor/vega-lite.min.js', 'vendor/vega-embed.min.js']);
+    for (const url of urls) expect((await stat(join(dir, url))).size).toBeGreaterThan(50_000);
+  });
+
+  it('writes one CSV per table and per-second export, parseable, linked from the page', async () => {
+    expect(result.csvFiles).toHaveLength(12);
+    const html = await readFile(result.htmlPath, 'utf8');
+    for (const file of result.csvFiles) {
+      const name = file.slice(dir.length + 1);
+      expect(html).toContain(`href="${name}"`);
+      expect(parse(await readFile(file, 'utf8'), { columns: true }).length, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('says what is missing in a partial run, and still reports what is there', async () => {
+    const copy = join(root, 'runs', 'partial');
+    await cp(fixture, copy, { recursive: true });
+    const { htmlPath } = await writeRunReport(copy);
+    const html = await readFile(htmlPath, 'utf8');
+    expect(html).toContain('Partial run: 2 of 4 profiles have no result (openfaas, 1 worker; openfaas, 5 workers)');
+    expect(html).toMatch(/Could not use profiles\/openfaas-w1\.json: /);
+    expect(html).toContain('<td>p2p</td><td class="num">5</td>');
+  });
+
+  it('reports a run that has a manifest but no profile yet, without failing', async () => {
+    const { dir: empty } = await writeRunFolder(join(root, 'runs'), { runId: 'crashed-early', seconds: 2 }, () => false);
+    const { htmlPath, csvFiles } = await writeRunReport(empty);
+    const html = await readFile(htmlPath, 'utf8');
+    expect(html).toContain('No profile results were found');
+    expect(html).toContain('Partial run: 8 of 8 profiles have no result');
+    expect(html.match(/data-chart="/g)).toBeNull();
+    expect(csvFiles).toHaveLength(12);
+  });
+});
+
+describe('writeIndex', () => {
+  it('lists every run with a link to its report and compares the two newest', async () => {
+    const root = await tempRoot();
+    const runs = join(root, 'runs');
+    await writeRunFolder(runs, { runId: 'monday', seconds: 5, createdAt: '2026-01-05T02:00:00.000Z' });
+    await writeRunFolder(runs, { runId: 'tuesday', seconds: 5, createdAt: '2026-01-06T02:00:00.000Z', seed: 9 });
+    await cp(fixture, join(runs, 'partial-synthetic'), { recursive: true });
+    const out = await writeIndex(runs, join(root, 'index.html'), new Date('2026-01-07T00:00:00Z'));
+    const html = await readFile(out, 'utf8');
+    expect(html).toContain('<a href="runs/tuesday/index.html">tuesday</a>');
+    expect(html).toContain('<a href="runs/partial-synthetic/index.html">partial-synthetic</a>');
+    expect(html).toContain('Comparison: monday (A) → tuesday (B)');
+    expect(html).toContain('2 of 4');
+    expect(html).toContain('partial, 1 unreadable file(s), synthetic');
+    expect(html.match(/data-chart="trend-/g)).toHaveLength(3);
+    expect(loadedUrls(html).every((u) => u.startsWith('vendor/'))).toBe(true);
+    expect(await readdir(join(root, 'vendor'))).toEqual(['vega-embed.min.js', 'vega-lite.min.js', 'vega.min.js']);
+  });
+});
