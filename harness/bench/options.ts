@@ -23,6 +23,8 @@ export interface BenchOptions {
   /** Pause between profiles so one profile's backlog does not leak into the next. */
   cooldownMs: number;
   preset: string | null;
+  /** openfaas: replicas per function. */
+  replicas: number;
 }
 
 export type BenchEvent =

@@ -20,6 +20,7 @@ import type { BenchEvent, BenchOptions } from './options.ts';
 import { provenance } from './provenance.ts';
 import { runProfile } from './run-profile.ts';
 import { createSpanSink } from './span-sink.ts';
+import { deploySystem } from './deploy-system.ts';
 
 const AGENT_ENTRY = fileURLToPath(new URL('../load/agent-main.ts', import.meta.url));
 
@@ -77,16 +78,16 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
 
     for (const system of systems) {
       if (signal.aborted) break;
-      const plan = system.plan(compiled, options);
+      const plan = await system.plan(compiled, { ...options, buildDir });
       const spans = createSpanSink();
-      onEvent({ type: 'phase', message: `deploying ${system.name} (${plan.units.length} units) on ${target.kind}` });
-      const deployment = await target.deploy(plan.units, {
+      onEvent({ type: 'phase', message: `deploying ${system.name} on ${target.kind}` });
+      const { deployment, entry, placement } = await deploySystem(target, plan, {
         readyTimeoutMs: options.readyTimeoutMs,
         onLine: (_unit, line) => spans.push(line),
         signal,
       });
+      onEvent({ type: 'phase', message: `${system.name} is up: ${placement.join(' → ')}` });
       try {
-        const entry = deployment.endpoints.get(plan.entry)!;
         for (const workers of options.workers) {
           if (signal.aborted) break;
           const name = `${system.name}-w${workers}`;

@@ -56,7 +56,14 @@ export const p2pChainBenchmark: Benchmark = {
     const target = createLoopbackTarget();
     try {
       const compiled = await compileScenario(SCENARIO, dir);
-      const plan = p2pSystem.plan(compiled, { hopTimeoutMs: 10_000, chainBudgetMs: 19_000, config: {} });
+      const plan = await p2pSystem.plan(compiled, {
+        replicas: 1,
+        scenarioFile: SCENARIO,
+        buildDir: dir,
+        hopTimeoutMs: 10_000,
+        chainBudgetMs: 19_000,
+        config: {},
+      });
       const bare = await bareUnits(dir, compiled.services.map((s) => s.function));
       const deployment = await target.deploy([...plan.units, ...bare], { readyTimeoutMs: 30_000, onLine: () => {} });
       const url = (name: string) => {

@@ -5,11 +5,11 @@
 import { serviceEnv } from '../dataflow/service-env.ts';
 import { SERVICE_DEFAULTS } from '../dataflow/service-env.ts';
 import type { CompiledScenario } from '../dataflow/compile.ts';
-import type { System, SystemOptions, SystemPlan } from './system.ts';
+import type { System, SystemOptions, UnitsPlan } from './system.ts';
 
-export const p2pSystem: System = {
+export const p2pSystem = {
   name: 'p2p',
-  plan(compiled: CompiledScenario, options: SystemOptions): SystemPlan {
+  async plan(compiled: CompiledScenario, options: SystemOptions): Promise<UnitsPlan> {
     const route = compiled.scenario.route;
     const units = compiled.services.map((svc, index) => ({
       name: svc.service,
@@ -36,6 +36,6 @@ export const p2pSystem: System = {
         });
       },
     }));
-    return { system: 'p2p', units, entry: route[0]!, path: '/', headers: { 'content-type': 'application/json' }, chain: [...route] };
+    return { kind: 'units', system: 'p2p', units, entry: route[0]!, path: '/', headers: { 'content-type': 'application/json' }, chain: [...route] };
   },
-};
+} satisfies System;

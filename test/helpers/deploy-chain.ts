@@ -19,7 +19,10 @@ export interface DeployedChain {
 export async function deployChain(scenarioFile: string, options: { hopTimeoutMs?: number; chainBudgetMs?: number } = {}): Promise<DeployedChain> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-test-'));
   const compiled = await compileScenario(scenarioFile, dir);
-  const plan = p2pSystem.plan(compiled, {
+  const plan = await p2pSystem.plan(compiled, {
+    replicas: 1,
+    scenarioFile,
+    buildDir: dir,
     hopTimeoutMs: options.hopTimeoutMs ?? 5_000,
     chainBudgetMs: options.chainBudgetMs ?? 9_000,
     config: {},

@@ -49,6 +49,7 @@ interface RawBenchOptions {
   baseline?: string;
   thresholds?: string;
   report: boolean;
+  replicas: number;
   kubeconfig?: string;
   context?: string;
   registry?: string;
@@ -89,6 +90,7 @@ export function registerBench(program: Command): void {
     .addOption(opt('--config <key=value>', 'scenario function setting, repeatable (e.g. window=10)', collectKeyValue, {}, 'the scenario\'s'))
     .addOption(opt('--ready-timeout <time>', 'longest wait for the deployment to become healthy', parseDuration, 30_000, '30s'))
     .addOption(opt('--cooldown <time>', 'pause between profiles', parseDurationOrZero, 2_000, '2s'))
+    .addOption(opt('--replicas <n>', 'openfaas: replicas per function (autoscaling off)', parsePositiveInt, 1, '1'))
     .option('--baseline <run-dir>', 'run folder to compare with (regression gate)')
     .option('--thresholds <file>', 'regression checks, one per line (see docs/regression-gate.md)')
     .option('--no-report', 'do not write the HTML report')
@@ -96,7 +98,7 @@ export function registerBench(program: Command): void {
     .action(async (raw: RawBenchOptions, command: Command) => {
       const fromUser = (key: string) => command.getOptionValueSource(key) === 'cli';
       const preset = raw.preset ? PRESETS[raw.preset]! : {};
-      checkSystems(raw.systems);
+      checkSystems(raw.systems, raw.target);
       const runId = raw.runId ?? newRunId();
       if (!/^[A-Za-z0-9._-]+$/.test(runId)) throw usageError(`--run-id may hold only letters, digits, dots, dashes and underscores`);
       const options: BenchOptions = {
@@ -119,6 +121,7 @@ export function registerBench(program: Command): void {
         readyTimeoutMs: raw.readyTimeout,
         cooldownMs: raw.cooldown,
         preset: raw.preset ?? null,
+        replicas: raw.replicas,
       };
       // Thresholds are read before anything runs: a typo must not cost a ten-minute profile.
       const checks = raw.thresholds ? await loadThresholds(raw.thresholds) : undefined;

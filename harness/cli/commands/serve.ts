@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { compileScenario } from '../../dataflow/compile.ts';
-import { usageError } from '../../errors.ts';
+import { deploySystem } from '../../bench/deploy-system.ts';
 import { checkSystems, SYSTEMS } from '../../systems/registry.ts';
 import { createTarget, DEFAULT_TARGET, TARGETS } from '../../targets/registry.ts';
 import { newRunId } from '../../bench/provenance.ts';
@@ -46,7 +46,7 @@ export function registerServe(program: Command): void {
     .option('--ready-timeout <time>', 'longest wait for the deployment to become healthy', parseDuration, 30_000)
     .option('--spans', 'print every span (NDJSON) on stdout', false)
     .action(async (opts: ServeOptions) => {
-      checkSystems([opts.system]);
+      checkSystems([opts.system], opts.target);
       const system = SYSTEMS[opts.system]!;
       const runId = `serve-${newRunId()}`;
       const target = createTarget(opts.target, { runId, kubeconfig: opts.kubeconfig, context: opts.context, registry: opts.registry, keep: opts.keep, progress: (m) => process.stderr.write(`  ${m}\n`) });
@@ -54,21 +54,26 @@ export function registerServe(program: Command): void {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-serve-'));
       try {
         const compiled = await compileScenario(opts.scenario, dir);
-        const plan = system.plan(compiled, { hopTimeoutMs: opts.hopTimeout, chainBudgetMs: opts.chainBudget, config: opts.config });
+        const plan = await system.plan(compiled, {
+          hopTimeoutMs: opts.hopTimeout,
+          chainBudgetMs: opts.chainBudget,
+          config: opts.config,
+          replicas: 1,
+          scenarioFile: opts.scenario,
+          buildDir: dir,
+        });
         await target.prepare();
-        const deployment = await target.deploy(plan.units, {
+        const { deployment, entry, placement } = await deploySystem(target, plan, {
           readyTimeoutMs: opts.readyTimeout,
           onLine: (_unit, line) => {
             if (opts.spans) process.stdout.write(`${line}\n`);
           },
           signal: signals.signal,
         });
-        const entry = deployment.endpoints.get(plan.entry);
-        if (!entry) throw usageError(`system ${opts.system} has no entry unit ${plan.entry}`);
         const url = `http://${entry.host}:${entry.port}${plan.path}`;
         process.stderr.write(
           [
-            `${opts.system} is up on ${target.kind}: ${plan.units.map((u) => `${u.name}@${deployment.placement.get(u.name)}`).join(' → ')}`,
+            `${opts.system} is up on ${target.kind}: ${placement.join(' → ')}`,
             `entry URL: ${url}`,
             `try:  curl -s -X POST -H 'content-type: application/json' --data-binary @datasets/sample-batch.json ${url}`,
             `      hey -z 10s -c 5 -m POST -T application/json -D datasets/sample-batch.json ${url}`,
