@@ -47,7 +47,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
   });
   const driver = chooseDriver(options.driver, options);
   const runDir = path.join(options.runsDir, options.runId);
-  const buildDir = path.join(options.buildDir, options.runId);
+  const buildDir = path.resolve(options.buildDir, options.runId);
   const profiles: ProfileResult[] = [];
 
   onEvent({ type: 'phase', message: `compiling ${options.scenarioFile}` });

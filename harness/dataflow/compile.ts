@@ -40,7 +40,7 @@ export async function compileScenario(scenarioFile: string, outDir: string): Pro
   const route = scenario.functions.map((f) => serviceNameOf(f.name));
   const services: CompiledService[] = [];
   for (const fn of scenario.functions) {
-    services.push(await compileService(file, scenario, fn.name, path.join(outDir, 'p2p', serviceNameOf(fn.name))));
+    services.push(await compileService(file, scenario, fn.name, path.resolve(outDir, 'p2p', serviceNameOf(fn.name))));
   }
   const compiled: CompiledScenario = {
     scenario: { name: scenario.name, file: path.relative(process.cwd(), file), sha256, route, config: { ...scenario.config } },

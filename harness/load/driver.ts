@@ -7,7 +7,13 @@ import type { BodySource } from './body-source.ts';
 
 export interface LoadSpec {
   url: string;
+  /** Closed loop: concurrent workers. Open loop: the most requests in flight at once. */
   workers: number;
+  /** Open loop: requests per second on a schedule independent of responses. Absent: closed loop. */
+  rate?: number;
+  arrivals?: 'constant' | 'poisson';
+  /** Seed of the Poisson schedule, so a schedule can be replayed. */
+  seed?: number;
   durationMs: number;
   keepAlive: boolean;
   /** A request without a full response after this long counts as a timeout. */

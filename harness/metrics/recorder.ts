@@ -27,6 +27,9 @@ export interface RawMeasurement {
   latencyAll: string;
   latencyOk: string;
   timeline: TimelineBucket[];
+  /** Open loop only: latency from the actual send (the corrected one, from the intended send, is latencyAll). */
+  latencyUncorrected?: string;
+  openLoop?: { scheduled: number; late: number; dropped: number };
 }
 
 export function emptyErrorCounts(): ErrorCounts {
@@ -35,6 +38,8 @@ export function emptyErrorCounts(): ErrorCounts {
 
 export class ProfileRecorder {
   private readonly all = createHistogram();
+  private uncorrected: ReturnType<typeof createHistogram> | undefined;
+  private openLoop: { scheduled: number; late: number; dropped: number } | undefined;
   private readonly okOnly = createHistogram();
   private readonly seconds: SecondBucket[] = [];
   private readonly errors = emptyErrorCounts();
@@ -61,6 +66,16 @@ export class ProfileRecorder {
       recordMs(this.all, latencyMs);
       recordMs(bucket.latency, latencyMs);
     }
+  }
+
+  /** Open loop: the latency from the actual send of a request that got a response. */
+  recordUncorrected(latencyMs: number): void {
+    recordMs((this.uncorrected ??= createHistogram()), latencyMs);
+  }
+
+  /** Open loop: how the schedule went (sends due, sent late, never sent before the end). */
+  setSchedule(stats: { scheduled: number; late: number; dropped: number }): void {
+    this.openLoop = { ...stats };
   }
 
   /** Live counters for progress display. */
@@ -94,6 +109,7 @@ export class ProfileRecorder {
       latencyAll: encodeHistogram(this.all),
       latencyOk: encodeHistogram(this.okOnly),
       timeline,
+      ...(this.openLoop ? { latencyUncorrected: encodeHistogram(this.uncorrected ?? createHistogram()), openLoop: this.openLoop } : {}),
     };
   }
 

@@ -46,7 +46,7 @@ export async function compileFunctions(scenarioFile: string, outDir: string, opt
   const out: CompiledFunction[] = [];
   for (const fn of [...scenario.functions.map((f) => f.name), ORCHESTRATOR]) {
     const name = fn === ORCHESTRATOR ? ORCHESTRATOR : serviceNameOf(fn);
-    const dir = path.join(outDir, 'openfaas', name);
+    const dir = path.resolve(outDir, 'openfaas', name);
     await mkdir(dir, { recursive: true });
     await bundleForNode({
       contents: {

@@ -12,9 +12,21 @@ import { collectKeyValue, formatDuration, parseDuration, parseDurationOrZero, pa
 import { createProgressReporter } from '../progress.ts';
 import { abortOnSignals } from '../signals.ts';
 import { renderSummaryTable } from '../summary-table.ts';
+import { cleanupLeftovers, type CleanupReport } from '../../targets/local/cleanup.ts';
 import { checkBaselineReadable, loadThresholds, runGate } from '../../gate/run-gate.ts';
 import { renderVerdicts } from '../../gate/evaluate.ts';
 import { writeIndex, writeRunReport } from '../../report/writer.ts';
+
+function printCleanup(report: CleanupReport): void {
+  const removed = report.namespaces.length + report.interfaces.length + report.cgroups.length;
+  process.stdout.write(
+    removed === 0
+      ? 'nothing to clean up\n'
+      : `removed ${report.namespaces.length} namespaces, ${report.interfaces.length} interfaces, ${report.cgroups.length} cgroups\n` +
+          [...report.namespaces, ...report.interfaces, ...report.cgroups].map((n) => `  ${n}\n`).join(''),
+  );
+  if (report.live.length) process.stdout.write(`left alone (their run is still going): ${report.live.join(', ')}\n`);
+}
 
 /** An option with a parser and a default shown in human form in --help. */
 function opt<T>(flags: string, description: string, parse: (value: string, previous: T) => T, value: T, shown: string): Option {
@@ -50,10 +62,12 @@ interface RawBenchOptions {
   thresholds?: string;
   report: boolean;
   replicas: number;
+  topology?: string;
   kubeconfig?: string;
   context?: string;
   registry?: string;
   keep?: boolean;
+  cleanup?: boolean;
 }
 
 export function registerBench(program: Command): void {
@@ -80,6 +94,7 @@ export function registerBench(program: Command): void {
       ),
     )
     .addOption(opt('--batch <n>', 'readings per request (see docs/dataset.md)', parsePositiveInt, DEFAULT_BATCH_SIZE, String(DEFAULT_BATCH_SIZE)))
+    .option('--topology <file>', 'fog: nodes, quotas and links (default: clusters/local/fog.yaml)')
     .option('--kubeconfig <file>', 'kube: kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kube: kubeconfig context')
     .option('--registry <host>', 'kube: push images here instead of importing them into every node')
@@ -91,11 +106,13 @@ export function registerBench(program: Command): void {
     .addOption(opt('--ready-timeout <time>', 'longest wait for the deployment to become healthy', parseDuration, 30_000, '30s'))
     .addOption(opt('--cooldown <time>', 'pause between profiles', parseDurationOrZero, 2_000, '2s'))
     .addOption(opt('--replicas <n>', 'openfaas: replicas per function (autoscaling off)', parsePositiveInt, 1, '1'))
+    .option('--cleanup', 'remove what a crashed fog run left behind (namespaces, links, cgroups, processes), then exit')
     .option('--baseline <run-dir>', 'run folder to compare with (regression gate)')
     .option('--thresholds <file>', 'regression checks, one per line (see docs/regression-gate.md)')
     .option('--no-report', 'do not write the HTML report')
     .addOption(new Option('--preset <name>', 'protocol preset: paper = 1,5,10,50 workers × 10m, keep-alive off; quick = × 10s').choices(Object.keys(PRESETS)))
     .action(async (raw: RawBenchOptions, command: Command) => {
+      if (raw.cleanup) return printCleanup(await cleanupLeftovers());
       const fromUser = (key: string) => command.getOptionValueSource(key) === 'cli';
       const preset = raw.preset ? PRESETS[raw.preset]! : {};
       checkSystems(raw.systems, raw.target);
@@ -127,7 +144,7 @@ export function registerBench(program: Command): void {
       const checks = raw.thresholds ? await loadThresholds(raw.thresholds) : undefined;
       if (checks) await checkBaselineReadable(checks, raw.baseline);
       else if (raw.baseline) throw usageError('--baseline needs --thresholds <file> saying what to compare');
-      const target = createTarget(options.target, { runId, kubeconfig: raw.kubeconfig, context: raw.context, registry: raw.registry, keep: raw.keep, progress: (m) => process.stderr.write(`  ${m}\n`) });
+      const target = createTarget(options.target, { runId, topology: raw.topology, kubeconfig: raw.kubeconfig, context: raw.context, registry: raw.registry, keep: raw.keep, progress: (m) => process.stderr.write(`  ${m}\n`) });
       const signals = abortOnSignals();
       const profiles = options.systems.length * options.workers.length;
       process.stderr.write(

@@ -23,6 +23,7 @@ interface ServeOptions {
   config: Record<string, string>;
   readyTimeout: number;
   spans: boolean;
+  topology?: string;
   kubeconfig?: string;
   context?: string;
   registry?: string;
@@ -35,6 +36,7 @@ export function registerServe(program: Command): void {
     .description('deploy one system and keep it running until Ctrl-C, printing its entry URL')
     .option('--scenario <file>', 'scenario module', 'scenarios/temperature.ts')
     .option('--system <name>', 'system to deploy', 'p2p')
+    .option('--topology <file>', 'fog: nodes, quotas and links (default: clusters/local/fog.yaml)')
     .option('--kubeconfig <file>', 'kube: kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kube: kubeconfig context')
     .option('--registry <host>', 'kube: push images here instead of importing them into every node')
@@ -49,7 +51,7 @@ export function registerServe(program: Command): void {
       checkSystems([opts.system], opts.target);
       const system = SYSTEMS[opts.system]!;
       const runId = `serve-${newRunId()}`;
-      const target = createTarget(opts.target, { runId, kubeconfig: opts.kubeconfig, context: opts.context, registry: opts.registry, keep: opts.keep, progress: (m) => process.stderr.write(`  ${m}\n`) });
+      const target = createTarget(opts.target, { runId, topology: opts.topology, kubeconfig: opts.kubeconfig, context: opts.context, registry: opts.registry, keep: opts.keep, progress: (m) => process.stderr.write(`  ${m}\n`) });
       const signals = abortOnSignals();
       const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-serve-'));
       try {

@@ -1,0 +1,3 @@
+module fogbench/linkdelay
+
+go 1.22

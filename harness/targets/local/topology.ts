@@ -1,0 +1,190 @@
+/**
+ * The fog topology: which nodes exist, their role, CPU quota, memory limit and link. Parsed
+ * from clusters/local/*.yaml and resolved against the host (the `auto` scale depends on the
+ * number of cores), so that everything below works with real quotas only.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { usageError } from '../../errors.ts';
+
+export const DEFAULT_TOPOLOGY_FILE = fileURLToPath(new URL('../../../clusters/local/fog.yaml', import.meta.url));
+
+export type NodeRole = 'client' | 'core' | 'worker';
+
+export interface LinkSpec {
+  /** Rate of the node's link in each direction; null = not limited. */
+  bandwidthMbit: number | null;
+  /** One-way delay added on the link in each direction (so a round trip across it gets 2x). */
+  latencyMs: number;
+  /** Each frame's delay varies uniformly within latency ± jitter (never below 0). */
+  jitterMs: number;
+}
+
+export interface FogNodeSpec {
+  name: string;
+  role: NodeRole;
+  /** CPU quota on this host, as a fraction of one core; null = not limited. */
+  cpus: number | null;
+  memoryBytes: number | null;
+  /** The machine this node stands for, before scaling (null when the quota is given as is). */
+  reference: { vcpus: number; memoryBytes: number } | null;
+  link: LinkSpec;
+}
+
+export interface Topology {
+  source: string;
+  /** Factor applied to reference sizes; recorded in the manifest. */
+  scale: number;
+  nodes: FogNodeSpec[];
+}
+
+export interface TopologyOverrides {
+  /** Drop every CPU and memory limit (for measuring the target's own overhead). */
+  noQuotas?: boolean;
+  /** Replace the link settings of every node. */
+  link?: Partial<LinkSpec>;
+}
+
+const MiB = 1024 * 1024;
+const NAME = /^[a-z][a-z0-9-]{0,15}$/;
+
+export async function loadTopology(file: string, hostCpus: number, overrides: TopologyOverrides = {}): Promise<Topology> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw usageError(`cannot read fog topology ${file}: ${(error as Error).message}`, error);
+  }
+  return applyOverrides(parseTopology(text, file, hostCpus), overrides);
+}
+
+export function parseTopology(text: string, source: string, hostCpus: number): Topology {
+  const fail = (what: string): never => {
+    throw usageError(`fog topology ${source}: ${what}`);
+  };
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    return fail(`not valid YAML (${(error as Error).message.split('\n')[0]})`);
+  }
+  if (!isRecord(raw)) return fail('expected a mapping with `nodes`');
+  const defaultLink = parseLink(raw.link, 'link', fail, { bandwidthMbit: null, latencyMs: 0, jitterMs: 0 });
+  if (!Array.isArray(raw.nodes) || raw.nodes.length === 0) return fail('`nodes` must be a non-empty list');
+
+  const drafts = raw.nodes.map((entry: unknown, i: number) => {
+    const where = `nodes[${i}]`;
+    if (!isRecord(entry)) return fail(`${where} must be a mapping`);
+    const name = entry.name;
+    if (typeof name !== 'string' || !NAME.test(name)) {
+      return fail(`${where}.name must match ${NAME} (it names cgroups and interfaces)`);
+    }
+    if (name === 'links') return fail(`${where}.name "links" is reserved (the link-delay relays' cgroup)`);
+    const role = entry.role;
+    if (role !== 'client' && role !== 'core' && role !== 'worker') {
+      return fail(`${where}.role must be client, core or worker`);
+    }
+    const vcpus = optionalPositive(entry.vcpus, `${where}.vcpus`, fail);
+    const refMiB = optionalPositive(entry.referenceMemoryMiB, `${where}.referenceMemoryMiB`, fail);
+    const cpus = optionalPositive(entry.cpus, `${where}.cpus`, fail);
+    const memMiB = optionalPositive(entry.memoryMiB, `${where}.memoryMiB`, fail);
+    if ((vcpus === null) !== (refMiB === null)) fail(`${where}: give both vcpus and referenceMemoryMiB, or neither`);
+    if (vcpus !== null && (cpus !== null || memMiB !== null)) {
+      fail(`${where}: give either a reference size (vcpus, referenceMemoryMiB) or real quotas (cpus, memoryMiB)`);
+    }
+    const link = parseLink(entry.link, `${where}.link`, fail, defaultLink);
+    return { name, role: role as NodeRole, vcpus, refMiB, cpus, memMiB, link };
+  });
+
+  const names = new Set<string>();
+  for (const d of drafts) {
+    if (names.has(d.name)) fail(`node name "${d.name}" appears twice`);
+    names.add(d.name);
+  }
+  const count = (role: NodeRole) => drafts.filter((d) => d.role === role).length;
+  if (count('client') !== 1) fail('needs exactly one client node');
+  if (count('core') !== 1) fail('needs exactly one core node');
+  if (count('worker') < 1) fail('needs at least one worker node');
+
+  const scale = resolveScale(raw.scale, raw.systemShare, drafts, hostCpus, fail);
+  const nodes: FogNodeSpec[] = drafts.map((d) => {
+    const scaled = d.vcpus !== null && d.refMiB !== null;
+    return {
+      name: d.name,
+      role: d.role,
+      cpus: scaled ? round3(d.vcpus! * scale) : d.cpus,
+      memoryBytes: scaled ? Math.round(d.refMiB! * scale) * MiB : d.memMiB === null ? null : Math.round(d.memMiB * MiB),
+      reference: scaled ? { vcpus: d.vcpus!, memoryBytes: d.refMiB! * MiB } : null,
+      link: d.link,
+    };
+  });
+  return { source, scale, nodes };
+}
+
+export function applyOverrides(topology: Topology, overrides: TopologyOverrides): Topology {
+  return {
+    ...topology,
+    nodes: topology.nodes.map((node) => ({
+      ...node,
+      cpus: overrides.noQuotas ? null : node.cpus,
+      memoryBytes: overrides.noQuotas ? null : node.memoryBytes,
+      link: { ...node.link, ...overrides.link },
+    })),
+  };
+}
+
+/** Nodes of one role in file order; workers are what placement indexes cycle over. */
+export function nodesWithRole(topology: Topology, role: NodeRole): FogNodeSpec[] {
+  return topology.nodes.filter((n) => n.role === role);
+}
+
+function resolveScale(
+  value: unknown,
+  share: unknown,
+  drafts: { role: NodeRole; vcpus: number | null }[],
+  hostCpus: number,
+  fail: (what: string) => never,
+): number {
+  if (typeof value === 'number' && value > 0) return value;
+  if (value !== undefined && value !== 'auto') fail('`scale` must be a positive number or "auto"');
+  const systemShare = share === undefined ? 0.75 : share;
+  if (typeof systemShare !== 'number' || systemShare <= 0 || systemShare > 1) fail('`systemShare` must be in (0, 1]');
+  const systemVcpus = drafts.filter((d) => d.role !== 'client').reduce((sum, d) => sum + (d.vcpus ?? 0), 0);
+  if (systemVcpus === 0) return 1;
+  return round3(((systemShare as number) * hostCpus) / systemVcpus);
+}
+
+function parseLink(value: unknown, where: string, fail: (what: string) => never, base: LinkSpec): LinkSpec {
+  if (value === undefined || value === null) return base;
+  if (!isRecord(value)) return fail(`${where} must be a mapping`);
+  const bandwidth = value.bandwidthMbit;
+  const latency = value.latencyMs;
+  const jitter = value.jitterMs;
+  if (bandwidth !== undefined && bandwidth !== null && !(typeof bandwidth === 'number' && bandwidth > 0)) {
+    fail(`${where}.bandwidthMbit must be a positive number or null`);
+  }
+  if (latency !== undefined && !(typeof latency === 'number' && latency >= 0 && latency <= 10_000)) {
+    fail(`${where}.latencyMs must be a number of milliseconds between 0 and 10000`);
+  }
+  if (jitter !== undefined && !(typeof jitter === 'number' && jitter >= 0)) fail(`${where}.jitterMs must be a non-negative number`);
+  const link = {
+    bandwidthMbit: bandwidth === undefined ? base.bandwidthMbit : (bandwidth as number | null),
+    latencyMs: latency === undefined ? base.latencyMs : (latency as number),
+    jitterMs: jitter === undefined ? base.jitterMs : (jitter as number),
+  };
+  if (link.jitterMs > link.latencyMs) fail(`${where}.jitterMs must not exceed latencyMs (a frame cannot leave before it came)`);
+  return link;
+}
+
+function optionalPositive(value: unknown, where: string, fail: (what: string) => never): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !(value > 0)) return fail(`${where} must be a positive number`);
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;

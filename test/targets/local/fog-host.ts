@@ -1,0 +1,60 @@
+/**
+ * Shared by the fog target's integration tests: whether this host can run them at all, and
+ * what kernel objects and processes a given target (by its fbf<tag> prefix) left behind.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { requireHostTools } from '../../../harness/targets/local/host-tools.ts';
+import { detectCgroups } from '../../../harness/targets/local/cgroups.ts';
+
+export const FIXTURES = fileURLToPath(new URL('../../fixtures/local/', import.meta.url));
+export const TEST_TOPOLOGY = `${FIXTURES}topology-test.yaml`;
+
+/** Null when the host can create namespaces and cgroups, else why the tests are skipped. */
+export function fogUnavailableReason(): string | null {
+  try {
+    requireHostTools(process.env.PATH ?? '');
+    detectCgroups();
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+export function skipReasonPrinted(): boolean {
+  const reason = fogUnavailableReason();
+  if (reason !== null) console.warn(`skipping fog integration tests: ${reason}`);
+  return reason !== null;
+}
+
+export interface Leftovers {
+  namespaces: string[];
+  interfaces: string[];
+  cgroups: string[];
+}
+
+export function leftovers(root: string): Leftovers {
+  const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith(root));
+  const interfaces = (JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string }[])
+    .map((l) => l.ifname)
+    .filter((n) => n.startsWith(root));
+  const cgroups = ['cpu', 'cpuacct', 'memory', 'unified']
+    .map((c) => `/sys/fs/cgroup/${c}`)
+    .filter(existsSync)
+    .flatMap((dir) => readdirSync(dir).filter((n) => n.startsWith(root)).map((n) => `${dir}/${n}`));
+  return { namespaces, interfaces, cgroups };
+}
+
+/** Running, i.e. present and not a zombie (a zombie has ended; it only awaits its parent's wait()). */
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TOPOLOGY_FILE, applyOverrides, loadTopology, parseTopology } from '../../../harness/targets/local/topology.ts';
+import { FogbenchError } from '../../../harness/errors.ts';
+
+describe('fog topology', () => {
+  it('scales the default t2.small topology to a 2-core host', async () => {
+    const topology = await loadTopology(DEFAULT_TOPOLOGY_FILE, 2);
+    // 5 reference vCPUs (core 2 + 3 workers) get 75% of 2 cores.
+    expect(topology.scale).toBe(0.3);
+    expect(topology.nodes.map((n) => [n.name, n.role, n.cpus])).toEqual([
+      ['client', 'client', 0.5],
+      ['core', 'core', 0.6],
+      ['worker-1', 'worker', 0.3],
+      ['worker-2', 'worker', 0.3],
+      ['worker-3', 'worker', 0.3],
+    ]);
+    const worker = topology.nodes[2]!;
+    expect(worker.memoryBytes).toBe(614 * 1024 * 1024);
+    expect(worker.reference).toEqual({ vcpus: 1, memoryBytes: 2048 * 1024 * 1024 });
+    expect(worker.link).toEqual({ bandwidthMbit: 100, latencyMs: 0, jitterMs: 0 });
+  });
+
+  it('keeps the same proportions on a bigger host', async () => {
+    const topology = await loadTopology(DEFAULT_TOPOLOGY_FILE, 8);
+    expect(topology.scale).toBe(1.2);
+    expect(topology.nodes.find((n) => n.name === 'core')!.cpus).toBe(2.4);
+  });
+
+  it('lets a node override the default link and drops quotas on request', () => {
+    const text = `
+scale: 1
+link: { bandwidthMbit: 50 }
+nodes:
+  - { name: client, role: client, cpus: 1, memoryMiB: 256 }
+  - { name: core, role: core, vcpus: 2, referenceMemoryMiB: 1024 }
+  - { name: w, role: worker, vcpus: 1, referenceMemoryMiB: 512, link: { bandwidthMbit: 10, latencyMs: 5, jitterMs: 1 } }
+`;
+    const topology = parseTopology(text, 'inline', 2);
+    expect(topology.nodes.map((n) => n.link)).toEqual([
+      { bandwidthMbit: 50, latencyMs: 0, jitterMs: 0 },
+      { bandwidthMbit: 50, latencyMs: 0, jitterMs: 0 },
+      { bandwidthMbit: 10, latencyMs: 5, jitterMs: 1 },
+    ]);
+    const bare = applyOverrides(topology, { noQuotas: true, link: { bandwidthMbit: null, latencyMs: 0 } });
+    expect(bare.nodes.every((n) => n.cpus === null && n.memoryBytes === null && n.link.bandwidthMbit === null)).toBe(true);
+  });
+
+  it.each([
+    ['nodes: []', '`nodes` must be a non-empty list'],
+    ['nodes: [{ name: c, role: client }, { name: w, role: worker }]', 'needs exactly one core node'],
+    ['nodes: [{ name: Bad_Name, role: client }]', 'nodes[0].name must match'],
+    ['nodes: [{ name: c, role: boss }]', 'nodes[0].role must be client, core or worker'],
+    ['nodes: [{ name: c, role: client, vcpus: 1 }]', 'give both vcpus and referenceMemoryMiB'],
+    ['link: { latencyMs: -1 }\nnodes: [{ name: c, role: client }]', 'link.latencyMs must be'],
+    ['link: { latencyMs: 1, jitterMs: 2 }\nnodes: [{ name: c, role: client }]', 'link.jitterMs must not exceed latencyMs'],
+    ['nodes: [{ name: links, role: client }]', '"links" is reserved'],
+  ])('rejects %j with a usage error naming the key', (text, message) => {
+    let caught: unknown;
+    try {
+      parseTopology(text, 'bad.yaml', 2);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(FogbenchError);
+    expect((caught as FogbenchError).code).toBe('usage');
+    expect((caught as FogbenchError).message).toContain(message);
+    expect((caught as FogbenchError).message).toContain('bad.yaml');
+  });
+});
