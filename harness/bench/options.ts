@@ -23,6 +23,12 @@ export interface BenchOptions {
   /** Pause between profiles so one profile's backlog does not leak into the next. */
   cooldownMs: number;
   preset: string | null;
+  /** Load before each profile's measured window, not counted. */
+  warmupMs: number;
+  /** Open loop: requests per second (workers then caps the connections); null = closed loop. */
+  rate: number | null;
+  arrivals: 'constant' | 'poisson';
+  seed: number;
   /** openfaas: replicas per function. */
   replicas: number;
 }

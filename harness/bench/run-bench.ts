@@ -45,7 +45,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     if (!system) throw usageError(`unknown system "${name}" (available: ${Object.keys(deps.systems).join(', ')})`);
     return system;
   });
-  const driver = chooseDriver(options.driver, options);
+  const driver = chooseDriver(options.driver, { keepAlive: options.keepAlive, rate: options.rate ?? undefined });
   const runDir = path.join(options.runsDir, options.runId);
   const buildDir = path.resolve(options.buildDir, options.runId);
   const profiles: ProfileResult[] = [];
@@ -99,7 +99,9 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
             specFile: path.join(buildDir, `${name}.agent.json`),
             spec: {
               driver,
+              warmupMs: options.warmupMs,
               load: {
+                ...(options.rate !== null ? { rate: options.rate, arrivals: options.arrivals, seed: options.seed } : {}),
                 url: `http://${entry.host}:${entry.port}${plan.path}`,
                 workers,
                 durationMs: options.durationMs,
@@ -126,6 +128,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
             events: run.events,
             resources: run.resources,
             interrupted: run.interrupted,
+            openLoop: options.rate !== null ? { rate: options.rate, arrivals: options.arrivals } : null,
           });
           const file = path.join(runDir, 'profiles', profileFileName(system.name, workers));
           await writeFile(file, JSON.stringify(result) + '\n');

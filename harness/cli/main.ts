@@ -12,6 +12,10 @@ import { registerReport } from './commands/report.ts';
 import { registerDataset } from './commands/dataset.ts';
 import { registerCluster } from './commands/cluster.ts';
 
+// A reader that went away (a closed pipe) must not turn cleanup on Ctrl-C into a crash that
+// leaves processes behind: output errors are dropped, the run goes on to clean up.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+
 const program = new Command('fogbench')
   .description('Benchmark point-to-point microservices against OpenFaaS on small fog-sized clusters')
   // One line per error: commander's message plus where to look.

@@ -33,6 +33,12 @@ export function parsePositiveInt(value: string): number {
   return Number(value);
 }
 
+export function parsePositiveNumber(value: string): number {
+  const n = Number(value.trim());
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0)) throw new InvalidArgumentError('use a number greater than zero');
+  return n;
+}
+
 export function parseList(value: string): string[] {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
   if (items.length === 0) throw new InvalidArgumentError('give at least one name');

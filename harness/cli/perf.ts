@@ -7,10 +7,11 @@ import type { Benchmark, PerfLine } from '../perf/benchmark.ts';
 import { p2pChainBenchmark } from '../perf/p2p-chain.ts';
 import { datasetParseBenchmark } from '../perf/dataset-parse.ts';
 import { reportGenerationBenchmark } from '../perf/report-generation.ts';
+import { fogOverheadBenchmark } from '../perf/fog-overhead.ts';
 import { runMain } from './run-main.ts';
 import { usageError } from '../errors.ts';
 
-const BENCHMARKS: Benchmark[] = [p2pChainBenchmark, datasetParseBenchmark, reportGenerationBenchmark];
+const BENCHMARKS: Benchmark[] = [p2pChainBenchmark, fogOverheadBenchmark, datasetParseBenchmark, reportGenerationBenchmark];
 
 function verdict(line: PerfLine): string {
   if (line.ratio === undefined) return '';

@@ -26,4 +26,23 @@ export async function runP2PServiceFromEnv(scenario: Scenario, functionName: str
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  watchOwner(process.env.FOGBENCH_OWNER_PID, stop);
+}
+
+/**
+ * A service started by a harness that has since died (killed with SIGKILL, say) would run on
+ * with nobody to stop it; it stops itself once its owner process is gone.
+ */
+function watchOwner(pid: string | undefined, stop: () => void): void {
+  const owner = Number(pid);
+  if (!Number.isInteger(owner) || owner <= 1) return;
+  const timer = setInterval(() => {
+    try {
+      process.kill(owner, 0);
+    } catch {
+      clearInterval(timer);
+      stop();
+    }
+  }, 1_000);
+  timer.unref();
 }

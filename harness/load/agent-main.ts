@@ -24,13 +24,19 @@ async function main(specFile: string): Promise<void> {
   process.once('SIGINT', () => abort.abort());
   process.once('SIGTERM', () => abort.abort());
 
+  const driver = DRIVERS[spec.driver];
+  if (spec.warmupMs > 0) {
+    // Warm-up: the same load, measured into a recorder nobody reads.
+    await driver.run({ ...spec.load, durationMs: spec.warmupMs }, bodies, new ProfileRecorder(performance.now()), abort.signal);
+  }
+  if (abort.signal.aborted) throw new Error('interrupted during warm-up');
   const startEpochMs = Date.now();
   const start = performance.now();
   const recorder = new ProfileRecorder(start);
   say({ type: 'start', epochMs: startEpochMs });
   const progress = setInterval(() => say({ type: 'progress', elapsedMs: performance.now() - start, ...recorder.counters() }), 1_000);
   try {
-    const { cutOff } = await DRIVERS[spec.driver].run(spec.load, bodies, recorder, abort.signal);
+    const { cutOff } = await driver.run(spec.load, bodies, recorder, abort.signal);
     const end = Math.min(performance.now(), start + spec.load.durationMs);
     say({ type: 'result', driver: spec.driver, raw: recorder.finish(end, cutOff), startEpochMs });
   } finally {

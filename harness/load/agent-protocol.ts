@@ -7,10 +7,12 @@ import type { RawMeasurement } from '../metrics/recorder.ts';
 import type { DatasetDescription } from '../results/schema.ts';
 import type { LoadSpec } from './driver.ts';
 
-export type DriverName = 'fogbench-http' | 'autocannon';
+export type DriverName = 'fogbench-http' | 'autocannon' | 'fogbench-open-loop';
 
 export interface AgentSpec {
   load: LoadSpec;
+  /** Load sent before the measured window and not counted (same driver, same workers). */
+  warmupMs: number;
   driver: DriverName;
   bodies: { kind: 'dataset'; file: string; batchSize: number } | { kind: 'fixed'; file: string };
 }

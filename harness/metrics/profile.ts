@@ -1,7 +1,7 @@
 /** Assembles a profile's result from what the agent measured and what the target observed. */
 import type { DriverName } from '../load/agent-protocol.ts';
 import { SCHEMA_VERSION, type ClusterEvent, type HopGapStats, type ProfileResult, type ResourceSample, type RunManifest } from '../results/schema.ts';
-import { decodeHistogram, latencyStats } from './histogram.ts';
+import { createHistogram, decodeHistogram, latencyStats } from './histogram.ts';
 import type { RawMeasurement } from './recorder.ts';
 
 export interface ProfileInput {
@@ -16,6 +16,7 @@ export interface ProfileInput {
   events: ClusterEvent[];
   resources: ResourceSample[];
   interrupted: boolean;
+  openLoop: { rate: number; arrivals: 'constant' | 'poisson' } | null;
 }
 
 export function buildProfileResult(input: ProfileInput): ProfileResult {
@@ -40,6 +41,15 @@ export function buildProfileResult(input: ProfileInput): ProfileResult {
     errorRate: raw.requests ? errorCount / raw.requests : 0,
     throughput: seconds > 0 ? raw.requests / seconds : 0,
     goodput: seconds > 0 ? raw.ok / seconds : 0,
+    mode: input.openLoop ? 'open' : 'closed',
+    openLoop:
+      input.openLoop && raw.openLoop
+        ? {
+            ...input.openLoop,
+            ...raw.openLoop,
+            uncorrected: latencyStats(raw.latencyUncorrected ? decodeHistogram(raw.latencyUncorrected) : createHistogram()),
+          }
+        : null,
     latency: latencyStats(decodeHistogram(raw.latencyAll)),
     latencyOk: latencyStats(decodeHistogram(raw.latencyOk)),
     timeline: raw.timeline,

@@ -185,6 +185,8 @@ export function syntheticProfile(manifest: RunManifest, system: string, workers:
   return {
     schemaVersion: SCHEMA_VERSION,
     kind: 'fogbench.profile',
+    mode: 'closed',
+    openLoop: null,
     runId: manifest.runId,
     system,
     workers,

@@ -109,6 +109,22 @@ export interface ProfileResult {
   throughput: number;
   /** Successful responses per second. */
   goodput: number;
+  /** Closed loop (workers) or open loop (a schedule of sends at `rate`). */
+  mode: 'closed' | 'open';
+  /**
+   * Open loop only. `latency` is then measured from each request's intended send time
+   * (corrected for coordinated omission); `uncorrected` from when it really left.
+   */
+  openLoop: {
+    rate: number;
+    arrivals: 'constant' | 'poisson';
+    scheduled: number;
+    /** Sent more than 10 ms behind schedule. */
+    late: number;
+    /** Still waiting for a connection when the window closed. */
+    dropped: number;
+    uncorrected: LatencyStats;
+  } | null;
   /** Latency of every response (as hey reports it). */
   latency: LatencyStats;
   /** Latency of successful responses only. */

@@ -2,7 +2,7 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ProfileResult, RunManifest } from '../../harness/results/schema.ts';
 import { runCli, startCli, waitFor } from '../helpers/cli.ts';
 import { commandOf, descendantsOf, isAlive } from '../helpers/processes.ts';
@@ -10,6 +10,9 @@ import { commandOf, descendantsOf, isAlive } from '../helpers/processes.ts';
 const tmp = () => mkdtemp(path.join(os.tmpdir(), 'fogbench-cli-'));
 
 describe('fogbench bench', () => {
+  const started: { kill(signal: NodeJS.Signals): boolean }[] = [];
+  afterEach(() => started.splice(0).forEach((c) => c.kill('SIGINT')));
+
   it('runs two profiles, prints the summary and writes the run folder', async () => {
     const runs = await tmp();
     const { code, stdout, stderr } = await runCli([
@@ -40,7 +43,7 @@ describe('fogbench bench', () => {
     [['--workers', 'abc'], /--workers.*'abc' is invalid/],
     [['--duration', '-1'], /--duration.*'-1' is invalid/],
     [['--scenario', 'scenarios/missing.ts', '--target', 'loopback'], /scenario file not found: scenarios\/missing\.ts/],
-    [['--systems', 'openfaas'], /openfaas is not available yet/],
+    [['--systems', 'openfaas', '--target', 'loopback'], /openfaas is not available on this target yet/],
     [['--target', 'mars'], /unknown target "mars"/],
   ])('rejects %j with one line and exit code 2', async (args, message) => {
     const runs = await tmp();
@@ -55,6 +58,7 @@ describe('fogbench bench', () => {
   it('cleans up every process it started on Ctrl-C, keeping what it measured', async () => {
     const runs = await tmp();
     const run = startCli(['bench', '--workers', '2', '--duration', '60s', '--target', 'loopback', '--runs-dir', runs, '--run-id', 'sigint']);
+    started.push(run.child);
     await waitFor(() => /p2p w2: running/.test(run.stderrSoFar()) || /p2p w2 \[/.test(run.stderrSoFar()), 60_000, 'the profile to start');
     await new Promise((r) => setTimeout(r, 1_500));
     const children = descendantsOf(run.child.pid!);

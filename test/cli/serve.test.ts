@@ -1,12 +1,16 @@
 /** `fogbench serve`: a deployment that external tools can be aimed at, removed on Ctrl-C. */
 import { readFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startCli, waitFor } from '../helpers/cli.ts';
 import { commandOf, descendantsOf, isAlive } from '../helpers/processes.ts';
 
 describe('fogbench serve', () => {
+  const started: { kill(signal: NodeJS.Signals): boolean }[] = [];
+  afterEach(() => started.splice(0).forEach((c) => c.kill('SIGINT')));
+
   it('prints an entry URL that answers the sample batch, and removes everything on Ctrl-C', async () => {
     const serve = startCli(['serve', '--target', 'loopback']);
+    started.push(serve.child);
     let stdout = '';
     serve.child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
     await waitFor(() => /^http:\/\/\S+\n/m.test(stdout), 60_000, 'the entry URL');

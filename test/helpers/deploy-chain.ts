@@ -16,7 +16,14 @@ export interface DeployedChain {
   close(): Promise<void>;
 }
 
-export async function deployChain(scenarioFile: string, options: { hopTimeoutMs?: number; chainBudgetMs?: number } = {}): Promise<DeployedChain> {
+export interface ChainOptions {
+  hopTimeoutMs?: number;
+  chainBudgetMs?: number;
+  /** Pin every service to these CPUs (taskset list), keeping the others for the client. */
+  cpus?: string;
+}
+
+export async function deployChain(scenarioFile: string, options: ChainOptions = {}): Promise<DeployedChain> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-test-'));
   const compiled = await compileScenario(scenarioFile, dir);
   const plan = await p2pSystem.plan(compiled, {
@@ -27,6 +34,12 @@ export async function deployChain(scenarioFile: string, options: { hopTimeoutMs?
     chainBudgetMs: options.chainBudgetMs ?? 9_000,
     config: {},
   });
+  if (options.cpus) {
+    for (const unit of plan.units) {
+      unit.args = ['-c', options.cpus, unit.command, ...unit.args];
+      unit.command = 'taskset';
+    }
+  }
   const target = createLoopbackTarget();
   const spans: Span[] = [];
   const deployment = await target.deploy(plan.units, {

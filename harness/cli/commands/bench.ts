@@ -8,7 +8,7 @@ import { ExitCode, usageError } from '../../errors.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_DATASET } from '../../load/replay.ts';
 import { checkSystems, SYSTEMS } from '../../systems/registry.ts';
 import { createTarget, DEFAULT_TARGET, TARGETS } from '../../targets/registry.ts';
-import { collectKeyValue, formatDuration, parseDuration, parseDurationOrZero, parseList, parseOnOff, parsePositiveInt, parseWorkers } from '../parse.ts';
+import { collectKeyValue, formatDuration, parseDuration, parseDurationOrZero, parsePositiveNumber, parseList, parseOnOff, parsePositiveInt, parseWorkers } from '../parse.ts';
 import { createProgressReporter } from '../progress.ts';
 import { abortOnSignals } from '../signals.ts';
 import { renderSummaryTable } from '../summary-table.ts';
@@ -29,7 +29,7 @@ function printCleanup(report: CleanupReport): void {
 }
 
 /** An option with a parser and a default shown in human form in --help. */
-function opt<T>(flags: string, description: string, parse: (value: string, previous: T) => T, value: T, shown: string): Option {
+function opt<T>(flags: string, description: string, parse: (value: string, previous: T) => T, value: T | undefined, shown: string): Option {
   return new Option(flags, description).argParser(parse).default(value, shown);
 }
 
@@ -68,6 +68,10 @@ interface RawBenchOptions {
   registry?: string;
   keep?: boolean;
   cleanup?: boolean;
+  warmup: number;
+  rate?: number;
+  arrivals: 'constant' | 'poisson';
+  seed: number;
 }
 
 export function registerBench(program: Command): void {
@@ -84,6 +88,10 @@ export function registerBench(program: Command): void {
         .choices(['auto', 'fogbench-http', 'autocannon'])
         .default('auto'),
     )
+    .addOption(opt('--warmup <time>', 'load before each profile, not counted', parseDurationOrZero, 0, '0s'))
+    .addOption(opt('--rate <req/s>', 'open loop: send on a schedule at this rate (workers then cap the connections)', parsePositiveNumber, undefined, 'closed loop'))
+    .addOption(new Option('--arrivals <kind>', 'open loop: spacing of the sends').choices(['constant', 'poisson']).default('constant'))
+    .addOption(opt('--seed <n>', 'open loop: seed of the Poisson schedule', parsePositiveInt, 1, '1'))
     .addOption(opt('--timeout <time>', 'client timeout per request', parseDuration, 20_000, '20s'))
     .addOption(opt('--hop-timeout <time>', 'p2p: longest wait of a service for the next one', parseDuration, 10_000, '10s'))
     .addOption(opt('--chain-budget <time>', 'p2p: time budget of a whole chain, shared down the hops', parseDuration, 19_000, '19s'))
@@ -139,6 +147,10 @@ export function registerBench(program: Command): void {
         cooldownMs: raw.cooldown,
         preset: raw.preset ?? null,
         replicas: raw.replicas,
+        warmupMs: raw.warmup,
+        rate: raw.rate ?? null,
+        arrivals: raw.arrivals,
+        seed: raw.seed,
       };
       // Thresholds are read before anything runs: a typo must not cost a ten-minute profile.
       const checks = raw.thresholds ? await loadThresholds(raw.thresholds) : undefined;

@@ -51,7 +51,7 @@ export function createLoopbackTarget(): Target {
       try {
         for (const unit of units) {
           const endpoint = endpoints.get(unit.name)!;
-          const env = { ...inheritedEnv(), ...unit.env(endpoints), PORT: String(endpoint.port), FOGBENCH_HOST: HOST, FOGBENCH_NODE: NODE };
+          const env = { ...inheritedEnv(), ...unit.env(endpoints), PORT: String(endpoint.port), FOGBENCH_HOST: HOST, FOGBENCH_NODE: NODE, FOGBENCH_OWNER_PID: String(process.pid) };
           const child = track(
             spawnUnit(unit.name, unit.command, unit.args, { cwd: unit.artifactDir, env }),
           );
