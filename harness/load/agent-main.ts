@@ -7,6 +7,7 @@ import { ProfileRecorder } from '../metrics/recorder.ts';
 import { fixedBody, type BodySource } from './body-source.ts';
 import type { AgentMessage, AgentSpec } from './agent-protocol.ts';
 import { DRIVERS } from './drivers.ts';
+import { startSelfMonitor } from './self-monitor.ts';
 import { openDataset } from './replay.ts';
 
 const say = (message: AgentMessage) => process.stdout.write(JSON.stringify(message) + '\n');
@@ -33,13 +34,15 @@ async function main(specFile: string): Promise<void> {
   const startEpochMs = Date.now();
   const start = performance.now();
   const recorder = new ProfileRecorder(start);
+  const monitor = startSelfMonitor();
   say({ type: 'start', epochMs: startEpochMs });
   const progress = setInterval(() => say({ type: 'progress', elapsedMs: performance.now() - start, ...recorder.counters() }), 1_000);
   try {
     const { cutOff } = await driver.run(spec.load, bodies, recorder, abort.signal);
     const end = Math.min(performance.now(), start + spec.load.durationMs);
-    say({ type: 'result', driver: spec.driver, raw: recorder.finish(end, cutOff), startEpochMs });
+    say({ type: 'result', driver: spec.driver, raw: { ...recorder.finish(end, cutOff), client: monitor.stop() }, startEpochMs });
   } finally {
+    monitor.stop();
     clearInterval(progress);
   }
 }

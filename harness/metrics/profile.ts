@@ -3,6 +3,7 @@ import type { DriverName } from '../load/agent-protocol.ts';
 import { SCHEMA_VERSION, type ClusterEvent, type HopGapStats, type ProfileResult, type ResourceSample, type RunManifest } from '../results/schema.ts';
 import { createHistogram, decodeHistogram, latencyStats } from './histogram.ts';
 import type { RawMeasurement } from './recorder.ts';
+import { clientLimited } from './client-limited.ts';
 
 export interface ProfileInput {
   manifest: RunManifest;
@@ -53,6 +54,7 @@ export function buildProfileResult(input: ProfileInput): ProfileResult {
     latency: latencyStats(decodeHistogram(raw.latencyAll)),
     latencyOk: latencyStats(decodeHistogram(raw.latencyOk)),
     timeline: raw.timeline,
+    client: { samples: raw.client ?? [], ...clientLimited(raw.client ?? []) },
     hops: input.hops,
     events: input.events,
     resources: input.resources,

@@ -2,7 +2,7 @@
  * Records every request outcome of a profile: whole-profile HDR histograms (all responses and
  * successful ones) and per-second buckets with their own small histograms for the timelines.
  */
-import { ERROR_CLASSES, type ErrorClass, type ErrorCounts, type TimelineBucket } from '../results/schema.ts';
+import { ERROR_CLASSES, type ClientSample, type ErrorClass, type ErrorCounts, type TimelineBucket } from '../results/schema.ts';
 import { createHistogram, encodeHistogram, recordMs, type Histogram } from './histogram.ts';
 
 export type Outcome = 'ok' | ErrorClass;
@@ -30,6 +30,8 @@ export interface RawMeasurement {
   /** Open loop only: latency from the actual send (the corrected one, from the intended send, is latencyAll). */
   latencyUncorrected?: string;
   openLoop?: { scheduled: number; late: number; dropped: number };
+  /** The generator's own CPU and event-loop delay, per second. */
+  client?: ClientSample[];
 }
 
 export function emptyErrorCounts(): ErrorCounts {

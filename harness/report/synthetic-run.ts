@@ -187,6 +187,7 @@ export function syntheticProfile(manifest: RunManifest, system: string, workers:
     kind: 'fogbench.profile',
     mode: 'closed',
     openLoop: null,
+    client: { samples: [], limited: false, reason: null },
     runId: manifest.runId,
     system,
     workers,

@@ -70,6 +70,15 @@ export interface ResourceSample {
   memoryLimitBytes: number | null;
 }
 
+/** The load generator's own state in one second of a profile. */
+export interface ClientSample {
+  t: number;
+  /** CPU used, as a fraction of one core. */
+  cpu: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
 /** Time between one service ending its function and the next one starting (ms). */
 export interface HopGapStats {
   from: string;
@@ -130,6 +139,8 @@ export interface ProfileResult {
   /** Latency of successful responses only. */
   latencyOk: LatencyStats;
   timeline: TimelineBucket[];
+  /** The load generator watching itself; `limited` when it, not the system, set the pace. */
+  client: { samples: ClientSample[]; limited: boolean; reason: string | null };
   hops: HopGapStats[];
   events: ClusterEvent[];
   resources: ResourceSample[];
