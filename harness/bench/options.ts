@@ -29,12 +29,14 @@ export interface BenchOptions {
   rate: number | null;
   arrivals: 'constant' | 'poisson';
   seed: number;
+  /** Runs of every profile, interleaved across systems. */
+  repeat: number;
   /** openfaas: replicas per function. */
   replicas: number;
 }
 
 export type BenchEvent =
   | { type: 'phase'; message: string }
-  | { type: 'profile-start'; system: string; workers: number; durationMs: number }
+  | { type: 'profile-start'; system: string; workers: number; durationMs: number; repetition: number; repeat: number }
   | { type: 'profile-progress'; system: string; workers: number; elapsedMs: number; requests: number; ok: number; errors: number }
   | { type: 'profile-end'; system: string; workers: number; file: string; interrupted: boolean };

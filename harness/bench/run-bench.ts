@@ -24,6 +24,8 @@ import { deploySystem } from './deploy-system.ts';
 
 const AGENT_ENTRY = fileURLToPath(new URL('../load/agent-main.ts', import.meta.url));
 
+const repetitions = (options: BenchOptions) => Array.from({ length: options.repeat }, (_, i) => i + 1);
+
 export interface BenchDeps {
   target: Target;
   systems: Record<string, System>;
@@ -72,11 +74,14 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
       target: target.describe(),
       options: { ...options, driver },
       systems: options.systems,
-      profiles: options.systems.flatMap((system) => options.workers.map((workers) => ({ system, workers }))),
+      profiles: repetitions(options).flatMap((repetition) =>
+        options.systems.flatMap((system) => options.workers.map((workers) => ({ system, workers, repetition }))),
+      ),
     };
     await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 
-    for (const system of systems) {
+    // Repetitions go A B A B across systems, each a fresh deployment, so drift hits both alike.
+    for (const repetition of repetitions(options)) for (const system of systems) {
       if (signal.aborted) break;
       const plan = await system.plan(compiled, { ...options, buildDir });
       const spans = createSpanSink();
@@ -90,8 +95,9 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
       try {
         for (const workers of options.workers) {
           if (signal.aborted) break;
-          const name = `${system.name}-w${workers}`;
-          onEvent({ type: 'profile-start', system: system.name, workers, durationMs: options.durationMs });
+          const file = profileFileName(system.name, workers, options.repeat > 1 ? repetition : undefined);
+          const name = file.replace(/\.json$/, '');
+          onEvent({ type: 'profile-start', system: system.name, workers, durationMs: options.durationMs, repetition, repeat: options.repeat });
           const run = await runProfile({
             target,
             deployment,
@@ -129,12 +135,13 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
             resources: run.resources,
             interrupted: run.interrupted,
             openLoop: options.rate !== null ? { rate: options.rate, arrivals: options.arrivals } : null,
+            repetition,
           });
-          const file = path.join(runDir, 'profiles', profileFileName(system.name, workers));
-          await writeFile(file, JSON.stringify(result) + '\n');
+          const resultFile = path.join(runDir, 'profiles', file);
+          await writeFile(resultFile, JSON.stringify(result) + '\n');
           await writeFile(path.join(runDir, 'spans', `${name}.ndjson`), run.spans.map((s) => JSON.stringify(s)).join('\n') + '\n');
           profiles.push(result);
-          onEvent({ type: 'profile-end', system: system.name, workers, file, interrupted: run.interrupted });
+          onEvent({ type: 'profile-end', system: system.name, workers, file: resultFile, interrupted: run.interrupted });
           if (!signal.aborted && options.cooldownMs > 0) await new Promise((r) => setTimeout(r, options.cooldownMs));
         }
       } finally {

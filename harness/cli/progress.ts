@@ -16,11 +16,12 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
         break;
       case 'profile-start': {
         const total = Math.round(event.durationMs / 1000);
+        const label = event.repeat > 1 ? `${event.system} w${event.workers} (run ${event.repetition}/${event.repeat})` : `${event.system} w${event.workers}`;
         if (tty) {
           bar = new cliProgress.SingleBar(
             {
               stream,
-              format: `  ${event.system} w${event.workers} [{bar}] {value}/{total}s | {requests} req | {rate} req/s | {errors} errors`,
+              format: `  ${label} [{bar}] {value}/{total}s | {requests} req | {rate} req/s | {errors} errors`,
               hideCursor: true,
               clearOnComplete: true,
             },
@@ -28,7 +29,7 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
           );
           bar.start(total, 0, { requests: 0, rate: '0.0', errors: 0 });
         } else {
-          stream.write(`  ${event.system} w${event.workers}: running for ${total}s\n`);
+          stream.write(`  ${label}: running for ${total}s\n`);
         }
         lastLine = 0;
         break;

@@ -18,22 +18,26 @@ function valueOf(profile: ProfileResult, metric: string[]): number {
   return v as number;
 }
 
-const find = (profiles: readonly ProfileResult[], c: Check) => profiles.find((p) => p.system === c.system && p.workers === c.workers);
+const matching = (profiles: readonly ProfileResult[], c: Check) => profiles.filter((p) => p.system === c.system && p.workers === c.workers);
+
+/** The metric over a profile's runs: their mean when the bench repeated it. */
+const meanOver = (profiles: readonly ProfileResult[], metric: string[]) =>
+  profiles.reduce((sum, p) => sum + valueOf(p, metric), 0) / profiles.length;
 
 export function evaluate(checks: readonly Check[], run: readonly ProfileResult[], baseline: readonly ProfileResult[] | null): Verdict[] {
   return checks.map((check) => {
     const fail = (problem: string): Verdict => ({ check, passed: false, actual: null, limit: null, baseline: null, problem });
-    const profile = find(run, check);
-    if (!profile) return fail(`the run has no ${check.system} profile at ${check.workers} workers`);
-    if (profile.interrupted) return fail(`the run's ${check.system} profile at ${check.workers} workers was interrupted`);
-    const actual = valueOf(profile, check.metric);
+    const profiles = matching(run, check);
+    if (profiles.length === 0) return fail(`the run has no ${check.system} profile at ${check.workers} workers`);
+    if (profiles.some((p) => p.interrupted)) return fail(`the run's ${check.system} profile at ${check.workers} workers was interrupted`);
+    const actual = meanOver(profiles, check.metric);
     let base: number | null = null;
     let limit: number;
     if (check.bound.kind === 'absolute') limit = check.bound.value;
     else {
-      const b = baseline ? find(baseline, check) : undefined;
-      if (!b) return { ...fail(`the baseline has no ${check.system} profile at ${check.workers} workers`), actual };
-      base = valueOf(b, check.metric);
+      const b = baseline ? matching(baseline, check).filter((p) => !p.interrupted) : [];
+      if (b.length === 0) return { ...fail(`the baseline has no complete ${check.system} profile at ${check.workers} workers`), actual };
+      base = meanOver(b, check.metric);
       limit = check.bound.kind === 'scaled' ? check.bound.factor * base : base + check.bound.delta;
     }
     const passed =

@@ -18,6 +18,7 @@ export interface ProfileInput {
   resources: ResourceSample[];
   interrupted: boolean;
   openLoop: { rate: number; arrivals: 'constant' | 'poisson' } | null;
+  repetition: number;
 }
 
 export function buildProfileResult(input: ProfileInput): ProfileResult {
@@ -37,6 +38,7 @@ export function buildProfileResult(input: ProfileInput): ProfileResult {
     requests: raw.requests,
     cutOff: raw.cutOff,
     interrupted: input.interrupted,
+    repetition: input.repetition,
     ok: raw.ok,
     errors: raw.errors,
     errorRate: raw.requests ? errorCount / raw.requests : 0,

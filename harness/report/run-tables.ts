@@ -7,6 +7,7 @@ import { ERROR_CLASSES, type ProfileResult, type RunManifest } from '../results/
 import { PAPER_LABEL, PAPER_REFERENCE, paperReference } from './paper-reference.ts';
 import { systemsOf, workersOf, type RunData } from './run-data.ts';
 import { col, type Cell, type Column, type Table } from './table.ts';
+import { repetitionTables } from './repetition-tables.ts';
 
 type PaperField = 'throughput' | 'meanLatencyMs' | 'errorRate';
 
@@ -213,6 +214,7 @@ export function runTables(run: RunData): Table[] {
     paperLayout(run, 'throughput', 'Throughput (requests per second)', { key: 'throughput_rps', label: 'req/s', format: 'number' }, (p) => p.throughput, 'throughput'),
     paperLayout(run, 'mean-latency', 'Mean latency (ms)', { key: 'mean_ms', label: 'mean ms', format: 'ms' }, (p) => p.latency.mean, 'meanLatencyMs'),
     profileTable(run),
+    ...repetitionTables(run),
     errorClassTable(run),
     hopTable(run),
     eventTable(run),

@@ -81,7 +81,7 @@ export function syntheticManifest(options: SyntheticRunOptions): RunManifest {
     target: { kind: 'synthetic', nodes: nodes(options.workerNodes ?? 4), shaping: 'none (synthetic data)', details: {} },
     options: { synthetic: true, seconds: options.seconds ?? 60 },
     systems,
-    profiles: systems.flatMap((system) => workers.map((w) => ({ system, workers: w }))),
+    profiles: systems.flatMap((system) => workers.map((w) => ({ system, workers: w, repetition: 1 }))),
   };
 }
 
@@ -187,6 +187,7 @@ export function syntheticProfile(manifest: RunManifest, system: string, workers:
     kind: 'fogbench.profile',
     mode: 'closed',
     openLoop: null,
+    repetition: 1,
     client: { samples: [], limited: false, reason: null },
     runId: manifest.runId,
     system,

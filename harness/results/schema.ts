@@ -111,6 +111,8 @@ export interface ProfileResult {
   cutOff: number;
   /** True when the profile was stopped early (Ctrl-C): its figures cover a shorter window. */
   interrupted: boolean;
+  /** Which run of this profile (1-based) when the bench repeats profiles. */
+  repetition: number;
   ok: number;
   errors: ErrorCounts;
   errorRate: number;
@@ -186,9 +188,10 @@ export interface RunManifest {
   target: TargetDescription;
   options: Record<string, unknown>;
   systems: string[];
-  profiles: { system: string; workers: number }[];
+  profiles: { system: string; workers: number; repetition: number }[];
 }
 
-export function profileFileName(system: string, workers: number): string {
-  return `${system}-w${workers}.json`;
+/** `p2p-w10.json`, or `p2p-w10-r2.json` for the second of several repetitions. */
+export function profileFileName(system: string, workers: number, repetition?: number): string {
+  return `${system}-w${workers}${repetition === undefined ? '' : `-r${repetition}`}.json`;
 }

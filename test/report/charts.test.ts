@@ -59,6 +59,25 @@ describe('summary charts (throughput, mean and p99 latency, error rate vs worker
     expect(itemsOf(drawn, 'paper_points')).toHaveLength(0);
   });
 
+  it('draws a 95 % error bar per profile when the bench repeated it, around the mean of its runs', async () => {
+    const repeated = [1, 2, 3].flatMap((repetition) =>
+      syntheticRun({ runId: 'charts-repeat', seconds: 10 }).profiles.map((p) => ({ ...p, repetition, throughput: p.throughput * (0.9 + repetition * 0.05) })),
+    );
+    const repeatedRun = assembleRun('charts-repeat', full.manifest, repeated);
+    const drawn = await render(summaryCharts(repeatedRun).find((c) => c.id === 'summary-throughput')!.spec);
+    const points = itemsOf(drawn, 'ours_points') as Row[];
+    const bars = itemsOf(drawn, 'ours_error_bars') as Row[];
+    expect(points).toHaveLength(8); // one mean per profile, not one dot per run
+    expect(bars).toHaveLength(8);
+    for (const bar of bars) {
+      expect(bar.runs).toBe(3);
+      expect(bar.lo as number).toBeLessThan(bar.value as number);
+      expect(bar.hi as number).toBeGreaterThan(bar.value as number);
+    }
+    const withoutRepeats = await render(summaryCharts(run).find((c) => c.id === 'summary-throughput')!.spec);
+    expect(itemsOf(withoutRepeats, 'ours_error_bars')).toHaveLength(0);
+  });
+
   it('draws nothing for a run without profiles', () => {
     expect(summaryCharts(assembleRun('empty', full.manifest, []))).toEqual([]);
   });

@@ -69,6 +69,7 @@ interface RawBenchOptions {
   keep?: boolean;
   cleanup?: boolean;
   warmup: number;
+  repeat: number;
   rate?: number;
   arrivals: 'constant' | 'poisson';
   seed: number;
@@ -88,6 +89,7 @@ export function registerBench(program: Command): void {
         .choices(['auto', 'fogbench-http', 'autocannon'])
         .default('auto'),
     )
+    .addOption(opt('--repeat <n>', 'runs of every profile, interleaved across systems; adds 95 % confidence intervals', parsePositiveInt, 1, '1'))
     .addOption(opt('--warmup <time>', 'load before each profile, not counted', parseDurationOrZero, 0, '0s'))
     .addOption(opt('--rate <req/s>', 'open loop: send on a schedule at this rate (workers then cap the connections)', parsePositiveNumber, undefined, 'closed loop'))
     .addOption(new Option('--arrivals <kind>', 'open loop: spacing of the sends').choices(['constant', 'poisson']).default('constant'))
@@ -148,6 +150,7 @@ export function registerBench(program: Command): void {
         preset: raw.preset ?? null,
         replicas: raw.replicas,
         warmupMs: raw.warmup,
+        repeat: raw.repeat,
         rate: raw.rate ?? null,
         arrivals: raw.arrivals,
         seed: raw.seed,

@@ -6,6 +6,7 @@
 import { PAPER_LABEL, PAPER_REFERENCE } from '../paper-reference.ts';
 import type { RunData } from '../run-data.ts';
 import { systemsOf } from '../run-data.ts';
+import { repeatedStat } from '../../metrics/repetitions.ts';
 import { round, scaleFor, systemColor, VEGA_LITE_SCHEMA, type Chart } from './chart.ts';
 
 export const OURS_LABEL = 'this run';
@@ -33,11 +34,36 @@ interface Row {
   workers: number;
   value: number | null;
   source: string;
+  /** 95 % interval of the mean over repeated runs (--repeat), when there were several. */
+  lo?: number;
+  hi?: number;
+  runs?: number;
+}
+
+/** One row per (system, workers): the mean over its runs, with its interval when repeated. */
+function oursRows(run: RunData, metric: Metric): Row[] {
+  const groups = new Map<string, number[]>();
+  const complete = run.profiles.some((p) => !p.interrupted) ? run.profiles.filter((p) => !p.interrupted) : run.profiles;
+  for (const p of complete) {
+    const key = `${p.system}\u0000${p.workers}`;
+    groups.set(key, [...(groups.get(key) ?? []), metric.ours(p)]);
+  }
+  return [...groups].map(([key, values]) => {
+    const [system, workers] = key.split('\u0000') as [string, string];
+    const stat = repeatedStat(values);
+    return {
+      system,
+      workers: Number(workers),
+      value: round(stat.mean, 5),
+      source: OURS_LABEL,
+      ...(stat.ciMean ? { lo: round(stat.ciMean.lo, 5)!, hi: round(stat.ciMean.hi, 5)!, runs: stat.n } : {}),
+    };
+  });
 }
 
 function summaryChart(run: RunData, metric: Metric, includePaper: boolean): Chart {
   const systems = systemsOf(run);
-  const ours: Row[] = run.profiles.map((p) => ({ system: p.system, workers: p.workers, value: round(metric.ours(p), 5), source: OURS_LABEL }));
+  const ours = oursRows(run, metric);
   const paperFn = metric.paper;
   const paper: Row[] =
     includePaper && paperFn
@@ -75,8 +101,23 @@ function summaryChart(run: RunData, metric: Metric, includePaper: boolean): Char
     for (const l of paperLayers) if ((l as { name: string }).name.endsWith('_points')) (l as { encoding: object }).encoding = { ...encoding, shape };
     layer.push(...paperLayers);
   }
+  if (ours.some((r) => r.lo !== undefined)) {
+    // Error bars: the 95 % interval of the mean over the repeated runs of each profile.
+    layer.push({
+      name: 'ours_error_bars',
+      transform: [{ filter: 'isValid(datum.lo)' }],
+      mark: { type: 'rule', strokeWidth: 1.5 },
+      encoding: {
+        x: encoding.x,
+        y: { field: 'lo', type: 'quantitative', scale },
+        y2: { field: 'hi' },
+        color: encoding.color,
+        tooltip: [...tooltip, { field: 'runs', title: 'runs' }, { field: 'lo', title: '95% CI low', format: metric.format }, { field: 'hi', title: '95% CI high', format: metric.format }],
+      },
+    });
+  }
   const caption =
-    `${metric.title} of each profile of this run (solid lines, filled dots)` +
+    `${metric.title} of each profile of this run (solid lines, filled dots${ours.some((r) => r.lo !== undefined) ? '; bars: 95 % interval of the mean over repeated runs' : ''})` +
     (paper.length > 0 ? `; dashed lines with hollow squares are the ${PAPER_LABEL} figures, on other hardware, for reference only.` : '.') +
     (scale.type === 'log' ? ' Log scale: the values span orders of magnitude.' : '');
   return {
