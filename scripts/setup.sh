@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 # hey: cross-check of our load drivers. iproute2: network namespaces, veth, bridges, tc (fog
 # target). shellcheck, cloud-init, vagrant: offline validation of the cluster scripts and
-# files. chromium: browser test of the HTML report.
-PACKAGES=(hey iproute2 shellcheck cloud-init vagrant chromium)
+# files. openssh-client: per-cluster SSH keys. chromium: browser test of the HTML report.
+PACKAGES=(hey iproute2 shellcheck cloud-init vagrant openssh-client chromium)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -26,5 +26,9 @@ fi
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+# Link latency on kernels without netem uses a relay built from harness/targets/local/link-delay.
+if ! command -v go >/dev/null 2>&1 && [[ ! -x /usr/local/go/bin/go ]]; then
+  echo "setup: note: Go >= 1.22 is not installed; fog links with added latency need it (everything else works)" >&2
 fi
 echo "setup: done"
