@@ -12,6 +12,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAgentMessage, type AgentSpec } from '../../harness/load/agent-protocol.ts';
 import { chooseDriver } from '../../harness/load/drivers.ts';
+import { bundleForNode } from '../../harness/dataflow/bundle.ts';
+import { fileURLToPath } from 'node:url';
 import { decodeHistogram } from '../../harness/metrics/histogram.ts';
 import { deployChain, type DeployedChain } from '../helpers/deploy-chain.ts';
 
@@ -19,7 +21,7 @@ const run = promisify(execFile);
 const WORKERS = 4;
 const SECONDS = 2;
 /** Alternating rounds of each tool, so drift on the machine hits both alike. */
-const ROUNDS = 5;
+const ROUNDS = 9;
 const CLIENT_CPU = '0';
 const SYSTEM_CPUS = '1';
 
@@ -38,18 +40,21 @@ async function ours(url: string, bodyFile: string, keepAlive: boolean) {
   const driver = chooseDriver('auto', { keepAlive });
   const spec: AgentSpec = {
     driver,
-    warmupMs: 0,
+    // Our agent is a fresh Node process per round: let its JIT warm up (hey is compiled Go).
+    warmupMs: 1_000,
     load: { url, workers: WORKERS, durationMs: SECONDS * 1000, keepAlive, timeoutMs: 10_000, headers: { 'content-type': 'application/json' } },
     bodies: { kind: 'fixed', file: bodyFile },
   };
   const specFile = `${bodyFile}.${driver}.json`;
   await writeFile(specFile, JSON.stringify(spec));
-  const { stdout } = await run('taskset', ['-c', CLIENT_CPU, process.execPath, '--import', 'tsx', 'harness/load/agent-main.ts', specFile], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run('taskset', ['-c', CLIENT_CPU, process.execPath, agentBundle, specFile], { maxBuffer: 64 * 1024 * 1024 });
   const result = stdout.split('\n').map(parseAgentMessage).find((m) => m?.type === 'result');
   if (result?.type !== 'result') throw new Error(`agent gave no result: ${stdout.slice(-500)}`);
   const raw = result.raw;
   return { name: driver, rps: raw.requests / (raw.durationMs / 1000), meanMs: decodeHistogram(raw.latencyAll).mean / 1000, ok: raw.ok, requests: raw.requests };
 }
+
+let agentBundle = '';
 
 const haveHey = await run('hey', ['-h']).then(
   () => true,
@@ -62,7 +67,11 @@ describe.skipIf(!haveHey)('load drivers agree with hey', () => {
   beforeAll(async () => {
     chain = await deployChain('scenarios/temperature.ts', { cpus: SYSTEM_CPUS });
     // The bench's own request: one default batch of the committed sample.
-    bodyFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'fogbench-hey-')), 'batch.json');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-hey-'));
+    bodyFile = path.join(dir, 'batch.json');
+    // The agent as the bench runs it: bundled, started as plain node.
+    agentBundle = path.join(dir, 'agent.mjs');
+    await bundleForNode({ entryFile: fileURLToPath(new URL('../../harness/load/agent-main.ts', import.meta.url)), outfile: agentBundle });
     await writeFile(bodyFile, await readFile('datasets/sample-batch.json'));
   });
   afterAll(async () => chain?.close());

@@ -3,7 +3,7 @@
  * what kernel objects and processes a given target (by its fbf<tag> prefix) left behind.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { requireHostTools } from '../../../harness/targets/local/host-tools.ts';
 import { detectCgroups } from '../../../harness/targets/local/cgroups.ts';
@@ -49,12 +49,5 @@ export function leftovers(root: string): Leftovers {
   return { namespaces, interfaces, cgroups };
 }
 
-/** Running, i.e. present and not a zombie (a zombie has ended; it only awaits its parent's wait()). */
-export function processAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
+/** Running, i.e. present and not a zombie. */
+export { isAlive as processAlive } from '../../helpers/processes.ts';
