@@ -33,7 +33,7 @@ async function main(specFile: string): Promise<void> {
   if (abort.signal.aborted) throw new Error('interrupted during warm-up');
   const startEpochMs = Date.now();
   const start = performance.now();
-  const recorder = new ProfileRecorder(start);
+  const recorder = new ProfileRecorder(start, spec.load.durationMs);
   const monitor = startSelfMonitor();
   say({ type: 'start', epochMs: startEpochMs });
   const progress = setInterval(() => say({ type: 'progress', elapsedMs: performance.now() - start, ...recorder.counters() }), 1_000);

@@ -48,10 +48,23 @@ export class ProfileRecorder {
   private requests = 0;
   private ok = 0;
 
-  /** @param startMs performance.now() at the start of the measured window. */
-  constructor(private readonly startMs: number) {}
+  private late = 0;
+
+  /**
+   * @param startMs performance.now() at the start of the measured window.
+   * @param windowMs length of the window: a response that arrives after it (a timer that fired
+   *   late on a busy event loop) is not counted, but reported with the cut-off requests.
+   */
+  constructor(
+    private readonly startMs: number,
+    private readonly windowMs = Infinity,
+  ) {}
 
   record(outcome: Outcome, latencyMs: number, atMs: number): void {
+    if (atMs - this.startMs > this.windowMs) {
+      this.late++;
+      return;
+    }
     this.requests++;
     const bucket = this.bucket(Math.max(0, Math.floor((atMs - this.startMs) / 1000)));
     bucket.completed++;
@@ -86,8 +99,9 @@ export class ProfileRecorder {
   }
 
   finish(endMs: number, cutOff: number): RawMeasurement {
-    const durationMs = endMs - this.startMs;
-    const lastSecond = Math.max(0, Math.ceil(durationMs / 1000) - 1);
+    const durationMs = Math.min(endMs - this.startMs, this.windowMs);
+    // Whole seconds, without floating-point dust (2000.0000000004 ms is 2 seconds).
+    const lastSecond = Math.max(0, Math.ceil(Math.round(durationMs) / 1000) - 1);
     const timeline: TimelineBucket[] = [];
     for (let t = 0; t <= lastSecond; t++) {
       const b = this.seconds[t];
@@ -107,7 +121,7 @@ export class ProfileRecorder {
       requests: this.requests,
       ok: this.ok,
       errors: { ...this.errors },
-      cutOff,
+      cutOff: cutOff + this.late,
       latencyAll: encodeHistogram(this.all),
       latencyOk: encodeHistogram(this.okOnly),
       timeline,

@@ -14,9 +14,9 @@ export interface Measured {
 
 export async function measure(url: string, body: string, options: { workers: number; seconds: number; keepAlive: boolean }): Promise<Measured> {
   const driver: DriverName = options.keepAlive ? 'autocannon' : 'fogbench-http';
-  const start = performance.now();
-  const recorder = new ProfileRecorder(start);
   const durationMs = options.seconds * 1000;
+  const start = performance.now();
+  const recorder = new ProfileRecorder(start, durationMs);
   const spec = { url, workers: options.workers, durationMs, keepAlive: options.keepAlive, timeoutMs: 10_000, headers: { 'content-type': 'application/json' } };
   const { cutOff } = await DRIVERS[driver].run(spec, fixedBody(body), recorder, new AbortController().signal);
   const raw = recorder.finish(Math.min(performance.now(), start + durationMs), cutOff);

@@ -17,7 +17,7 @@ describe('a downstream service killed mid-profile', () => {
     const observer = chain.target.observe(chain.deployment, t0);
     const victim = chain.deployment.units.find((u) => u.name === 'compute-average')!;
     const start = performance.now();
-    const recorder = new ProfileRecorder(start);
+    const recorder = new ProfileRecorder(start, 3_000);
     setTimeout(() => process.kill(victim.pid!, 'SIGKILL'), 1_000);
     const body = fixedBody(JSON.stringify([{ sensor: 's', variable: 'Temperature', units: 'C', timestamp: '2019-02-01 00:00:00', value: 20 }]));
     const spec = { url: chain.url, workers: 2, durationMs: 3_000, keepAlive: false, timeoutMs: 5_000, headers: { 'content-type': 'application/json' } };

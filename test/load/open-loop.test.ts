@@ -24,7 +24,7 @@ async function stallingServer(): Promise<string> {
 
 async function measureWith(driver: typeof httpDriver, spec: LoadSpec) {
   const start = performance.now();
-  const recorder = new ProfileRecorder(start);
+  const recorder = new ProfileRecorder(start, spec.durationMs);
   const { cutOff } = await driver.run(spec, fixedBody('{}'), recorder, new AbortController().signal);
   return recorder.finish(Math.min(performance.now(), start + spec.durationMs), cutOff);
 }

@@ -21,6 +21,15 @@ describe('ProfileRecorder', () => {
     expect(latencyStats(decodeHistogram(m.latencyOk)).count).toBe(2);
   });
 
+  it('leaves out responses that arrive after the window, and counts whole seconds exactly', () => {
+    const r = new ProfileRecorder(100, 2_000);
+    r.record('ok', 5, 2_099); // inside
+    r.record('ok', 5, 2_100.5); // 0.5 ms after the window closed: a late timer, not a result
+    const m = r.finish(100 + 2_000.0000000004, 3);
+    expect([m.requests, m.cutOff]).toEqual([1, 4]);
+    expect(m.timeline).toHaveLength(2);
+  });
+
   it('gives empty seconds an empty bucket so timelines have no holes', () => {
     const r = new ProfileRecorder(0);
     r.record('ok', 5, 4_500);
