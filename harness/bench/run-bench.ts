@@ -150,6 +150,11 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
         await deployment.stop();
       }
     }
+    // The manifest learns at the end which profiles the load generator limited.
+    const clientLimited = profiles
+      .filter((p) => p.client.limited)
+      .map((p) => ({ system: p.system, workers: p.workers, repetition: p.repetition, reason: p.client.reason ?? '' }));
+    await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify({ ...manifest, flags: { clientLimited } }, null, 2) + '\n');
     return { runDir, manifest, profiles, interrupted: signal.aborted };
   } finally {
     await target.dispose();

@@ -7,7 +7,7 @@ const fmt = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digit
 
 export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
   const repeated = profiles.some((p) => p.repetition > 1);
-  const header = ['system', 'workers', ...(repeated ? ['run'] : []), 'requests', 'req/s', 'ok req/s', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms', 'errors'];
+  const header = ['system', 'workers', ...(repeated ? ['run'] : []), 'requests', 'req/s', 'ok req/s', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms', 'errors', 'CPU ms/ok'];
   const rows = profiles.map((p) => [
     p.system + (p.interrupted ? '*' : '') + (p.client?.limited ? '!' : ''),
     String(p.workers),
@@ -20,6 +20,7 @@ export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
     fmt(p.latency.p90, 2),
     fmt(p.latency.p99, 2),
     `${fmt(p.errorRate * 100, 2)}%`,
+    p.cost?.cpuSecondsPerOk != null ? fmt(p.cost.cpuSecondsPerOk * 1000, 2) : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -44,7 +45,8 @@ export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
     });
   if (errorClasses.length) out.push('', 'errors by class:', ...errorClasses.map((l) => `  ${l}`));
   if (repeated) out.push('', renderRepetitionTable(profiles));
-  out.push('', 'latency: every response, as hey reports it; req/s: responses of any status per second.');
+  out.push('', 'latency: every response, as hey reports it; req/s: responses of any status per second;');
+  out.push('CPU ms/ok: CPU time the system\'s nodes spent per successful request (client node excluded).');
   return out.join('\n');
 }
 

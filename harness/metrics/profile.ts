@@ -4,6 +4,7 @@ import { SCHEMA_VERSION, type ClusterEvent, type HopGapStats, type ProfileResult
 import { createHistogram, decodeHistogram, latencyStats } from './histogram.ts';
 import type { RawMeasurement } from './recorder.ts';
 import { clientLimited } from './client-limited.ts';
+import { systemCost } from './cost.ts';
 
 export interface ProfileInput {
   manifest: RunManifest;
@@ -56,6 +57,7 @@ export function buildProfileResult(input: ProfileInput): ProfileResult {
     latency: latencyStats(decodeHistogram(raw.latencyAll)),
     latencyOk: latencyStats(decodeHistogram(raw.latencyOk)),
     timeline: raw.timeline,
+    cost: systemCost(input.resources, raw.ok),
     client: { samples: raw.client ?? [], ...clientLimited(raw.client ?? []) },
     hops: input.hops,
     events: input.events,

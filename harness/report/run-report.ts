@@ -50,6 +50,9 @@ function notices(run: RunData): string {
   if (interrupted.length > 0) {
     items.push(`Interrupted: ${interrupted.map(profileLabel).join('; ')} stopped early (Ctrl-C); their figures cover a shorter window.`);
   }
+  for (const p of run.profiles.filter((x) => x.client?.limited)) {
+    items.push(`Client-limited: ${profileLabel(p)}: ${p.client.reason}. Its figures describe the load generator more than the system.`);
+  }
   for (const problem of run.problems) items.push(`Could not use ${problem}.`);
   if (run.manifest?.dataset.synthetic) items.push('The dataset of this run is synthetic (generated), not recorded sensor data.');
   if (run.manifest?.options.synthetic === true) items.push('Synthetic results: generated for tests and benchmarks, not measured.');

@@ -48,6 +48,7 @@ export function profileTable(run: RunData): Table {
   const columns = [
     col('system', 'system'),
     col('workers', 'workers', 'int'),
+    col('run', 'run', 'int'),
     col('keep_alive', 'keep-alive'),
     col('driver', 'driver'),
     col('duration_s', 'duration (s)', 'number'),
@@ -69,10 +70,13 @@ export function profileTable(run: RunData): Table {
     col('max_ms', 'max (ms)', 'ms'),
     col('ok_p50_ms', 'ok-only p50 (ms)', 'ms'),
     col('ok_p99_ms', 'ok-only p99 (ms)', 'ms'),
+    col('cpu_s_per_ok', 'system CPU-s per ok request', 'number'),
+    col('client_limited', 'client-limited'),
   ];
   const rows = run.profiles.map((p): Cell[] => [
     p.system,
     p.workers,
+    p.repetition ?? 1,
     p.keepAlive,
     p.driver,
     p.durationSeconds,
@@ -94,6 +98,8 @@ export function profileTable(run: RunData): Table {
     p.latency.max,
     p.latencyOk.count > 0 ? p.latencyOk.p50 : null,
     p.latencyOk.count > 0 ? p.latencyOk.p99 : null,
+    p.cost?.cpuSecondsPerOk ?? null,
+    p.client?.limited ?? null,
   ]);
   return {
     id: 'profiles',

@@ -188,6 +188,7 @@ export function syntheticProfile(manifest: RunManifest, system: string, workers:
     mode: 'closed',
     openLoop: null,
     repetition: 1,
+    cost: { cpuSeconds: 0, cpuSecondsPerOk: null, nodes: [] },
     client: { samples: [], limited: false, reason: null },
     runId: manifest.runId,
     system,

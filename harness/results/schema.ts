@@ -141,6 +141,11 @@ export interface ProfileResult {
   /** Latency of successful responses only. */
   latencyOk: LatencyStats;
   timeline: TimelineBucket[];
+  /**
+   * What the system's nodes spent (client node excluded), from the resource samples:
+   * CPU-seconds in all and per successful request, the cost figure to compare systems by.
+   */
+  cost: { cpuSeconds: number; cpuSecondsPerOk: number | null; nodes: string[] };
   /** The load generator watching itself; `limited` when it, not the system, set the pace. */
   client: { samples: ClientSample[]; limited: boolean; reason: string | null };
   hops: HopGapStats[];
@@ -189,6 +194,8 @@ export interface RunManifest {
   options: Record<string, unknown>;
   systems: string[];
   profiles: { system: string; workers: number; repetition: number }[];
+  /** Written again when the run ends: profiles where the load generator set the pace. */
+  flags?: { clientLimited: { system: string; workers: number; repetition: number; reason: string }[] };
 }
 
 /** `p2p-w10.json`, or `p2p-w10-r2.json` for the second of several repetitions. */
