@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TOPOLOGY_FILE, applyOverrides, loadTopology, parseTopology } from '../../../harness/targets/local/topology.ts';
 import { FogbenchError } from '../../../harness/errors.ts';
@@ -18,6 +19,13 @@ describe('fog topology', () => {
     expect(worker.memoryBytes).toBe(614 * 1024 * 1024);
     expect(worker.reference).toEqual({ vcpus: 1, memoryBytes: 2048 * 1024 * 1024 });
     expect(worker.link).toEqual({ bandwidthMbit: 100, latencyMs: 0, jitterMs: 0 });
+  });
+
+  it('ships a 5 ms-link variant that differs from the default only in its links', async () => {
+    const base = await loadTopology(DEFAULT_TOPOLOGY_FILE, 2);
+    const wan = await loadTopology(fileURLToPath(new URL('../../../clusters/local/fog-5ms.yaml', import.meta.url)), 2);
+    expect(wan.nodes.map((n) => [n.name, n.cpus, n.memoryBytes])).toEqual(base.nodes.map((n) => [n.name, n.cpus, n.memoryBytes]));
+    expect(wan.nodes.every((n) => n.link.latencyMs === 5 && n.link.bandwidthMbit === 100)).toBe(true);
   });
 
   it('keeps the same proportions on a bigger host', async () => {
