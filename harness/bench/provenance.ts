@@ -38,7 +38,6 @@ export async function provenance(): Promise<Pick<RunManifest, 'fogbench' | 'host
     },
     tools: {
       autocannon: await packageVersion('autocannon'),
-      undici: await packageVersion('undici'),
       'hdr-histogram-js': await packageVersion('hdr-histogram-js'),
       esbuild: await packageVersion('esbuild'),
     },

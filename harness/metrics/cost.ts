@@ -12,7 +12,8 @@ export function systemCost(samples: readonly ResourceSample[], ok: number, exclu
 } {
   const byNode = new Map<string, ResourceSample[]>();
   for (const s of samples) {
-    if (excludeNodes.includes(s.node)) continue;
+    // Unit samples are parts of their node's: counting both would count them twice.
+    if (excludeNodes.includes(s.node) || s.unit !== undefined) continue;
     byNode.set(s.node, [...(byNode.get(s.node) ?? []), s]);
   }
   let cpuSeconds = 0;

@@ -242,10 +242,10 @@ export function dataExports(run: RunData): Table[] {
     },
     {
       id: 'resources',
-      title: 'Per-second node resources',
+      title: 'Per-second node and unit resources',
       caption: '',
-      columns: [col('system'), col('workers'), col('t_s'), col('node'), col('cpu_cores'), col('cpu_limit_cores'), col('memory_bytes'), col('memory_limit_bytes')],
-      rows: run.profiles.flatMap((p) => p.resources.map((s): Cell[] => [p.system, p.workers, s.t, s.node, s.cpu, s.cpuLimit, s.memoryBytes, s.memoryLimitBytes])),
+      columns: [col('system'), col('workers'), col('t_s'), col('node'), col('unit'), col('cpu_cores'), col('cpu_limit_cores'), col('memory_bytes'), col('memory_limit_bytes')],
+      rows: run.profiles.flatMap((p) => p.resources.map((s): Cell[] => [p.system, p.workers, s.t, s.node, s.unit ?? null, s.cpu, s.cpuLimit, s.memoryBytes, s.memoryLimitBytes])),
     },
   ];
 }

@@ -62,6 +62,8 @@ export interface ClusterEvent {
 export interface ResourceSample {
   t: number;
   node: string;
+  /** Set when the sample is of one unit (a service's pod) on `node` rather than the whole node. */
+  unit?: string;
   /** CPU used in this second as a fraction of one core. */
   cpu: number;
   /** CPU quota of the node as a fraction of one core, if limited. */

@@ -12,6 +12,11 @@ describe('systemCost', () => {
     expect(cost.nodes).toEqual(['worker-1', 'worker-2']);
   });
 
+  it('does not count a unit sample on top of its node', () => {
+    const samples = [sample(0, 'worker-1', 0.3), { ...sample(0, 'worker-1', 0.2), unit: 'get' }];
+    expect(systemCost(samples, 10).cpuSeconds).toBeCloseTo(0.3, 10);
+  });
+
   it('holds a sparse sample until the next one (metrics-server reports every 15 s)', () => {
     expect(systemCost([sample(0, 'pod', 0.2), sample(15, 'pod', 0.2)], 10).cpuSeconds).toBeCloseTo(3.2, 10);
   });

@@ -7,8 +7,10 @@ import { round, VEGA_LITE_SCHEMA, type Chart } from './chart.ts';
 import { profileId, profileLabel } from './timeline-charts.ts';
 
 export function resourceChart(profile: ProfileResult): Chart {
-  const samples = profile.resources.map((s) => ({ t: s.t, node: s.node, cpu: round(s.cpu, 3), mem: round(s.memoryBytes / 1048576, 4) }));
-  const limits = [...new Map(profile.resources.map((s) => [s.node, s.cpuLimit])).entries()]
+  // Node samples only; per-unit samples (inside their nodes) are in the resources CSV.
+  const nodeSamples = profile.resources.filter((s) => s.unit === undefined);
+  const samples = nodeSamples.map((s) => ({ t: s.t, node: s.node, cpu: round(s.cpu, 3), mem: round(s.memoryBytes / 1048576, 4) }));
+  const limits = [...new Map(nodeSamples.map((s) => [s.node, s.cpuLimit])).entries()]
     .map(([node, limit]) => (limit === null ? `${node} unlimited` : `${node} ${round(limit, 3)} core`))
     .join(', ');
   const x = { field: 't', type: 'quantitative' as const, title: 'seconds since the profile started' };

@@ -18,7 +18,7 @@ import { waitHealthy } from './health.ts';
 import { HostCommands, requireHostTools } from './host-tools.ts';
 import { FogNames, newTag } from './names.ts';
 import { FogNetwork, type PodNetwork } from './network.ts';
-import { FogObserver, type LoggedEvent } from './observer.ts';
+import { FogObserver, type LoggedEvent, type ObservedNode } from './observer.ts';
 import { removeOwner, writeOwner } from './owner.ts';
 import { PodProcess } from './pod-process.ts';
 import { SupervisedUnit, type RestartPolicy } from './supervised-unit.ts';
@@ -278,9 +278,11 @@ class FogTargetImpl implements FogTarget {
 
   observe(deployment: Deployment, t0: number): Observer {
     void deployment; // every node is sampled: the client's and idle nodes' load matter too
-    const nodes = this.topology.nodes.map((n) => ({ name: n.name, group: this.nodeGroup(n), cpuLimit: n.cpus }));
+    const nodes: ObservedNode[] = this.topology.nodes.map((n) => ({ name: n.name, group: this.nodeGroup(n), cpuLimit: n.cpus }));
     // The delay relays spend host CPU outside every node's quota: sampled so a reader sees it.
     if (this.delay === 'relay') nodes.push({ name: 'link-delay', group: this.relayGroup, cpuLimit: null });
+    // Per service as well as per node: each pod's child cgroup.
+    for (const pod of this.pods) nodes.push({ name: pod.node.name, unit: pod.name, group: pod.group, cpuLimit: null });
     return new FogObserver(this.cgroups!, nodes, this.log, t0);
   }
 

@@ -1,5 +1,6 @@
 /**
- * Per-second CPU and memory of every fog node, read from its cgroup, and the lifecycle events
+ * Per-second CPU and memory of every fog node and of every unit's pod, read from their
+ * cgroups (a pod's cgroup is a child of its node's), and the lifecycle events
  * the target logged (exits, OOM kills) since observation began. CPU is the cgroup's CPU-time
  * delta over the wall-time delta, i.e. a fraction of one core, comparable to the node's quota.
  */
@@ -11,6 +12,8 @@ export interface ObservedNode {
   name: string;
   group: string;
   cpuLimit: number | null;
+  /** A unit's pod on node `name` (sampled from the pod's child cgroup), not the whole node. */
+  unit?: string;
 }
 
 /** An event with an absolute time, as the target logs it. */
@@ -52,13 +55,15 @@ export class FogObserver implements Observer {
       try {
         const usageNs = await this.cgroups.cpuUsageNs(node.group);
         const memory = await this.cgroups.memory(node.group);
-        const previous = this.last.get(node.name);
-        this.last.set(node.name, { usageNs, atNs: now });
+        const key = node.unit === undefined ? node.name : `${node.name}/${node.unit}`;
+        const previous = this.last.get(key);
+        this.last.set(key, { usageNs, atNs: now });
         if (!record || previous === undefined) continue;
         const elapsedNs = Number(now - previous.atNs);
         this.samples.push({
           t: round3((wall - this.t0) / 1000),
           node: node.name,
+          ...(node.unit === undefined ? {} : { unit: node.unit }),
           cpu: round3(Math.max(0, usageNs - previous.usageNs) / elapsedNs),
           cpuLimit: node.cpuLimit,
           memoryBytes: memory.bytes,

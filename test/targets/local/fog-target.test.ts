@@ -122,6 +122,24 @@ describe.skipIf(skip)('fog target on this host', () => {
     }
   });
 
+  it("samples every unit's pod as well as every node, each pod under the node it runs on", async () => {
+    const deployment = await target.deploy([server('sampled-a', { role: 'worker', index: 0 }), server('sampled-b', { role: 'worker', index: 1 })], {
+      readyTimeoutMs: 15_000,
+      onLine: () => {},
+    });
+    try {
+      const observer = target.observe(deployment, Date.now());
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      await observer.stop();
+      const units = observer.resources().filter((s) => s.unit !== undefined);
+      expect(new Set(units.map((s) => `${s.unit}@${s.node}`))).toEqual(new Set(['sampled-a@worker-1', 'sampled-b@worker-2']));
+      expect(units.every((s) => s.memoryBytes > 0)).toBe(true);
+      expect(observer.resources().some((s) => s.unit === undefined && s.node === 'worker-1')).toBe(true);
+    } finally {
+      await deployment.stop();
+    }
+  });
+
   it('caps a busy loop on a 0.25-CPU node at about 25% of a core', async () => {
     const deployment = await target.deploy([], { readyTimeoutMs: 1000, onLine: () => {} });
     const observer = target.observe(deployment, Date.now());
