@@ -1,6 +1,5 @@
 /** The targets a bench can run on, built from CLI options. */
 import { usageError } from '../errors.ts';
-import { createKubeTarget } from './kube/kube-target.ts';
 import { createLoopbackTarget } from './loopback/loopback-target.ts';
 import { createFogTarget } from './local/fog-target.ts';
 import type { Target } from './target.ts';
@@ -18,19 +17,20 @@ export interface TargetOptions {
   progress?: (message: string) => void;
 }
 
-type TargetFactory = (options: TargetOptions) => Target;
+type TargetFactory = (options: TargetOptions) => Target | Promise<Target>;
 
 export const TARGETS: Record<string, TargetFactory> = {
   fog: (o) => createFogTarget({ runId: o.runId, ...(o.topology ? { topologyFile: o.topology } : {}) }),
   loopback: () => createLoopbackTarget(),
-  kube: (o) =>
-    createKubeTarget({ kubeconfig: o.kubeconfig, context: o.context, registry: o.registry, keep: o.keep, runId: o.runId, progress: o.progress }),
+  // Imported on use: the Kubernetes client takes most of a second to load.
+  kube: async (o) =>
+    (await import('./kube/kube-target.ts')).createKubeTarget({ kubeconfig: o.kubeconfig, context: o.context, registry: o.registry, keep: o.keep, runId: o.runId, progress: o.progress }),
 };
 
 /** Fog-in-a-box: network namespaces as nodes, cgroups as their CPU and memory. */
 export const DEFAULT_TARGET = 'fog';
 
-export function createTarget(name: string, options: TargetOptions): Target {
+export async function createTarget(name: string, options: TargetOptions): Promise<Target> {
   const factory = TARGETS[name];
   if (!factory) throw usageError(`unknown target "${name}" (available: ${Object.keys(TARGETS).join(', ')})`);
   if (name !== 'fog' && options.topology !== undefined) throw usageError('--topology only applies to --target fog');

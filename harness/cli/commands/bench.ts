@@ -159,7 +159,7 @@ export function registerBench(program: Command): void {
       const checks = raw.thresholds ? await loadThresholds(raw.thresholds) : undefined;
       if (checks) await checkBaselineReadable(checks, raw.baseline);
       else if (raw.baseline) throw usageError('--baseline needs --thresholds <file> saying what to compare');
-      const target = createTarget(options.target, { runId, topology: raw.topology, kubeconfig: raw.kubeconfig, context: raw.context, registry: raw.registry, keep: raw.keep, progress: (m) => process.stderr.write(`  ${m}\n`) });
+      const target = await createTarget(options.target, { runId, topology: raw.topology, kubeconfig: raw.kubeconfig, context: raw.context, registry: raw.registry, keep: raw.keep, progress: (m) => process.stderr.write(`  ${m}\n`) });
       const signals = abortOnSignals();
       const profiles = options.systems.length * options.workers.length;
       process.stderr.write(

@@ -6,14 +6,14 @@ import { Command, Option } from 'commander';
 import { loadClusterConfig } from '../../../clusters/config.ts';
 import { MultipassProvider } from '../../../clusters/multipass.ts';
 import { PROVIDERS, type ProviderName } from '../../../clusters/plan.ts';
-import { clusterDown, clusterStatus, clusterUp, type ClusterTools } from '../../../clusters/provision.ts';
+import type { ClusterTools } from '../../../clusters/provision.ts';
+
+/** Imported on use: provisioning pulls in the Kubernetes client, which is slow to load. */
+const provisioning = () => import('../../../clusters/provision.ts');
 import { commandRunner, INSTALL_HINTS } from '../../../clusters/run-command.ts';
 import { clusterDir, defaultStateRoot, readState, stateFiles } from '../../../clusters/state.ts';
 import { renderClusterStatus } from '../../../clusters/status-text.ts';
 import { VAGRANT_PROVIDERS, VagrantProvider, type VagrantVmProvider } from '../../../clusters/vagrant.ts';
-import { checkOpenFaaSInstalled, installOpenFaaS } from '../../openfaas/helm.ts';
-import { loadKubeconfig, probeApiServer } from '../../targets/kube/connection.ts';
-import { listClusterNodes } from '../../targets/kube/nodes.ts';
 import { parsePositiveInt } from '../parse.ts';
 
 interface Common {
@@ -47,6 +47,7 @@ export function registerCluster(program: Command): void {
     .addOption(new Option('--ready-timeout <seconds>', 'how long to wait for every node to be Ready').argParser(parsePositiveInt).default(600))
     .action(async (options: Common & { provider: ProviderName; agents: number; vagrantProvider: VagrantVmProvider; config?: string; readyTimeout: number }) => {
       const config = await loadClusterConfig(options.config);
+      const { clusterUp } = await provisioning();
       const state = await clusterUp(
         { cluster: options.name, provider: options.provider, agents: options.agents, stateRoot: options.stateDir, config, readyTimeoutMs: options.readyTimeout * 1000 },
         tools(options.vagrantProvider),
@@ -61,6 +62,7 @@ export function registerCluster(program: Command): void {
     .description('destroy every VM `cluster up` made and remove the state folder')
     .option('--forget', 'only remove the state folder (when the provider itself is gone); VMs are left as they are')
     .action(async (options: Common & { forget?: boolean }) => {
+      const { clusterDown } = await provisioning();
       const state = await clusterDown({ cluster: options.name, stateRoot: options.stateDir, forget: Boolean(options.forget) }, tools());
       process.stdout.write(options.forget ? `cluster ${state.cluster} forgotten; its VMs, if any, are untouched\n` : `cluster ${state.cluster} destroyed (${state.nodes.length} ${state.provider} VMs)\n`);
     });
@@ -69,6 +71,7 @@ export function registerCluster(program: Command): void {
     .description('print the VMs, nodes and versions of a cluster')
     .option('--json', 'print JSON instead of a table')
     .action(async (options: Common & { json?: boolean }) => {
+      const { clusterStatus } = await provisioning();
       const status = await clusterStatus({ cluster: options.name, stateRoot: options.stateDir }, tools());
       process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : renderClusterStatus(status));
     });
@@ -86,6 +89,10 @@ export function registerCluster(program: Command): void {
         await readState(dir);
         kubeconfig = stateFiles(dir).kubeconfig;
       }
+      // Loaded here, not at start-up: the Kubernetes client takes most of a second to import.
+      const { checkOpenFaaSInstalled, installOpenFaaS } = await import('../../openfaas/helm.ts');
+      const { loadKubeconfig, probeApiServer } = await import('../../targets/kube/connection.ts');
+      const { listClusterNodes } = await import('../../targets/kube/nodes.ts');
       const kc = loadKubeconfig({ kubeconfig, ...(options.context ? { context: options.context } : {}) });
       await probeApiServer(kc);
       const hasCore = (await listClusterNodes(kc)).some((n) => n.role === 'core');

@@ -51,7 +51,7 @@ export function registerServe(program: Command): void {
       checkSystems([opts.system], opts.target);
       const system = SYSTEMS[opts.system]!;
       const runId = `serve-${newRunId()}`;
-      const target = createTarget(opts.target, { runId, topology: opts.topology, kubeconfig: opts.kubeconfig, context: opts.context, registry: opts.registry, keep: opts.keep, progress: (m) => process.stderr.write(`  ${m}\n`) });
+      const target = await createTarget(opts.target, { runId, topology: opts.topology, kubeconfig: opts.kubeconfig, context: opts.context, registry: opts.registry, keep: opts.keep, progress: (m) => process.stderr.write(`  ${m}\n`) });
       const signals = abortOnSignals();
       const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-serve-'));
       try {
