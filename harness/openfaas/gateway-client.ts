@@ -32,20 +32,9 @@ export interface FunctionDeployment {
   readOnlyRootFilesystem?: boolean;
 }
 
-/** faas-provider types.FunctionStatus: what GET /system/functions returns. */
-export interface FunctionStatus {
+/** faas-provider types.FunctionStatus: what GET /system/functions returns (the spec, named `name`). */
+export interface FunctionStatus extends Omit<FunctionDeployment, 'service'> {
   name: string;
-  image: string;
-  namespace?: string;
-  envProcess?: string;
-  envVars?: Record<string, string>;
-  constraints?: string[];
-  secrets?: string[];
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  limits?: FunctionResources;
-  requests?: FunctionResources;
-  readOnlyRootFilesystem?: boolean;
   invocationCount: number;
   replicas: number;
   availableReplicas: number;

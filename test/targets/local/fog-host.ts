@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import type { UnitSpec } from '../../../harness/targets/target.ts';
 import { fileURLToPath } from 'node:url';
 import { requireHostTools } from '../../../harness/targets/local/host-tools.ts';
 import { detectCgroups } from '../../../harness/targets/local/cgroups.ts';
@@ -51,3 +52,23 @@ export function leftovers(root: string): Leftovers {
 
 /** Running, i.e. present and not a zombie. */
 export { isAlive as processAlive } from '../../helpers/processes.ts';
+
+/** The fixture HTTP server as a unit (test/fixtures/local/http-server.mjs). */
+export function fixtureServer(
+  name: string,
+  placement: UnitSpec['placement'],
+  env: UnitSpec['env'] = () => ({}),
+  extra: Partial<UnitSpec> = {},
+): UnitSpec {
+  return {
+    name,
+    placement,
+    artifactDir: FIXTURES,
+    command: 'node',
+    args: ['http-server.mjs'],
+    port: 8080,
+    healthPath: '/healthz',
+    env: (endpoints) => ({ PORT: '8080', ...env(endpoints) }),
+    ...extra,
+  };
+}

@@ -7,23 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFogTarget, type FogTarget } from '../../../harness/targets/local/fog-target.ts';
 import { FogbenchError } from '../../../harness/errors.ts';
 import type { Deployment, UnitSpec } from '../../../harness/targets/target.ts';
-import { FIXTURES, TEST_TOPOLOGY, leftovers, processAlive, skipReasonPrinted } from './fog-host.ts';
+import { FIXTURES, TEST_TOPOLOGY, fixtureServer as server, leftovers, processAlive, skipReasonPrinted } from './fog-host.ts';
 
 const skip = skipReasonPrinted();
-
-function server(name: string, placement: UnitSpec['placement'], env: UnitSpec['env'] = () => ({}), extra: Partial<UnitSpec> = {}): UnitSpec {
-  return {
-    name,
-    placement,
-    artifactDir: FIXTURES,
-    command: 'node',
-    args: ['http-server.mjs'],
-    port: 8080,
-    healthPath: '/healthz',
-    env: (endpoints) => ({ PORT: '8080', ...env(endpoints) }),
-    ...extra,
-  };
-}
 
 /** User+system CPU seconds of a process so far, from /proc (independent of cgroup accounting). */
 function cpuSeconds(pid: number): number {

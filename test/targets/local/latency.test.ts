@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFogTarget } from '../../../harness/targets/local/fog-target.ts';
 import type { UnitSpec } from '../../../harness/targets/target.ts';
-import { FIXTURES, leftovers, skipReasonPrinted } from './fog-host.ts';
+import { FIXTURES, leftovers, skipReasonPrinted, fixtureServer } from './fog-host.ts';
 
 const skip = skipReasonPrinted();
 
@@ -30,16 +30,7 @@ nodes:
   return file;
 }
 
-const unit = (name: string, index: number, env: UnitSpec['env'] = () => ({})): UnitSpec => ({
-  name,
-  placement: { role: 'worker', index },
-  artifactDir: FIXTURES,
-  command: 'node',
-  args: ['http-server.mjs'],
-  port: 8080,
-  healthPath: '/healthz',
-  env: (endpoints) => ({ PORT: '8080', ...env(endpoints) }),
-});
+const unit = (name: string, index: number, env?: UnitSpec['env']): UnitSpec => fixtureServer(name, { role: 'worker', index }, env);
 
 interface ChainLatency {
   p10: number;
