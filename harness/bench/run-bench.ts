@@ -15,7 +15,7 @@ import { hopGaps } from '../metrics/hops.ts';
 import { alignSpans, offsetsOf } from '../metrics/clock-align.ts';
 import { buildProfileResult } from '../metrics/profile.ts';
 import { profileFileName, SCHEMA_VERSION, type ProfileResult, type RunManifest } from '../results/schema.ts';
-import type { System } from '../systems/system.ts';
+import type { System, SystemPlan } from '../systems/system.ts';
 import type { Target } from '../targets/target.ts';
 import type { BenchEvent, BenchOptions } from './options.ts';
 import { provenance } from './provenance.ts';
@@ -54,6 +54,8 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
   const profiles: ProfileResult[] = [];
 
   onEvent({ type: 'phase', message: `compiling ${options.scenarioFile}` });
+  // Read here for the manifest, and so that a bad dataset fails before anything is deployed;
+  // the load agent reads it again in its own process.
   const dataset = await openDataset(options.dataset, { batchSize: options.batchSize });
   const compiled = await compileScenario(options.scenarioFile, buildDir);
   const agentBundle = path.join(buildDir, 'agent', 'agent.mjs');
@@ -81,10 +83,13 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     };
     await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 
+    const plans = new Map<System, SystemPlan>();
+    for (const system of systems) plans.set(system, await system.plan(compiled, { ...options, buildDir }));
     // Repetitions go A B A B across systems, each a fresh deployment, so drift hits both alike.
-    for (const repetition of repetitions(options)) for (const system of systems) {
+    const order = repetitions(options).flatMap((repetition) => systems.map((system) => ({ repetition, system })));
+    for (const { repetition, system } of order) {
       if (signal.aborted) break;
-      const plan = await system.plan(compiled, { ...options, buildDir });
+      const plan = plans.get(system)!;
       const spans = createSpanSink();
       onEvent({ type: 'phase', message: `deploying ${system.name} on ${target.kind}` });
       const { deployment, entry, placement } = await deploySystem(target, plan, {

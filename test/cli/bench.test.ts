@@ -37,6 +37,23 @@ describe('fogbench bench', () => {
     expect(p.timeline).toHaveLength(2);
   }, 90_000);
 
+  it('repeats profiles with --repeat, writing one file per run and a table of intervals', async () => {
+    const runs = await tmp();
+    const { code, stdout } = await runCli([
+      'bench', '--workers', '1', '--duration', '1s', '--repeat', '2', '--target', 'loopback', '--runs-dir', runs, '--run-id', 'rep', '--cooldown', '0s', '--no-report',
+    ]);
+    expect(code).toBe(0);
+    expect((await readdir(path.join(runs, 'rep', 'profiles'))).sort()).toEqual(['p2p-w1-r1.json', 'p2p-w1-r2.json']);
+    expect(stdout).toMatch(/repetitions \(intervals/);
+    expect(stdout).toMatch(/^p2p\s+1\s+2\s+[\d.]+ \[[\d.-]+, [\d.]+\]/m);
+    const manifest = JSON.parse(await readFile(path.join(runs, 'rep', 'manifest.json'), 'utf8')) as RunManifest;
+    expect(manifest.profiles).toEqual([
+      { system: 'p2p', workers: 1, repetition: 1 },
+      { system: 'p2p', workers: 1, repetition: 2 },
+    ]);
+    expect(manifest.flags).toEqual({ clientLimited: [] });
+  }, 90_000);
+
   it.each([
     [['--bogus'], /unknown option '--bogus'/],
     [['--workers', '0'], /--workers.*'0' is invalid.*at least 1/],
