@@ -84,7 +84,8 @@ describe.skipIf(skip)('fog target on this host', () => {
     for (const unit of deployment.units) expect(processAlive(unit.pid!)).toBe(false);
   });
 
-  it('caps a bulk transfer across a 10 mbit/s node link at about 10 mbit/s', async () => {
+  // Timing on a shared VM: three tries, each held to the full ±15 %.
+  it('caps a bulk transfer across a 10 mbit/s node link at about 10 mbit/s', { retry: 2 }, async () => {
     const deployment = await target.deploy([server('bulk', { role: 'worker', index: 0 })], { readyTimeoutMs: 15_000, onLine: () => {} });
     try {
       const host = deployment.endpoints.get('bulk')!.host;
@@ -126,7 +127,7 @@ describe.skipIf(skip)('fog target on this host', () => {
     }
   });
 
-  it('caps a busy loop on a 0.25-CPU node at about 25% of a core', async () => {
+  it('caps a busy loop on a 0.25-CPU node at about 25% of a core', { retry: 2 }, async () => {
     const deployment = await target.deploy([], { readyTimeoutMs: 1000, onLine: () => {} });
     const observer = target.observe(deployment, Date.now());
     const spinner = await target.startClient({ name: 'spinner', command: 'node', args: [`${FIXTURES}busy-loop.mjs`], env: {} });

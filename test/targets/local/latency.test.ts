@@ -71,7 +71,7 @@ async function chainLatency(secondNodeLatencyMs: number, count: number, jitterMs
 }
 
 describe.skipIf(skip)('fog link latency', () => {
-  it('adds about 20 ms per round trip across a link with 10 ms each way', { timeout: 180_000 }, async () => {
+  it('adds about 20 ms per round trip across a link with 10 ms each way', { timeout: 180_000, retry: 2 }, async () => {
     const base = await chainLatency(0, 60);
     const delayed = await chainLatency(10, 60);
     const added = delayed.p50 - base.p50;
@@ -85,7 +85,7 @@ describe.skipIf(skip)('fog link latency', () => {
     expect(leftovers(delayed.root)).toEqual({ namespaces: [], interfaces: [], cgroups: [] });
   });
 
-  it('spreads latency with jitter, without moving the median', { timeout: 180_000 }, async () => {
+  it('spreads latency with jitter, without moving the median', { timeout: 180_000, retry: 2 }, async () => {
     // Large enough to stand out of this shared host's own noise (p10-p90 of ~10 ms seen).
     const steady = await chainLatency(20, 80);
     const jittery = await chainLatency(20, 80, 15);
