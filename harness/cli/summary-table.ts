@@ -3,6 +3,13 @@ import { compareSystems, groupProfiles } from '../metrics/aggregate.ts';
 import type { RepeatedStat } from '../metrics/repetitions.ts';
 import type { ProfileResult } from '../results/schema.ts';
 
+/** Aligned columns: the first two (system, workers) to the left, figures to the right. */
+function renderColumns(header: string[], rows: string[][], rule: boolean): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), ...(rule ? [widths.map((w) => '-'.repeat(w)).join('  ')] : []), ...rows.map(line)].join('\n');
+}
+
 const fmt = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
@@ -22,9 +29,7 @@ export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
     `${fmt(p.errorRate * 100, 2)}%`,
     p.cost?.cpuSecondsPerOk != null ? fmt(p.cost.cpuSecondsPerOk * 1000, 2) : '-',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  const out = [renderColumns(header, rows, true)];
   if (profiles.some((p) => p.interrupted)) out.push('* interrupted: figures cover the part of the profile that ran');
   for (const p of profiles.filter((x) => x.client?.limited)) {
     out.push(`! client-limited, ${p.system} w${p.workers}: ${p.client.reason}; these figures describe the load generator, not the system`);
@@ -69,9 +74,7 @@ export function renderRepetitionTable(profiles: readonly ProfileResult[]): strin
     withCi(g.stats['latency.p99'], 2),
     withCi(g.stats.errorRate, 2, 100),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const out = ['repetitions (intervals: mean, Student t; median, order statistics, from 6 runs):', line(header), ...rows.map(line)];
+  const out = ['repetitions (intervals: mean, Student t; median, order statistics, from 6 runs):', renderColumns(header, rows, false)];
   const systems = [...new Set(groups.map((g) => g.system))];
   if (systems.includes('p2p') && systems.includes('openfaas')) {
     out.push('', 'p2p / openfaas, ratio of means [95% CI]:');

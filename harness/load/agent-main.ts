@@ -8,6 +8,7 @@ import { fixedBody, type BodySource } from './body-source.ts';
 import type { AgentMessage, AgentSpec } from './agent-protocol.ts';
 import { DRIVERS } from './drivers.ts';
 import { startSelfMonitor } from './self-monitor.ts';
+import type { ClientSample } from '../results/schema.ts';
 import { openDataset } from './replay.ts';
 
 const say = (message: AgentMessage) => process.stdout.write(JSON.stringify(message) + '\n');
@@ -37,14 +38,16 @@ async function main(specFile: string): Promise<void> {
   const monitor = startSelfMonitor();
   say({ type: 'start', epochMs: startEpochMs });
   const progress = setInterval(() => say({ type: 'progress', elapsedMs: performance.now() - start, ...recorder.counters() }), 1_000);
+  let cutOff: number;
+  let client: ClientSample[];
   try {
-    const { cutOff } = await driver.run(spec.load, bodies, recorder, abort.signal);
-    const end = Math.min(performance.now(), start + spec.load.durationMs);
-    say({ type: 'result', driver: spec.driver, raw: { ...recorder.finish(end, cutOff), client: monitor.stop() }, startEpochMs });
+    ({ cutOff } = await driver.run(spec.load, bodies, recorder, abort.signal));
   } finally {
-    monitor.stop();
     clearInterval(progress);
+    client = monitor.stop();
   }
+  const end = Math.min(performance.now(), start + spec.load.durationMs);
+  say({ type: 'result', driver: spec.driver, raw: { ...recorder.finish(end, cutOff), client }, startEpochMs });
 }
 
 const specFile = process.argv[2];

@@ -14,7 +14,7 @@ import { BLOCK_COUNT, MAX_NODES, podAddress } from './addresses.ts';
 import { resolveArg, resolveCommand } from './commands.ts';
 import { describeFog } from './describe.ts';
 import { detectCgroups, type CgroupDriver } from './cgroups.ts';
-import { waitHealthy } from './health.ts';
+import { waitHealthy } from '../process/health.ts';
 import { HostCommands, requireHostTools } from './host-tools.ts';
 import { FogNames, newTag } from './names.ts';
 import { FogNetwork, type PodNetwork } from './network.ts';

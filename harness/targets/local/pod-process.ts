@@ -5,10 +5,8 @@
  * the node's quota (no window where a child escapes), and keeps the pid we spawned.
  */
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import type { RunningUnit } from '../target.ts';
+import { ChildUnit, type ExitStatus } from '../process/child-unit.ts';
 
-const STDERR_TAIL_BYTES = 64 * 1024;
 const JOIN_FAILED = 97;
 
 // $1 = number of cgroup.procs files, then the files, then the command line to exec.
@@ -30,89 +28,29 @@ export interface PodProcessSpec {
   cwd: string;
 }
 
-export type ExitStatus = { code: number | null; signal: NodeJS.Signals | null };
+export type { ExitStatus };
 
-export class PodProcess implements RunningUnit {
-  readonly name: string;
-  readonly pid: number | undefined;
-  readonly exited: Promise<ExitStatus>;
-  private readonly listeners: ((line: string) => void)[] = [];
-  private stderr = '';
-  private status: ExitStatus | null = null;
-
+export class PodProcess extends ChildUnit {
   constructor(spec: PodProcessSpec) {
-    this.name = spec.name;
-    const child = spawn(
-      '/bin/sh',
-      [
-        '-c',
-        WRAPPER,
-        'fogbench-pod',
-        String(spec.cgroupProcsFiles.length),
-        ...spec.cgroupProcsFiles,
-        ...(spec.netns === undefined ? [] : [spec.ipPath, 'netns', 'exec', spec.netns]),
-        spec.command,
-        ...spec.args,
-      ],
-      // Own process group: a Ctrl-C in the terminal reaches the harness, which then stops
-      // units in order, instead of killing every unit at once behind its back.
-      { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    super(
+      spec.name,
+      spawn(
+        '/bin/sh',
+        [
+          '-c',
+          WRAPPER,
+          'fogbench-pod',
+          String(spec.cgroupProcsFiles.length),
+          ...spec.cgroupProcsFiles,
+          ...(spec.netns === undefined ? [] : [spec.ipPath, 'netns', 'exec', spec.netns]),
+          spec.command,
+          ...spec.args,
+        ],
+        // Own process group: a Ctrl-C in the terminal reaches the harness, which then stops
+        // units in order, instead of killing every unit at once behind its back.
+        { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      ),
+      5_000,
     );
-    this.pid = child.pid;
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      for (const listener of this.listeners) listener(line);
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      this.stderr = (this.stderr + chunk).slice(-STDERR_TAIL_BYTES);
-    });
-    this.exited = new Promise((resolve) => {
-      let settled = false;
-      const settle = (status: ExitStatus) => {
-        if (settled) return;
-        settled = true;
-        this.status = status;
-        resolve(status);
-      };
-      child.on('error', (error) => {
-        this.stderr += `\n${error.message}`;
-        settle({ code: null, signal: null });
-      });
-      // 'close' waits for stdout to drain (the last spans); a forked grandchild holding the
-      // pipe open must not delay the exit for long, hence the fallback.
-      child.on('close', (code, signal) => settle({ code, signal }));
-      child.on('exit', (code, signal) => setTimeout(() => settle({ code, signal }), 500).unref());
-    });
-  }
-
-  get hasExited(): boolean {
-    return this.status !== null;
-  }
-
-  onLine(listener: (line: string) => void): void {
-    this.listeners.push(listener);
-  }
-
-  stderrTail(): string {
-    return this.stderr;
-  }
-
-  /** Signals the process, and SIGKILLs it if it is still there after `graceMs`. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000): Promise<void> {
-    if (this.status !== null || this.pid === undefined) return;
-    sendSignal(this.pid, signal);
-    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
-    if ((await Promise.race([this.exited, timer])) === 'timeout') {
-      sendSignal(this.pid, 'SIGKILL');
-      await this.exited;
-    }
-  }
-}
-
-function sendSignal(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
   }
 }

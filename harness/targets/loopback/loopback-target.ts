@@ -7,7 +7,7 @@ import os from 'node:os';
 import type { ClusterEvent, ResourceSample, TargetDescription } from '../../results/schema.ts';
 import type { ClientSpec, Deployment, DeployOptions, Endpoint, Observer, RunningUnit, Target, UnitSpec } from '../target.ts';
 import { spawnUnit } from '../process/child-unit.ts';
-import { waitHealthy } from '../process/wait-healthy.ts';
+import { waitUnitHealthy } from '../process/wait-healthy.ts';
 import { readProcStat } from '../process/proc-stats.ts';
 import { freePort } from './free-port.ts';
 
@@ -59,7 +59,7 @@ export function createLoopbackTarget(): Target {
           started.push(child);
         }
         await Promise.all(
-          units.map((unit, i) => waitHealthy(started[i]!, endpoints.get(unit.name)!, unit.healthPath, options.readyTimeoutMs, options.signal)),
+          units.map((unit, i) => waitUnitHealthy(started[i]!, endpoints.get(unit.name)!, unit.healthPath, options.readyTimeoutMs, options.signal)),
         );
       } catch (error) {
         await deployment.stop();

@@ -1,48 +1,88 @@
 /**
  * A RunningUnit backed by a child process: stdout split into lines, a bounded stderr tail for
- * error messages, and a stop that escalates from the given signal to SIGKILL.
+ * error messages, and a stop that escalates from the given signal to SIGKILL. Every target that
+ * runs local processes (loopback, and the fog target's pods) uses this one.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { RunningUnit } from '../target.ts';
 
 const STDERR_TAIL_BYTES = 64 * 1024;
-const STOP_GRACE_MS = 3_000;
 
-export function spawnUnit(name: string, command: string, args: readonly string[], options: SpawnOptions): RunningUnit {
-  const child: ChildProcess = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  const listeners: ((line: string) => void)[] = [];
-  let stderr = '';
+export type ExitStatus = { code: number | null; signal: NodeJS.Signals | null };
 
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-    child.once('error', (error) => {
-      stderr += `\n${error.message}`;
-      resolve({ code: -1, signal: null });
+export class ChildUnit implements RunningUnit {
+  readonly pid: number | undefined;
+  readonly exited: Promise<ExitStatus>;
+  private readonly listeners: ((line: string) => void)[] = [];
+  private stderr = '';
+  private status: ExitStatus | null = null;
+
+  /** `child` must have piped stdout and stderr. */
+  constructor(
+    readonly name: string,
+    child: ChildProcess,
+    private readonly stopGraceMs: number,
+  ) {
+    this.pid = child.pid;
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      for (const listener of this.listeners) listener(line);
     });
-  });
-  let ended = false;
-  void exited.then(() => (ended = true));
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-STDERR_TAIL_BYTES);
+    });
+    this.exited = new Promise((resolve) => {
+      let settled = false;
+      const settle = (status: ExitStatus) => {
+        if (settled) return;
+        settled = true;
+        this.status = status;
+        resolve(status);
+      };
+      child.on('error', (error) => {
+        this.stderr += `\n${error.message}`;
+        settle({ code: null, signal: null });
+      });
+      // 'close' waits for stdout to drain (the last spans); a forked grandchild holding the
+      // pipe open must not delay the exit for long, hence the fallback.
+      child.on('close', (code, signal) => settle({ code, signal }));
+      child.on('exit', (code, signal) => setTimeout(() => settle({ code, signal }), 500).unref());
+    });
+  }
 
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    for (const listener of listeners) listener(line);
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-  });
+  get hasExited(): boolean {
+    return this.status !== null;
+  }
 
-  return {
-    name,
-    pid: child.pid,
-    exited,
-    onLine: (listener) => void listeners.push(listener),
-    stderrTail: () => stderr.trim(),
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (ended) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  onLine(listener: (line: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  stderrTail(): string {
+    return this.stderr.trim();
+  }
+
+  /** Signals the process, and SIGKILLs it if it is still there after `graceMs`. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = this.stopGraceMs): Promise<void> {
+    if (this.status !== null || this.pid === undefined) return;
+    sendSignal(this.pid, signal);
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+    if ((await Promise.race([this.exited, timer])) === 'timeout') {
+      sendSignal(this.pid, 'SIGKILL');
+      await this.exited;
+    }
+  }
+}
+
+export function spawnUnit(name: string, command: string, args: readonly string[], options: SpawnOptions, stopGraceMs = 3_000): ChildUnit {
+  return new ChildUnit(name, spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] }), stopGraceMs);
+}
+
+function sendSignal(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
 }

@@ -1,41 +1,21 @@
-/** Polls a unit's health endpoint until it answers 200, the unit dies, or time runs out. */
-import http from 'node:http';
+/** Health waiting as a deploy step: the shared poll, with each way it can fail as a deployError. */
 import { deployError } from '../../errors.ts';
 import type { Endpoint, RunningUnit } from '../target.ts';
+import { waitHealthy } from './health.ts';
 
-export async function waitHealthy(
+export async function waitUnitHealthy(
   unit: RunningUnit,
   endpoint: Endpoint,
   path: string,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let died = false;
-  void unit.exited.then(() => (died = true));
-  while (Date.now() < deadline) {
-    if (signal?.aborted) throw deployError(`deploy of ${unit.name} interrupted`);
-    if (died) {
-      throw deployError(`${unit.name} exited before it became healthy: ${lastLine(unit.stderrTail()) || 'no output'}`);
-    }
-    if (await probe(endpoint, path)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw deployError(
-    `${unit.name} did not answer GET ${path} on ${endpoint.host}:${endpoint.port} within ${timeoutMs} ms` +
-      (unit.stderrTail() ? `: ${lastLine(unit.stderrTail())}` : ''),
-  );
-}
-
-function probe(endpoint: Endpoint, path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: endpoint.host, port: endpoint.port, path, timeout: 1_000, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => req.destroy());
-  });
+  const outcome = await waitHealthy(`http://${endpoint.host}:${endpoint.port}${path}`, timeoutMs, unit.exited, signal);
+  const why = lastLine(unit.stderrTail());
+  if (outcome === 'ready') return;
+  if (outcome === 'aborted') throw deployError(`deploy of ${unit.name} interrupted`);
+  if (outcome === 'exited') throw deployError(`${unit.name} exited before it became healthy: ${why || 'no output'}`);
+  throw deployError(`${unit.name} did not answer GET ${path} on ${endpoint.host}:${endpoint.port} within ${timeoutMs} ms${why ? `: ${why}` : ''}`);
 }
 
 function lastLine(text: string): string {

@@ -1,5 +1,6 @@
 /**
- * Waits until a unit answers 200 on its health path, from the host side of the fog switch.
+ * Waits until a unit answers 200 on its health path (for the fog target, from the host side of
+ * its switch).
  * Gives up early when the unit's process ends, so a crash is reported at once with why.
  */
 import { request } from 'node:http';
