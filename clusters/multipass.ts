@@ -1,6 +1,12 @@
 /**
- * multipass VMs: one `multipass launch` per node with its cloud-init file, addresses read
+ * multipass VMs: one `multipass launch` per node with its cloud-init user-data, addresses read
  * back from `multipass info --format json` (DHCP assigns them).
+ *
+ * The user-data goes in on stdin (`--cloud-init -`), never as a file path: the multipass snap
+ * is strictly confined and cannot read files in hidden folders of $HOME such as
+ * ~/.fogbench (canonical/multipass#3693, where the maintainers advise `--cloud-init -`;
+ * launch.cpp reads "-" from standard input). A copy is still kept in the state folder for
+ * reading after the fact.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,14 +19,15 @@ import type { ClusterState } from './state.ts';
 
 const LAUNCH_TIMEOUT_S = 900;
 
-export function launchArgs(node: PlannedNode, image: string, cloudInitFile: string): string[] {
+/** Arguments of `multipass launch`; the user-data is read from stdin ("-"). */
+export function launchArgs(node: PlannedNode, image: string): string[] {
   return [
     'launch', image,
     '--name', node.name,
     '--cpus', String(node.size.cpus),
     '--memory', `${node.size.memoryMiB}M`,
     '--disk', `${node.size.diskGiB}G`,
-    '--cloud-init', cloudInitFile,
+    '--cloud-init', '-',
     '--timeout', String(LAUNCH_TIMEOUT_S),
   ];
 }
@@ -57,10 +64,10 @@ export class MultipassProvider implements VmProvider {
   async create(plan: ClusterPlan, context: ProviderContext): Promise<Map<string, string>> {
     // Launched one by one: parallel launches of 2 GiB VMs overload a laptop's disk and time out.
     for (const node of plan.nodes) {
-      const file = join(context.dir, `cloud-init-${node.name}.yaml`);
-      await writeFile(file, renderCloudInit(node, context.publicKey), { mode: 0o600 });
+      const userData = renderCloudInit(node, context.publicKey);
+      await writeFile(join(context.dir, `cloud-init-${node.name}.yaml`), userData, { mode: 0o600 });
       context.progress(`launching ${node.name} (${node.size.cpus} vCPU, ${node.size.memoryMiB} MiB)`);
-      const result = await this.run('multipass', launchArgs(node, context.config.image.multipass, file), { timeoutMs: (LAUNCH_TIMEOUT_S + 60) * 1000 });
+      const result = await this.run('multipass', launchArgs(node, context.config.image.multipass), { timeoutMs: (LAUNCH_TIMEOUT_S + 60) * 1000, input: userData });
       if (result.exitCode !== 0) {
         throw environmentError(`multipass launch ${node.name} failed: ${firstLine(result)} (see \`multipass info ${node.name}\`; \`npm run cluster -- down\` removes what was made)`);
       }

@@ -37,7 +37,7 @@ export function planCluster(options: { cluster: string; provider: ProviderName; 
     throw usageError(`cluster name "${cluster}" must start with a letter and hold at most 21 lower-case letters, digits or dashes`);
   }
   if (!PROVIDERS.includes(provider)) throw usageError(`--provider must be one of ${PROVIDERS.join(', ')}, not "${provider}"`);
-  if (!Number.isInteger(agents) || agents < 1 || agents > 20) throw usageError(`--agents must be an integer from 1 to 20, not ${agents}`);
+  if (!Number.isInteger(agents) || agents < 0 || agents > 20) throw usageError(`--agents must be an integer from 0 (a lone server) to 20, not ${agents}`);
   const subnetPrefix = config.vagrant.subnet.split('.').slice(0, 3).join('.');
   const address = (i: number) => (provider === 'vagrant' ? `${subnetPrefix}.${config.vagrant.firstHost + i}` : undefined);
   if (provider === 'vagrant' && config.vagrant.firstHost + agents > 254) {

@@ -95,14 +95,14 @@ export async function clusterDown(options: { cluster: string; stateRoot: string;
   const dir = clusterDir(options.stateRoot, options.cluster);
   const state = await readState(dir);
   if (options.forget) {
-    await removeClusterDir(dir);
+    await removeClusterDir(dir, state.cluster);
     return state;
   }
   const provider = tools.provider(state.provider);
   await provider.checkInstalled();
   tools.progress(`destroying ${state.nodes.length} ${state.provider} VMs of ${state.cluster}`);
   await provider.destroy(state);
-  await removeClusterDir(dir);
+  await removeClusterDir(dir, state.cluster);
   return state;
 }
 

@@ -12,7 +12,15 @@ export interface CommandResult {
   exitCode: number;
 }
 
-export type CommandRunner = (command: string, args: string[], options?: { cwd?: string; env?: Record<string, string>; timeoutMs?: number }) => Promise<CommandResult>;
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  /** Written to the command's stdin (otherwise stdin is closed). */
+  input?: string;
+}
+
+export type CommandRunner = (command: string, args: string[], options?: RunOptions) => Promise<CommandResult>;
 
 export function commandRunner(installHints: Record<string, string>): CommandRunner {
   return async (command, args, options = {}) => {
@@ -21,7 +29,7 @@ export function commandRunner(installHints: Record<string, string>): CommandRunn
       env: options.env,
       timeout: options.timeoutMs,
       reject: false,
-      stdin: 'ignore',
+      ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     });
     const code = (result as { code?: string }).code;
     if (code === 'ENOENT' || (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))) {

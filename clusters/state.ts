@@ -3,10 +3,12 @@
  * what was created, where, and where its key and kubeconfig are. Secrets stay in separate
  * 0600 files next to it so the state itself can be shown or attached to a bug report.
  */
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { usageError } from '../harness/errors.ts';
+import { childPath } from '../harness/safe-name.ts';
 import type { NodeRole, ProviderName } from './plan.ts';
 
 export const STATE_VERSION = 1 as const;
@@ -38,8 +40,9 @@ export function defaultStateRoot(): string {
   return join(homedir(), '.fogbench', 'clusters');
 }
 
+/** The cluster's state folder: a child of the state root, whatever the name says (`..` is refused). */
 export function clusterDir(stateRoot: string, cluster: string): string {
-  return join(stateRoot, cluster);
+  return childPath(stateRoot, cluster, 'cluster name');
 }
 
 export const stateFiles = (dir: string) => ({
@@ -69,12 +72,37 @@ export async function readState(dir: string): Promise<ClusterState> {
   return state;
 }
 
-/** Writes a secret readable by the owner only; chmod again in case the file already existed. */
+/**
+ * Writes a secret readable by the owner only, from its first byte: into a new file created 0600
+ * (exclusively, so not through a link planted there), then renamed over the old one. Writing an
+ * existing file and then chmodding it left the new secret readable in between.
+ */
 export async function writeSecret(file: string, content: string): Promise<void> {
-  await writeFile(file, content, { mode: 0o600 });
-  await chmod(file, 0o600);
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temporary, 'wx', 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.chmod(0o600); // a umask cannot widen it, but be explicit
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }
 
-export async function removeClusterDir(dir: string): Promise<void> {
+/**
+ * Removes a cluster's state folder, and only one: a real folder (not a link) whose state.json
+ * records this very cluster. Anything else is refused, never deleted.
+ */
+export async function removeClusterDir(dir: string, cluster: string): Promise<void> {
+  const info = await lstat(dir).catch(() => null);
+  if (info === null) return;
+  if (!info.isDirectory()) throw usageError(`${dir} is not a cluster state folder (it is ${info.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}); nothing was removed`);
+  const state = await readState(dir).catch(() => null);
+  if (state?.cluster !== cluster) throw usageError(`${dir} does not hold the state of cluster ${cluster}; nothing was removed`);
   await rm(dir, { recursive: true, force: true });
 }

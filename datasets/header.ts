@@ -2,6 +2,7 @@
  * Maps a CSV header to the five fields the harness needs, by name and in any order, so a
  * real Urban Observatory export (13 columns), a trimmed one, or the compact form all load.
  */
+import { quoted } from './clip.ts';
 import { COMPACT_COLUMNS, FIELD_HEADERS, type Field } from './formats.ts';
 
 export interface HeaderMap {
@@ -25,7 +26,7 @@ export function mapHeader(names: string[]): HeaderMap | { problem: string; colum
     const columns = normalised.flatMap((n, i) => (accepted.includes(n) ? [i] : []));
     if (columns.length === 0) {
       return {
-        problem: `no ${describe(field)} column in the header (found: ${names.map((n) => JSON.stringify(n)).join(', ')}); expected an Urban Observatory export or the compact header ${COMPACT_COLUMNS.join(',')}`,
+        problem: `no ${describe(field)} column in the header (found: ${names.slice(0, 20).map((n) => quoted(n, 40)).join(', ')}${names.length > 20 ? `, … ${names.length} columns in all` : ''}); expected an Urban Observatory export or the compact header ${COMPACT_COLUMNS.join(',')}`,
         column: 1,
       };
     }

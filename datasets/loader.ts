@@ -26,6 +26,7 @@ import { isSyntheticSensor } from './formats.ts';
 import { mapHeader, type HeaderMap } from './header.ts';
 import { ndjsonReading } from './ndjson.ts';
 import { timestampProblem } from './timestamp.ts';
+import { boundedMessage, clip, quoted } from './clip.ts';
 
 /** Receives each reading in file order. */
 export type ReadingSink = (sensor: string, variable: string, units: string, timestamp: string, value: number) => void;
@@ -50,30 +51,32 @@ export async function readDataset(file: string, onReading: ReadingSink = () => {
   const hash = createHash('sha256');
   let bytes = 0;
   let lastByte = -1;
-  // Bytes after the last newline of what was read so far: a line is decoded only when whole.
-  let partial: Buffer | undefined;
+  // Bytes after the last newline of what was read so far, as the chunks they came in: a line
+  // is decoded only when whole, and its pieces are joined once then, never once per chunk (a
+  // one-line file of 256 MiB used to be copied 256 times over).
+  const partial: Buffer[] = [];
   try {
     for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
       hash.update(chunk);
       bytes += chunk.length;
       lastByte = chunk[chunk.length - 1]!;
       let start = 0;
-      if (partial) {
+      if (partial.length > 0) {
         // Complete the pending line on its own, rather than copying the whole chunk behind it.
         const firstNewline = chunk.indexOf(0x0a);
         if (firstNewline < 0) {
-          partial = Buffer.concat([partial, chunk]);
+          partial.push(chunk);
           continue;
         }
-        await reader.text(decode(Buffer.concat([partial, chunk.subarray(0, firstNewline + 1)])));
-        partial = undefined;
+        partial.push(chunk.subarray(0, firstNewline + 1));
+        await reader.text(decode(Buffer.concat(partial.splice(0))));
         start = firstNewline + 1;
       }
       const lastNewline = chunk.lastIndexOf(0x0a);
       if (lastNewline >= start) await reader.text(decode(chunk.subarray(start, lastNewline + 1)));
       const rest = Math.max(start, lastNewline + 1);
       // A copy, so the pending bytes do not pin the whole chunk.
-      if (rest < chunk.length) partial = Buffer.from(chunk.subarray(rest));
+      if (rest < chunk.length) partial.push(Buffer.from(chunk.subarray(rest)));
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -82,7 +85,7 @@ export async function readDataset(file: string, onReading: ReadingSink = () => {
     }
     throw error;
   }
-  if (partial) await reader.text(decode(partial));
+  if (partial.length > 0) await reader.text(decode(Buffer.concat(partial.splice(0))));
   await reader.end(lastByte);
   return {
     file,
@@ -129,13 +132,17 @@ class DatasetReader {
 
   async text(text: string): Promise<void> {
     if (!this.started) {
+      if (this.line === 0 && this.carry === '' && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       text = this.carry + text;
       this.carry = '';
-      if (text.trim() === '' || text === '\uFEFF') {
-        this.carry = text;
+      if (text.trim() === '') {
+        // Blank lines before the first line that says anything: counted, not kept (a file of
+        // nothing but newlines must not grow a string chunk by chunk).
+        const lastNewline = text.lastIndexOf('\n');
+        for (let i = text.indexOf('\n'); i >= 0 && i <= lastNewline; i = text.indexOf('\n', i + 1)) this.line++;
+        this.carry = text.slice(lastNewline + 1);
         return;
       }
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       this.started = true;
       this.kind = text.trimStart().startsWith('{') ? 'ndjson' : 'csv';
     }
@@ -219,7 +226,7 @@ class DatasetReader {
 
   private setHeader(names: string[]): void {
     const mapped = mapHeader(names);
-    if ('problem' in mapped) throw usageError(`${this.file}:${this.line}:${mapped.column}: ${mapped.problem}`);
+    if ('problem' in mapped) throw this.error(mapped.column, mapped.problem);
     this.header = mapped;
   }
 
@@ -240,14 +247,14 @@ class DatasetReader {
           : `the row has ${columns} fields but the header has ${header.names.length}: quote fields that contain commas`,
       );
     }
-    if (sensor === '') throw this.error(header.columnOfSlot[0]! + 1, `empty ${header.names[header.columnOfSlot[0]!]}`);
-    if (variable === '') throw this.error(header.columnOfSlot[1]! + 1, `empty ${header.names[header.columnOfSlot[1]!]}`);
+    if (sensor === '') throw this.error(header.columnOfSlot[0]! + 1, `empty ${clip(header.names[header.columnOfSlot[0]!]!)}`);
+    if (variable === '') throw this.error(header.columnOfSlot[1]! + 1, `empty ${clip(header.names[header.columnOfSlot[1]!]!)}`);
     const tsProblem = timestampProblem(timestamp);
     if (tsProblem) throw this.error(header.columnOfSlot[3]! + 1, tsProblem);
     if (!NUMBER.test(valueText)) {
       throw this.error(
         header.columnOfSlot[4]! + 1,
-        `non-numeric ${header.names[header.columnOfSlot[4]!]} "${valueText}": every reading must be a number (remove the row, or re-fetch with scripts/fetch-urban-observatory.ts, which drops such rows)`,
+        `non-numeric ${clip(header.names[header.columnOfSlot[4]!]!)} ${quoted(valueText)}: every reading must be a number (remove the row, or re-fetch with scripts/fetch-urban-observatory.ts, which drops such rows)`,
       );
     }
     this.emit(sensor, variable, f[2]!, timestamp, Number(valueText));
@@ -270,7 +277,7 @@ class DatasetReader {
   }
 
   private error(column: number, problem: string, line = this.line) {
-    return usageError(`${this.file}:${line}:${column}: ${problem}`);
+    return usageError(`${this.file}:${line}:${column}: ${boundedMessage(problem)}`);
   }
 
   private async switchToParser(text: string): Promise<void> {
@@ -308,7 +315,7 @@ class DatasetReader {
     const e = error as Error & { code?: string; lines?: number; index?: number };
     if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
       const column = typeof e.index === 'number' ? e.index + 1 : 1;
-      throw usageError(`${this.file}:${e.lines ?? this.line}:${column}: ${e.message}`, error);
+      throw usageError(`${this.file}:${e.lines ?? this.line}:${column}: ${boundedMessage(e.message)}`, error);
     }
     throw error;
   }

@@ -2,6 +2,8 @@
  * One line of the NDJSON compact form: {"sensor","variable","units","timestamp","value"}.
  * Problems come back with the column (1-based character position) they concern.
  */
+import { clip } from './clip.ts';
+
 export interface NdjsonReading {
   sensor: string;
   variable: string;
@@ -16,7 +18,7 @@ export function ndjsonReading(line: string): { reading: NdjsonReading } | { prob
     parsed = JSON.parse(line);
   } catch (error) {
     const position = /position (\d+)/.exec((error as Error).message);
-    return { problem: `invalid JSON: ${(error as Error).message}`, column: position ? Number(position[1]) + 1 : 1 };
+    return { problem: `invalid JSON: ${clip((error as Error).message, 200)}`, column: position ? Number(position[1]) + 1 : 1 };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { problem: 'each line must be one JSON object with sensor, variable, units, timestamp and value', column: 1 };
@@ -28,7 +30,7 @@ export function ndjsonReading(line: string): { reading: NdjsonReading } | { prob
   }
   if (r.units !== undefined && typeof r.units !== 'string') return { problem: '"units" must be a string', column: at('units') };
   if (typeof r.value !== 'number' || !Number.isFinite(r.value)) {
-    return { problem: `non-numeric "value" ${JSON.stringify(r.value)}: every reading must be a number`, column: at('value') };
+    return { problem: `non-numeric "value" ${clip(JSON.stringify(r.value) ?? String(r.value))}: every reading must be a number`, column: at('value') };
   }
   return {
     reading: {

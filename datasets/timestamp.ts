@@ -4,6 +4,7 @@
  * rejected rather than guessed: "01/02/2019" is the 1st of February or the 2nd of January
  * depending on who wrote it, and epoch numbers could be seconds or milliseconds.
  */
+import { quoted } from './clip.ts';
 
 export const TIMESTAMP_FORMATS = 'YYYY-MM-DD HH:mm:ss (or ISO 8601 YYYY-MM-DDTHH:mm:ss[.sss][Z|±hh:mm])';
 
@@ -27,10 +28,10 @@ export function timestampProblem(text: string): string | undefined {
     }
   }
   const m = ISO.exec(text);
-  if (!m) return `unknown timestamp format "${text}": expected ${TIMESTAMP_FORMATS}`;
+  if (!m) return `unknown timestamp format ${quoted(text)}: expected ${TIMESTAMP_FORMATS}`;
   const problem = rangeProblem(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
   if (problem) return problem;
-  if (m[7] !== undefined && (Number(m[7]) > 14 || Number(m[8]) > 59)) return `timestamp "${text}" has an impossible UTC offset`;
+  if (m[7] !== undefined && (Number(m[7]) > 14 || Number(m[8]) > 59)) return `timestamp ${quoted(text)} has an impossible UTC offset`;
   return undefined;
 }
 

@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# etcd-server: the real Kubernetes control plane the kube target's tests run against.
 # hey: cross-check of our load drivers. iproute2: network namespaces, veth, bridges, tc (fog
 # target). shellcheck, cloud-init, vagrant: offline validation of the cluster scripts and
 # files. openssh-client: per-cluster SSH keys. chromium: browser test of the HTML report.
-PACKAGES=(hey iproute2 shellcheck cloud-init vagrant openssh-client chromium)
+PACKAGES=(hey iproute2 shellcheck cloud-init vagrant openssh-client chromium etcd-server)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -27,8 +28,16 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
-# Link latency on kernels without netem uses a relay built from harness/targets/local/link-delay.
+# The command line npm runs is a bundle of harness/cli (scripts/fogbench.mjs rebuilds it when
+# a source changes; built here so the first `npm run bench` starts at once).
+echo "setup: building the command line"
+node scripts/fogbench.mjs --build >/dev/null
+# Go builds what fog runs from source: the real OpenFaaS gateway and of-watchdog at pinned
+# versions, fogbench's provider (harness/openfaas/binaries/pins.json), and the link-delay relay.
 if ! command -v go >/dev/null 2>&1 && [[ ! -x /usr/local/go/bin/go ]]; then
-  echo "setup: note: Go >= 1.22 is not installed; fog links with added latency need it (everything else works)" >&2
+  echo "setup: Go >= 1.23 is needed to build the OpenFaaS gateway, of-watchdog and provider for the fog target (https://go.dev/dl/; Debian bookworm's golang-go is too old); --systems p2p works without it" >&2
+  exit 1
 fi
+echo "setup: OpenFaaS binaries (built once, about a minute)"
+npm run -s build:openfaas >/dev/null
 echo "setup: done"

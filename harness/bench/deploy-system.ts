@@ -1,7 +1,6 @@
 /** Deploys a system's plan on a target and finds the endpoint the client must call. */
 import { usageError } from '../errors.ts';
 import type { SystemPlan } from '../systems/system.ts';
-import { deployOpenFaaSFunctions, isKubeTarget } from '../targets/kube/openfaas-functions.ts';
 import type { DeployOptions, Deployment, Endpoint, Target } from '../targets/target.ts';
 
 export interface DeployedSystem {
@@ -15,16 +14,12 @@ export async function deploySystem(target: Target, plan: SystemPlan, options: De
   let deployment: Deployment;
   let entryName: string;
   if (plan.kind === 'units') {
-    deployment = await target.deploy(plan.units, options);
+    deployment = await target.deploy(plan.units, { ...options, ...(plan.onEndpoints ? { onEndpoints: plan.onEndpoints } : {}) });
     entryName = plan.entry;
   } else {
-    if (!isKubeTarget(target)) {
-      throw usageError(
-        `openfaas cannot run on the ${target.kind} target: locally it needs the real OpenFaaS gateway and of-watchdog, ` +
-          'which the Go module proxy refuses here (issue #5); use --target kube with a cluster running the OpenFaaS chart',
-      );
-    }
-    deployment = await deployOpenFaaSFunctions(target, plan.functions, options.readyTimeoutMs);
+    const platform = target.capabilities.functions;
+    if (!platform) throw usageError(`${plan.system} needs a function platform, which the ${target.kind} target does not provide`);
+    deployment = await platform.deployFunctions(plan.functions, { readyTimeoutMs: options.readyTimeoutMs });
     entryName = 'gateway';
   }
   const entry = deployment.endpoints.get(entryName);

@@ -1,5 +1,6 @@
 /** The resolved options of a bench run (the CLI parses and validates; this is the result). */
 import type { DriverName } from '../load/agent-protocol.ts';
+import type { FaultSpec } from '../faults/spec.ts';
 
 export interface BenchOptions {
   scenarioFile: string;
@@ -33,6 +34,10 @@ export interface BenchOptions {
   repeat: number;
   /** openfaas: replicas per function. */
   replicas: number;
+  /** openfaas: overrides of the chart's gateway and the Node template's watchdog timeouts (ms). */
+  openfaasTimeouts: Partial<Record<'gateway' | 'function', number>>;
+  /** --fault: faults applied in every profile, timed from its window's start (harness/faults). */
+  faults?: FaultSpec[];
 }
 
 export type BenchEvent =

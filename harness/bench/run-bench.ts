@@ -6,20 +6,27 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileScenario } from '../dataflow/compile.ts';
+import { loadScenarioSource } from '../dataflow/compile.ts';
+import { writeChainBody } from '../dataflow/synthetic-chain.ts';
 import { bundleForNode } from '../dataflow/bundle.ts';
 import { usageError } from '../errors.ts';
+import { childPath } from '../safe-name.ts';
 import { chooseDriver } from '../load/drivers.ts';
 import { openDataset } from '../load/replay.ts';
 import { hopGaps } from '../metrics/hops.ts';
 import { alignSpans, offsetsOf } from '../metrics/clock-align.ts';
 import { buildProfileResult } from '../metrics/profile.ts';
+import { checkAgainstGateway } from '../metrics/gateway-check.ts';
+import { counterDelta, parseCounter } from '../metrics/prometheus.ts';
+import { FUNCTION_NAMESPACE } from '../openfaas/settings.ts';
 import { profileFileName, SCHEMA_VERSION, type ProfileResult, type RunManifest } from '../results/schema.ts';
-import type { System, SystemPlan } from '../systems/system.ts';
-import type { Target } from '../targets/target.ts';
+import type { MetricsEndpoint, System, SystemPlan } from '../systems/system.ts';
+import type { Deployment, Target } from '../targets/target.ts';
+import type { CostScope } from '../metrics/cost.ts';
 import type { BenchEvent, BenchOptions } from './options.ts';
 import { provenance } from './provenance.ts';
 import { runProfile } from './run-profile.ts';
+import { attachFaults, checkFaultsBeforeRun, checkFaultSubjects, scheduleFaults } from './fault-schedule.ts';
 import { createSpanSink } from './span-sink.ts';
 import { deploySystem } from './deploy-system.ts';
 
@@ -48,49 +55,65 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     if (!system) throw usageError(`unknown system "${name}" (available: ${Object.keys(deps.systems).join(', ')})`);
     return system;
   });
+  const capabilities = { ...target.capabilities, kind: target.kind };
+  for (const system of systems) {
+    const refusal = system.refuses?.(capabilities);
+    if (refusal) throw usageError(refusal);
+  }
+  checkFaultsBeforeRun(options.faults ?? [], target, options.durationMs);
   const driver = chooseDriver(options.driver, { keepAlive: options.keepAlive, rate: options.rate ?? undefined });
-  const runDir = path.join(options.runsDir, options.runId);
-  const buildDir = path.resolve(options.buildDir, options.runId);
+  // The run id becomes two folder names; the build one is removed at the end.
+  const runDir = childPath(options.runsDir, options.runId, 'run id');
+  const buildDir = path.resolve(childPath(options.buildDir, options.runId, 'run id'));
   const profiles: ProfileResult[] = [];
 
   onEvent({ type: 'phase', message: `compiling ${options.scenarioFile}` });
   // Read here for the manifest, and so that a bad dataset fails before anything is deployed;
   // the load agent reads it again in its own process.
   const dataset = await openDataset(options.dataset, { batchSize: options.batchSize });
-  const compiled = await compileScenario(options.scenarioFile, buildDir);
+  const source = await loadScenarioSource(options.scenarioFile, { generatedDir: path.join(buildDir, 'scenario') });
+  // A chain: scenario's requests all carry its fixed body (synthetic-chain.ts), not dataset batches.
+  const chainBody = source.description.synthetic ? await writeChainBody(source.description.synthetic, path.join(buildDir, 'scenario')) : undefined;
   const agentBundle = path.join(buildDir, 'agent', 'agent.mjs');
   await bundleForNode({ entryFile: AGENT_ENTRY, outfile: agentBundle });
 
   await mkdir(path.join(runDir, 'profiles'), { recursive: true });
   await mkdir(path.join(runDir, 'spans'), { recursive: true });
   onEvent({ type: 'phase', message: `preparing the ${target.kind} target` });
+  const plans = new Map<System, SystemPlan>();
   try {
     await target.prepare();
+    // Each system compiles what it deploys, from the scenario read once above.
+    for (const system of systems) {
+      onEvent({ type: 'phase', message: `compiling ${system.name}` });
+      plans.set(system, await system.plan(source, { ...options, buildDir: path.join(buildDir, system.name) }, capabilities));
+    }
+    checkFaultSubjects(options.faults ?? [], target.describe().nodes, [...plans.values()]);
     const manifest: RunManifest = {
       schemaVersion: SCHEMA_VERSION,
       kind: 'fogbench.manifest',
       runId: options.runId,
       createdAt: new Date().toISOString(),
       ...(await provenance()),
-      scenario: compiled.scenario,
+      scenario: source.description,
       dataset: dataset.description,
       target: target.describe(),
       options: { ...options, driver },
       systems: options.systems,
+      systemDetails: Object.fromEntries([...plans].map(([system, plan]) => [system.name, plan.provenance])),
       profiles: repetitions(options).flatMap((repetition) =>
         options.systems.flatMap((system) => options.workers.map((workers) => ({ system, workers, repetition }))),
       ),
     };
     await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 
-    const plans = new Map<System, SystemPlan>();
-    for (const system of systems) plans.set(system, await system.plan(compiled, { ...options, buildDir }));
     // Repetitions go A B A B across systems, each a fresh deployment, so drift hits both alike.
     const order = repetitions(options).flatMap((repetition) => systems.map((system) => ({ repetition, system })));
     for (const { repetition, system } of order) {
       if (signal.aborted) break;
       const plan = plans.get(system)!;
       const spans = createSpanSink();
+      // Spans of each repetition's own deployment only.
       onEvent({ type: 'phase', message: `deploying ${system.name} on ${target.kind}` });
       const { deployment, entry, placement } = await deploySystem(target, plan, {
         readyTimeoutMs: options.readyTimeoutMs,
@@ -98,12 +121,14 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
         signal,
       });
       onEvent({ type: 'phase', message: `${system.name} is up: ${placement.join(' → ')}` });
+      const metricsEndpoint = plan.kind === 'units' && plan.metrics ? deployment.endpoints.get(plan.metrics.unit) : undefined;
+      const metricsUrl = metricsEndpoint && plan.kind === 'units' && plan.metrics ? `http://${metricsEndpoint.host}:${plan.metrics.port}${plan.metrics.path}` : undefined;
       try {
         for (const workers of options.workers) {
           if (signal.aborted) break;
           const file = profileFileName(system.name, workers, options.repeat > 1 ? repetition : undefined);
           const name = file.replace(/\.json$/, '');
-          onEvent({ type: 'profile-start', system: system.name, workers, durationMs: options.durationMs, repetition, repeat: options.repeat });
+          if (options.warmupMs > 0) onEvent({ type: 'phase', message: `${system.name} w${workers}: warming up for ${options.warmupMs / 1000} s (not counted)` });
           const run = await runProfile({
             target,
             deployment,
@@ -121,12 +146,17 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
                 timeoutMs: options.timeoutMs,
                 headers: plan.headers,
               },
-              bodies: { kind: 'dataset', file: path.resolve(options.dataset), batchSize: options.batchSize },
+              bodies: chainBody ? { kind: 'fixed', file: chainBody } : { kind: 'dataset', file: path.resolve(options.dataset), batchSize: options.batchSize },
             },
             spanSink: spans,
             onProgress: ({ elapsedMs, requests, ok, errors }) =>
               onEvent({ type: 'profile-progress', system: system.name, workers, elapsedMs, requests, ok, errors }),
             signal,
+            onStart: () => onEvent({ type: 'profile-start', system: system.name, workers, durationMs: options.durationMs, repetition, repeat: options.repeat }),
+            ...(metricsUrl ? { metricsUrl } : {}),
+            ...(options.faults?.length
+              ? { faults: scheduleFaults(options.faults, target.capabilities.faults!, deployment, (message) => onEvent({ type: 'phase', message: `${system.name} w${workers}: ${message}` })) }
+              : {}),
           });
           const result = buildProfileResult({
             manifest,
@@ -136,14 +166,19 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
             driver,
             startedAt: new Date(run.startEpochMs).toISOString(),
             raw: run.raw,
-            // Spans from different nodes are compared only on one clock (kube records offsets).
-            hops: hopGaps(alignSpans(run.spans, offsetsOf(target.describe().details)), plan.chain),
+            // Spans from different nodes are compared only on one clock (kube records offsets,
+            // whose uncertainty each gap carries).
+            hops: hopGaps(alignSpans(run.spans, offsetsOf(target.describe().details)), plan.chain, offsetsOf(target.describe().details)),
             events: run.events,
             resources: run.resources,
+            costScope: costScopeOf(target, system.name, deployment),
             interrupted: run.interrupted,
             openLoop: options.rate !== null ? { rate: options.rate, arrivals: options.arrivals } : null,
             repetition,
+            ...(run.agentMaxRssBytes !== undefined ? { agentMaxRssBytes: run.agentMaxRssBytes } : {}),
           });
+          if (run.metrics && plan.kind === 'units' && plan.metrics) result.gatewayCheck = gatewayCheckOf(run.metrics, result, workers, plan.metrics);
+          if (run.faults) attachFaults(result, run.faults);
           const resultFile = path.join(runDir, 'profiles', file);
           await writeFile(resultFile, JSON.stringify(result) + '\n');
           await writeFile(path.join(runDir, 'spans', `${name}.ndjson`), run.spans.map((s) => JSON.stringify(s)).join('\n') + '\n');
@@ -155,14 +190,50 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
         await deployment.stop();
       }
     }
-    // The manifest learns at the end which profiles the load generator limited.
-    const clientLimited = profiles
-      .filter((p) => p.client.limited)
-      .map((p) => ({ system: p.system, workers: p.workers, repetition: p.repetition, reason: p.client.reason ?? '' }));
-    await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify({ ...manifest, flags: { clientLimited } }, null, 2) + '\n');
+    // The manifest learns at the end which profiles the load generator limited, and in which it
+    // was saturated for some seconds only.
+    const flag = (p: ProfileResult) => ({ system: p.system, workers: p.workers, repetition: p.repetition, reason: p.client.reason ?? '' });
+    const clientLimited = profiles.filter((p) => p.client.limited).map(flag);
+    const clientSaturated = profiles.filter((p) => !p.client.limited && (p.client.saturatedSeconds ?? 0) > 0).map(flag);
+    const flags = { clientLimited, ...(clientSaturated.length ? { clientSaturated } : {}) };
+    await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify({ ...manifest, flags }, null, 2) + '\n');
     return { runDir, manifest, profiles, interrupted: signal.aborted };
   } finally {
     await target.dispose();
+    for (const plan of plans.values()) await plan.dispose();
     await rm(buildDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Whose CPU a profile's cost counts: the system's own pods. On fog and loopback those are the
+ * deployment's units (pods); on kube the namespaces the system lives in, so that p2p is not
+ * charged for the OpenFaaS control plane idling in its own namespaces, nor OpenFaaS for p2p's.
+ */
+function costScopeOf(target: Target, system: string, deployment: Deployment): CostScope {
+  if (target.kind === 'kube') {
+    const own = String(target.describe().details.namespace ?? 'fogbench');
+    const namespaces = system === 'openfaas' ? ['openfaas', 'openfaas-fn'] : [own];
+    return { namespaces, describe: `pods in namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.join(', ')}` };
+  }
+  const units = [...deployment.placement.keys()];
+  return { units, describe: `the ${system} deployment's ${units.length} pods (load generator, link emulation and idle nodes left out)` };
+}
+
+function gatewayCheckOf(
+  metrics: NonNullable<Awaited<ReturnType<typeof runProfile>>['metrics']>,
+  result: ProfileResult,
+  workers: number,
+  endpoint: MetricsEndpoint,
+): NonNullable<ProfileResult['gatewayCheck']> {
+  if ('error' in metrics) return { error: `gateway metrics could not be read: ${metrics.error}` };
+  const delta = counterDelta(parseCounter(metrics.before, endpoint.counter), parseCounter(metrics.after, endpoint.counter));
+  return checkAgainstGateway(delta, endpoint.entryFunction, FUNCTION_NAMESPACE, {
+    ok: result.ok,
+    errors: result.errors,
+    cutOff: result.cutOff,
+    workers,
+    throughput: result.throughput,
+    firstReadingLagMs: metrics.beforeLagMs,
+  });
 }

@@ -9,6 +9,8 @@ import type { RawMeasurement } from '../metrics/recorder.ts';
 import type { ClusterEvent, ResourceSample } from '../results/schema.ts';
 import type { Span } from '../dataflow/spans.ts';
 import type { Deployment, Target } from '../targets/target.ts';
+import { scrape } from './scrape.ts';
+import type { FaultRun, ScheduledFaults } from './fault-schedule.ts';
 
 export interface ProfileRun {
   raw: RawMeasurement;
@@ -17,6 +19,15 @@ export interface ProfileRun {
   events: ClusterEvent[];
   resources: ResourceSample[];
   interrupted: boolean;
+  /** The load agent's peak resident memory, as it reported it. */
+  agentMaxRssBytes?: number;
+  /**
+   * The system's metrics endpoint read as the window opened and once the load ended;
+   * `beforeLagMs`: how long after the window's start the first reading came back.
+   */
+  metrics?: { before: string; after: string; beforeLagMs: number } | { error: string };
+  /** --fault: what the schedule did (recovery is worked out on the profile's result). */
+  faults?: ScheduledFaults;
 }
 
 export interface ProfileRunInput {
@@ -28,7 +39,13 @@ export interface ProfileRunInput {
   /** Spans arriving from the deployment are pushed here by the caller's onLine hook. */
   spanSink: { start(): void; take(fromMs: number, toMs: number): Span[] };
   onProgress: (message: Extract<AgentMessage, { type: 'progress' }>) => void;
+  /** The measured window opened (after the warm-up). */
+  onStart?: () => void;
   signal: AbortSignal;
+  /** A Prometheus endpoint of the system to read around the window. */
+  metricsUrl?: string;
+  /** --fault: the schedule to run from the window's start (fault-schedule.ts). */
+  faults?: FaultRun;
 }
 
 export async function runProfile(input: ProfileRunInput): Promise<ProfileRun> {
@@ -43,10 +60,17 @@ export async function runProfile(input: ProfileRunInput): Promise<ProfileRun> {
   let result: Extract<AgentMessage, { type: 'result' }> | undefined;
   let failure: string | undefined;
   let observer: ReturnType<Target['observe']> | undefined;
+  let before: Promise<{ text: string; lagMs: number }> | undefined;
   agent.onLine((line) => {
     const message = parseAgentMessage(line);
     if (!message) return;
-    if (message.type === 'start') observer = input.target.observe(input.deployment, message.epochMs);
+    if (message.type === 'start') {
+      observer = input.target.observe(input.deployment, message.epochMs);
+      input.faults?.start(message.epochMs);
+      input.onStart?.();
+      const windowStart = message.epochMs;
+      if (input.metricsUrl) before = scrape(input.metricsUrl).then((text) => ({ text, lagMs: Date.now() - windowStart }));
+    }
     else if (message.type === 'progress') input.onProgress(message);
     else if (message.type === 'result') result = message;
     else if (message.type === 'error') failure = message.message;
@@ -56,6 +80,16 @@ export async function runProfile(input: ProfileRunInput): Promise<ProfileRun> {
   const exit = await agent.exited;
   input.signal.removeEventListener('abort', onAbort);
   await observer?.stop();
+  const faults = await input.faults?.finish();
+  let metrics: ProfileRun['metrics'];
+  if (input.metricsUrl && before) {
+    try {
+      const first = await before;
+      metrics = { before: first.text, beforeLagMs: first.lagMs, after: await scrape(input.metricsUrl) };
+    } catch (error) {
+      metrics = { error: (error as Error).message };
+    }
+  }
   if (!result) {
     throw new Error(
       `load agent ended without a result (${exit.signal ?? `code ${exit.code}`}): ${failure ?? agent.stderrTail() ?? 'no output'}`,
@@ -69,5 +103,8 @@ export async function runProfile(input: ProfileRunInput): Promise<ProfileRun> {
     events: observer?.events() ?? [],
     resources: observer?.resources() ?? [],
     interrupted: input.signal.aborted,
+    ...(result.maxRssBytes !== undefined ? { agentMaxRssBytes: result.maxRssBytes } : {}),
+    ...(metrics ? { metrics } : {}),
+    ...(faults ? { faults } : {}),
   };
 }

@@ -8,10 +8,13 @@ import { p2pChainBenchmark } from '../perf/p2p-chain.ts';
 import { datasetParseBenchmark } from '../perf/dataset-parse.ts';
 import { reportGenerationBenchmark } from '../perf/report-generation.ts';
 import { fogOverheadBenchmark } from '../perf/fog-overhead.ts';
+import { openfaasPathBenchmark } from '../perf/openfaas-path.ts';
+import { loadGeneratorBenchmark } from '../perf/load-generator.ts';
 import { runMain } from './run-main.ts';
+import { disposeAgentBundle } from '../perf/agent-process.ts';
 import { usageError } from '../errors.ts';
 
-const BENCHMARKS: Benchmark[] = [p2pChainBenchmark, fogOverheadBenchmark, datasetParseBenchmark, reportGenerationBenchmark];
+const BENCHMARKS: Benchmark[] = [p2pChainBenchmark, loadGeneratorBenchmark, fogOverheadBenchmark, openfaasPathBenchmark, datasetParseBenchmark, reportGenerationBenchmark];
 
 function verdict(line: PerfLine): string {
   if (line.ratio === undefined) return '';
@@ -33,6 +36,14 @@ const program = new Command('fogbench-perf')
     const unknown = names.filter((n) => !BENCHMARKS.some((b) => b.name === n));
     if (unknown.length) throw usageError(`unknown benchmark ${unknown.join(', ')} (see --list)`);
     const chosen = names.length ? BENCHMARKS.filter((b) => names.includes(b.name)) : BENCHMARKS;
+    try {
+      await runChosen(chosen);
+    } finally {
+      await disposeAgentBundle();
+    }
+  });
+
+async function runChosen(chosen: Benchmark[]): Promise<void> {
     for (const benchmark of chosen) {
       process.stdout.write(`\n== ${benchmark.name}: ${benchmark.description}\n`);
       const lines = await benchmark.run((m) => process.stderr.write(`   ${m}\n`));
@@ -43,6 +54,6 @@ const program = new Command('fogbench-perf')
         if (v) process.stdout.write(`${v}\n`);
       }
     }
-  });
+}
 
 runMain(program);

@@ -1,18 +1,25 @@
 /**
  * Runs a commander program and turns expected failures into one line on stderr and a fixed
  * exit code. Unexpected errors keep their stack trace: those are bugs worth reporting.
+ *
+ * Once the command has finished (its cleanup included), the process ends: a handle some
+ * library left open (a bundler's service process, a socket in a pool) must not keep a finished
+ * run alive after Ctrl-C, so the exit is forced if the event loop does not drain by itself.
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, FogbenchError } from '../errors.ts';
 
+/** How long a finished command may take to drain its event loop before the exit is forced. */
+const DRAIN_MS = 2_000;
+
 export function runMain(program: Command, argv: readonly string[] = process.argv): void {
+  const finish = (code: number) => {
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), DRAIN_MS).unref();
+  };
   program.parseAsync(argv as string[]).then(
-    () => {
-      if (process.exitCode === undefined) process.exitCode = ExitCode.ok;
-    },
-    (error: unknown) => {
-      process.exitCode = reportError(error);
-    },
+    () => finish(typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok),
+    (error: unknown) => finish(reportError(error)),
   );
 }
 

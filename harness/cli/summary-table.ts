@@ -2,6 +2,7 @@
 import { compareSystems, groupProfiles } from '../metrics/aggregate.ts';
 import type { RepeatedStat } from '../metrics/repetitions.ts';
 import type { ProfileResult } from '../results/schema.ts';
+import { paperReference } from '../report/paper-reference.ts';
 
 /** Aligned columns: the first two (system, workers) to the left, figures to the right. */
 function renderColumns(header: string[], rows: string[][], rule: boolean): string {
@@ -15,33 +16,53 @@ const fmt = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digit
 export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
   const repeated = profiles.some((p) => p.repetition > 1);
   const header = ['system', 'workers', ...(repeated ? ['run'] : []), 'requests', 'req/s', 'ok req/s', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms', 'errors', 'CPU ms/ok'];
-  const rows = profiles.map((p) => [
-    p.system + (p.interrupted ? '*' : '') + (p.client?.limited ? '!' : ''),
+  // Worker count first, so each system's profile sits beside the other's.
+  const ordered = [...profiles].sort((a, b) => a.workers - b.workers || a.repetition - b.repetition);
+  const rows = ordered.map((p) => [
+    p.system + (p.interrupted ? '*' : '') + (p.client?.limited ? '!' : '') + (p.steadyState && !p.steadyState.steady ? '~' : ''),
     String(p.workers),
     ...(repeated ? [String(p.repetition)] : []),
     String(p.requests),
     fmt(p.throughput, 2),
     fmt(p.goodput, 2),
-    fmt(p.latency.mean, 2),
-    fmt(p.latency.p50, 2),
-    fmt(p.latency.p90, 2),
-    fmt(p.latency.p99, 2),
+    ...[p.latency.mean, p.latency.p50, p.latency.p90, p.latency.p99].map((v) => fmt(v, 2) + (leavesOut(p) ? '†' : '')),
     `${fmt(p.errorRate * 100, 2)}%`,
     p.cost?.cpuSecondsPerOk != null ? fmt(p.cost.cpuSecondsPerOk * 1000, 2) : '-',
   ]);
   const out = [renderColumns(header, rows, true)];
+  const label = (p: ProfileResult) => `${p.system} w${p.workers}${repeated ? ` r${p.repetition}` : ''}`;
   if (profiles.some((p) => p.interrupted)) out.push('* interrupted: figures cover the part of the profile that ran');
   for (const p of profiles.filter((x) => x.client?.limited)) {
-    out.push(`! client-limited, ${p.system} w${p.workers}: ${p.client.reason}; these figures describe the load generator, not the system`);
+    out.push(`! client-limited, ${label(p)}: ${p.client.reason}; these figures describe the load generator, not the system`);
+  }
+  for (const p of profiles.filter((x) => !x.client?.limited && (x.client?.saturatedSeconds ?? 0) > 0)) {
+    out.push(`  client partly saturated, ${label(p)}: ${p.client.reason}; the figures of those seconds carry it`);
+  }
+  for (const p of profiles.filter(leavesOut)) {
+    const w = p.latencyWithTimeouts;
+    out.push(
+      `† ${label(p)}: ${p.errors.timeout} timed out${p.openLoop ? `, ${p.openLoop.dropped} never sent, ${p.cutOff} cut off` : ''}, left out of the latency above (completed responses only)` +
+        (w ? `; including them at their censored values (${w.censored}): mean ${fmt(w.mean, 2)} ms, p50 ${fmt(w.p50, 2)}, p99 ${fmt(w.p99, 2)} ms, lower bounds` : ''),
+    );
+  }
+  for (const p of profiles.filter((x) => x.steadyState && !x.steadyState.steady)) {
+    out.push(`~ not steady, ${label(p)}: ${p.steadyState!.note}; its means mix two regimes`);
   }
   const open = profiles.filter((p) => p.openLoop);
   for (const p of open) {
     const o = p.openLoop!;
     out.push(
-      `open loop ${p.system} w${p.workers}: ${o.rate} req/s ${o.arrivals}, ${o.scheduled} sends due, ${o.late} late, ${o.dropped} dropped; ` +
+      `open loop ${label(p)}: ${o.rate} req/s ${o.arrivals}, ${o.scheduled} sends due, ${o.late} late, ${o.dropped} never sent, ${p.cutOff} cut off; ` +
         `latency from the intended send (above) p99 ${p.latency.p99.toFixed(2)} ms, from the actual send p99 ${o.uncorrected.p99.toFixed(2)} ms`,
     );
+    if (o.queued) {
+      out.push(`  capped: ${o.queued} of ${o.scheduled} sends waited in the client for one of ${o.cap ?? p.workers} requests in flight (their wait is in the latency); raise --workers for an open loop`);
+    }
   }
+  const warm = profiles.find((p) => p.warmup)?.warmup;
+  if (warm) out.push(`warm-up: ${fmt(warm.ms / 1000, 1)} s of the same load before each profile, not counted; its last requests finished before the window opened`);
+  else if (profiles.length && profiles.every((p) => p.warmup === undefined)) out.push('warm-up: none');
+  for (const p of profiles) for (const note of p.notes ?? []) out.push(`note, ${label(p)}: ${note}`);
   const errorClasses = profiles
     .filter((p) => p.requests > p.ok)
     .map((p) => {
@@ -49,10 +70,67 @@ export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
       return `${p.system} w${p.workers}: ${parts.join(', ')}`;
     });
   if (errorClasses.length) out.push('', 'errors by class:', ...errorClasses.map((l) => `  ${l}`));
+  const comparison = renderComparison(profiles);
+  if (comparison) out.push('', comparison);
+  const checks = profiles.filter((p) => p.gatewayCheck);
+  if (checks.length) {
+    out.push('', 'gateway counters (gateway_function_invocation_total) vs the harness:');
+    for (const p of checks) {
+      const c = p.gatewayCheck!;
+      out.push(`  ${p.system} w${p.workers}${repeated ? ` r${p.repetition}` : ''}: ` + ('error' in c ? c.error : `${c.agrees ? 'agree' : 'DISAGREE'}: gateway ${c.gateway.total} calls (${c.gateway.ok} 2xx), harness ${c.harness.answered} answered (${c.harness.ok} ok), tolerance ${c.tolerance}`));
+    }
+  }
   if (repeated) out.push('', renderRepetitionTable(profiles));
-  out.push('', 'latency: every response, as hey reports it; req/s: responses of any status per second;');
-  out.push('CPU ms/ok: CPU time the system\'s nodes spent per successful request (client node excluded).');
+  out.push('', 'latency: over completed responses (any status), as hey reports it; † marks profiles with timeouts it leaves out;');
+  out.push('req/s: responses of any status per second; CPU ms/ok: CPU time of the system\'s own pods per successful request');
+  out.push('(load generator, link emulation and other systems left out). ! client-limited  ~ not steady  * interrupted');
   return out.join('\n');
+}
+
+/** The profile's latency figures leave out requests that had no response but a (censored) latency. */
+function leavesOut(p: ProfileResult): boolean {
+  return p.errors.timeout > 0 || (p.openLoop?.dropped ?? 0) > 0;
+}
+
+/**
+ * openfaas against p2p per worker count, from the same run (means over repetitions), beside
+ * the paper's own ratio: the one comparison the tool exists for.
+ */
+export function renderComparison(profiles: readonly ProfileResult[]): string | null {
+  const groups = groupProfiles(profiles);
+  const workers = [...new Set(groups.map((g) => g.workers))].sort((a, b) => a - b);
+  const rows: string[][] = [];
+  for (const w of workers) {
+    const p2p = groups.find((g) => g.system === 'p2p' && g.workers === w);
+    const of = groups.find((g) => g.system === 'openfaas' && g.workers === w);
+    if (!p2p || !of) continue;
+    const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a / b) ? (a / b).toFixed(2) : '-');
+    const paperP2p = paperReference('p2p', w);
+    const paperOf = paperReference('openfaas', w);
+    rows.push([
+      '',
+      String(w),
+      fmt(p2p.stats.throughput.mean, 2),
+      fmt(of.stats.throughput.mean, 2),
+      ratio(of.stats.throughput.mean, p2p.stats.throughput.mean),
+      paperP2p && paperOf ? ratio(paperOf.throughput, paperP2p.throughput) : '-',
+      fmt(p2p.stats['latency.mean'].mean, 2),
+      fmt(of.stats['latency.mean'].mean, 2),
+      ratio(of.stats['latency.mean'].mean, p2p.stats['latency.mean'].mean),
+      paperP2p && paperOf ? ratio(paperOf.meanLatencyMs, paperP2p.meanLatencyMs) : '-',
+      `${fmt(p2p.stats.errorRate.mean * 100, 2)}%`,
+      `${fmt(of.stats.errorRate.mean * 100, 2)}%`,
+      ratio(meanCost(of.runs), meanCost(p2p.runs)),
+    ]);
+  }
+  if (!rows.length) return null;
+  const header = ['', 'workers', 'p2p req/s', 'openfaas req/s', 'ratio', 'paper', 'p2p mean ms', 'openfaas mean ms', 'ratio', 'paper', 'p2p errors', 'openfaas errors', 'CPU/ok ratio'];
+  return ['openfaas / p2p per worker count (ratio: openfaas over p2p, this run; paper: the same ratio in the Dyninka paper):', renderColumns(header, rows, true)].join('\n');
+}
+
+function meanCost(runs: readonly ProfileResult[]): number {
+  const costs = runs.map((r) => r.cost?.cpuSecondsPerOk).filter((c): c is number => typeof c === 'number');
+  return costs.length ? costs.reduce((a, b) => a + b, 0) / costs.length : NaN;
 }
 
 const withCi = (s: RepeatedStat, digits: number, scale = 1) =>

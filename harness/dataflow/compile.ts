@@ -1,5 +1,5 @@
 /**
- * Compiles a scenario into deployable p2p services: per function, one bundled entry
+ * Reads a scenario once, and compiles it into deployable p2p services: per function, one bundled entry
  * (esbuild, no node_modules needed at run time), its Dockerfile and its service-table entry.
  * Local targets run the bundles as processes; the Kubernetes target builds images from them.
  */
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleForNode } from './bundle.ts';
 import { loadScenario, serviceNameOf } from './load-scenario.ts';
 import type { Scenario } from './scenario.ts';
+import { describeChain, formatChainSpec, GENERATED_SCENARIO_DIR, isChainSpec, parseChainSpec, writeChainScenario, type ChainDescription } from './synthetic-chain.ts';
 
 export const SERVICE_PORT = 8080;
 export const HEALTH_PATH = '/healthz';
@@ -28,26 +29,39 @@ export interface CompiledService {
   healthPath: string;
 }
 
-export interface CompiledScenario {
-  scenario: { name: string; file: string; sha256: string; route: string[]; config: Record<string, string> };
-  services: CompiledService[];
+/** A scenario read once per run: the module, and what the manifest records of it. */
+export interface ScenarioSource {
+  scenario: Scenario;
+  /** Absolute path of the module (bundles import it). */
+  file: string;
+  description: { name: string; file: string; sha256: string; route: string[]; config: Record<string, string>; synthetic?: ChainDescription };
 }
 
-export async function compileScenario(scenarioFile: string, outDir: string): Promise<CompiledScenario> {
+/**
+ * `scenarioFile` is a module, or a synthetic chain spec (`chain:length=L,payload=SIZE,work=MS`),
+ * written as a module into `options.generatedDir` (default build/scenarios) and read like any other.
+ */
+export async function loadScenarioSource(scenarioFile: string, options: { generatedDir?: string } = {}): Promise<ScenarioSource> {
+  if (isChainSpec(scenarioFile)) {
+    const spec = parseChainSpec(scenarioFile);
+    const generated = await loadScenarioSource(await writeChainScenario(spec, options.generatedDir ?? GENERATED_SCENARIO_DIR));
+    return { ...generated, description: { ...generated.description, file: formatChainSpec(spec), synthetic: describeChain(spec) } };
+  }
   const file = path.resolve(scenarioFile);
   const scenario = await loadScenario(scenarioFile);
   const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
   const route = scenario.functions.map((f) => serviceNameOf(f.name));
+  return { scenario, file, description: { name: scenario.name, file: path.relative(process.cwd(), file), sha256, route, config: { ...scenario.config } } };
+}
+
+/** The p2p services of a scenario, one bundle each, and their table in services.json. */
+export async function compileServices(source: ScenarioSource, outDir: string): Promise<CompiledService[]> {
   const services: CompiledService[] = [];
-  for (const fn of scenario.functions) {
-    services.push(await compileService(file, scenario, fn.name, path.resolve(outDir, 'p2p', serviceNameOf(fn.name))));
+  for (const fn of source.scenario.functions) {
+    services.push(await compileService(source.file, source.scenario, fn.name, path.resolve(outDir, 'p2p', serviceNameOf(fn.name))));
   }
-  const compiled: CompiledScenario = {
-    scenario: { name: scenario.name, file: path.relative(process.cwd(), file), sha256, route, config: { ...scenario.config } },
-    services,
-  };
-  await writeFile(path.join(outDir, 'p2p', 'services.json'), JSON.stringify(compiled, null, 2) + '\n');
-  return compiled;
+  await writeFile(path.join(outDir, 'p2p', 'services.json'), JSON.stringify({ scenario: source.description, services }, null, 2) + '\n');
+  return services;
 }
 
 async function compileService(scenarioFile: string, scenario: Scenario, fnName: string, dir: string): Promise<CompiledService> {

@@ -17,8 +17,41 @@ export interface HopResponse {
   body: Buffer;
 }
 
-export function createHopPool(connectionsPerService: number): http.Agent {
-  return new http.Agent({ keepAlive: true, maxSockets: connectionsPerService, maxFreeSockets: connectionsPerService });
+/**
+ * Idle pooled connections are closed after this long: before the next service's server drops
+ * them (its keep-alive timeout is 15 s, p2p-service.ts), so a request never goes out on a
+ * connection the server is closing at that moment.
+ */
+export const POOL_IDLE_TIMEOUT_MS = 10_000;
+
+/** How often idle pooled connections are looked for: they close between the timeout and a second after. */
+const POOL_SWEEP_MS = 1_000;
+
+/**
+ * A keep-alive pool whose idle connections close after POOL_IDLE_TIMEOUT_MS. They are found by a
+ * sweep of the free connections once a second rather than by a timeout on each socket (the
+ * Agent's `timeout` option): a socket timeout is re-armed on every read and write of every
+ * request, and cost the p2p chain a few per cent of its CPU per request against a bare
+ * forwarder chain (npm run perf p2p-chain, issue 14).
+ */
+export function createHopPool(connectionsPerService: number, timing: { idleMs?: number; sweepMs?: number } = {}): http.Agent {
+  const idleMs = timing.idleMs ?? POOL_IDLE_TIMEOUT_MS;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connectionsPerService, maxFreeSockets: connectionsPerService });
+  const idleSince = new WeakMap<object, number>();
+  agent.on('free', (socket: object) => idleSince.set(socket, Date.now()));
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const sockets of Object.values(agent.freeSockets)) {
+      for (const socket of sockets ?? []) if (now - (idleSince.get(socket) ?? now) >= idleMs) socket.destroy();
+    }
+  }, timing.sweepMs ?? POOL_SWEEP_MS);
+  sweep.unref();
+  const destroy = agent.destroy.bind(agent);
+  agent.destroy = () => {
+    clearInterval(sweep);
+    destroy();
+  };
+  return agent;
 }
 
 /** Resolves with the full response; rejects with HopTimeoutError or the connection's error. */

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { AnyFunction, FunctionContext } from './scenario.ts';
 import { HEADER, parseEnvelope, parseRoute, statusForError, type ErrorEnvelope } from './protocol.ts';
 import { createHopPool, HopTimeoutError, postHop } from './hop-client.ts';
-import { unknownNames, type ServiceTable } from './service-table.ts';
+import { routeProblem, type ServiceTable } from './service-table.ts';
 import { nowMs, SpanWriter, type Span, type SpanOutcome } from './spans.ts';
 
 export interface P2PServiceOptions {
@@ -30,6 +30,55 @@ export interface P2PServiceOptions {
   /** Keep-alive connections per downstream service. */
   poolConnections: number;
   writeSpans: (chunk: string) => void;
+  /** Overrides of SERVER_LIMITS (tests use short ones). */
+  limits?: Partial<ServerLimits>;
+}
+
+/**
+ * Connection limits and timeouts of a service's server. A benchmark's own load never comes
+ * near them (50 workers, each with at most one connection, plus an upstream pool of 64), but a
+ * client that connects and sends nothing, or sends a byte a second, is cut off within seconds
+ * instead of holding a socket for minutes, and no more than maxConnections sockets are held.
+ */
+export const SERVER_LIMITS = {
+  /** Whole request head, from the first byte of the connection (or of the next request). */
+  headersTimeoutMs: 10_000,
+  /** Whole request, head and body: a 4 MiB body on a 100 mbit/s link takes 0.3 s. */
+  requestTimeoutMs: 30_000,
+  /** Idle keep-alive connection between requests; hop pools drop theirs sooner (hop-client.ts). */
+  keepAliveTimeoutMs: 15_000,
+  /** How often those timeouts are enforced (Node's default is every 30 s). */
+  checkIntervalMs: 1_000,
+  maxConnections: 1_024,
+} as const;
+
+export type ServerLimits = { [K in keyof typeof SERVER_LIMITS]: number };
+
+export function applyServerLimits(server: http.Server, limits: ServerLimits): void {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  // Node's headersTimeout starts at a request's first byte: a connection that never sends one
+  // would be held for good. Its first request head must be complete within the same time.
+  const firstRequest = new WeakMap<object, NodeJS.Timeout>();
+  server.on('connection', (socket: import('node:net').Socket) => {
+    const timer = setTimeout(() => socket.destroy(), limits.headersTimeoutMs);
+    timer.unref();
+    firstRequest.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  });
+  server.on('request', (req: http.IncomingMessage) => {
+    clearTimeout(firstRequest.get(req.socket));
+    firstRequest.delete(req.socket);
+    // Node enforces requestTimeout from its periodic connection check, which a busy event loop
+    // was seen to miss (a 1-byte-a-second body held past 60 s under load): a timer of our own
+    // ends a request whose body has not fully arrived by then.
+    const bodyDeadline = setTimeout(() => req.socket.destroy(), limits.requestTimeoutMs);
+    bodyDeadline.unref();
+    req.once('end', () => clearTimeout(bodyDeadline));
+    req.socket.once('close', () => clearTimeout(bodyDeadline));
+  });
 }
 
 export interface RunningService {
@@ -102,11 +151,8 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
     };
 
     const route = parseRoute(req.headers[HEADER.route]) ?? [...options.defaultRoute];
-    const unknown = unknownNames(route, table);
-    if (unknown.length > 0) {
-      const message = `route names not in the service table: ${unknown.join(', ')}`;
-      return answer(envelopeAnswer({ service: name, kind: 'rejected', message }), 'rejected');
-    }
+    const problem = routeProblem(route, name, table);
+    if (problem !== null) return answer(envelopeAnswer({ service: name, kind: 'rejected', message: problem }), 'rejected');
 
     let payload: Buffer;
     let error: ErrorEnvelope | undefined;
@@ -142,7 +188,8 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
     answer(downstream, outcome !== 'ok' ? outcome : hopFailed ? (downstream.error!.kind as SpanOutcome) : 'ok');
   }
 
-  const server = http.createServer((req, res) => {
+  const limits: ServerLimits = { ...SERVER_LIMITS, ...options.limits };
+  const server = http.createServer({ connectionsCheckingInterval: limits.checkIntervalMs, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs }, (req, res) => {
     const start = nowMs();
     if (req.method === 'GET' && req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
@@ -175,8 +222,7 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
       });
     });
   });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  applyServerLimits(server, limits);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

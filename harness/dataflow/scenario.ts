@@ -63,6 +63,8 @@ export function defineScenario<I, O>(spec: {
   const names = spec.flow.steps.map((f) => f.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new Error(`scenario "${spec.name}" uses function "${duplicate}" twice`);
+  const collision = serviceNameCollision(names);
+  if (collision) throw new Error(`scenario "${spec.name}": ${collision}`);
   return {
     name: spec.name,
     description: spec.description,
@@ -72,10 +74,31 @@ export function defineScenario<I, O>(spec: {
   };
 }
 
+/** Route names double as Kubernetes DNS names, so they are lower-case with dashes. */
+export function serviceNameOf(functionName: string): string {
+  return functionName.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+/**
+ * Two functions whose names become the same service name (`fooBar` and `foo-bar` are both
+ * `foo-bar`) would be deployed as one service; says which, or null.
+ */
+export function serviceNameCollision(functionNames: readonly string[]): string | null {
+  const byService = new Map<string, string>();
+  for (const name of functionNames) {
+    const service = serviceNameOf(name);
+    const other = byService.get(service);
+    if (other !== undefined && other !== name) return `functions "${other}" and "${name}" both become service "${service}"; rename one`;
+    byService.set(service, name);
+  }
+  return null;
+}
+
 export function isScenario(value: unknown): value is Scenario {
   const v = value as Partial<Scenario> | null;
   return (
     typeof v === 'object' && v !== null && typeof v.name === 'string' && Array.isArray(v.functions) &&
-    Array.isArray(v.route) && v.functions.length > 0
+    Array.isArray(v.route) && v.functions.length > 0 &&
+    v.functions.every((f: unknown) => typeof (f as AnyFunction | null)?.name === 'string' && typeof (f as AnyFunction).run === 'function')
   );
 }

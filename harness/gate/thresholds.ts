@@ -3,8 +3,9 @@
  *
  *   <system>.<metric>[workers=<n>] <op> <bound>
  *
- * metric: throughput | goodput | errorRate | latency.<stat> | latencyOk.<stat>, where stat is
- *   mean | p50 | p90 | p99 | p999 | max (milliseconds)
+ * metric: throughput | goodput | errorRate | latency.<stat> | latencyOk.<stat> |
+ *   latencyWithTimeouts.<stat> (timed-out and cut-off requests included at their censored
+ *   values), where stat is mean | p50 | p90 | p99 | p999 | max (milliseconds)
  * op: >= | <= | > | <
  * bound: an absolute value (`5`, `1%`, `250ms`, `1.5s`) or relative to the baseline run's same
  *   profile (`0.9 * baseline`, `baseline * 1.2`, `baseline + 50ms`, `baseline + 2%`).
@@ -16,6 +17,7 @@
 import { usageError } from '../errors.ts';
 
 export const METRICS = ['throughput', 'goodput', 'errorRate'] as const;
+const LATENCY_FIGURES = ['latency', 'latencyOk', 'latencyWithTimeouts'];
 export const LATENCY_STATS = ['mean', 'p50', 'p90', 'p99', 'p999', 'max'] as const;
 export type Op = '>=' | '<=' | '>' | '<';
 
@@ -40,7 +42,7 @@ type Kind = 'rate' | 'fraction' | 'ms';
 
 function kindOf(metric: string[]): Kind {
   if (metric[0] === 'errorRate') return 'fraction';
-  if (metric[0] === 'latency' || metric[0] === 'latencyOk') return 'ms';
+  if (LATENCY_FIGURES.includes(metric[0]!)) return 'ms';
   return 'rate';
 }
 
@@ -83,9 +85,9 @@ export function parseCheck(text: string, line: number, source: string): Check {
   const metric = metricText!.split('.');
   const valid =
     (metric.length === 1 && (METRICS as readonly string[]).includes(metric[0]!)) ||
-    (metric.length === 2 && (metric[0] === 'latency' || metric[0] === 'latencyOk') && (LATENCY_STATS as readonly string[]).includes(metric[1]!));
+    (metric.length === 2 && LATENCY_FIGURES.includes(metric[0]!) && (LATENCY_STATS as readonly string[]).includes(metric[1]!));
   if (!valid) {
-    throw usageError(`${where}: unknown metric "${metricText}" (use ${METRICS.join(', ')}, latency.<${LATENCY_STATS.join('|')}> or latencyOk.<...>)`);
+    throw usageError(`${where}: unknown metric "${metricText}" (use ${METRICS.join(', ')}, latency.<${LATENCY_STATS.join('|')}>, latencyOk.<...> or latencyWithTimeouts.<...>)`);
   }
   return { text: text.trim(), line, system: system!, metric, workers: Number(workers), op: op as Op, bound: parseBound(boundText!, kindOf(metric), where) };
 }

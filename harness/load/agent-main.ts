@@ -7,6 +7,7 @@ import { ProfileRecorder } from '../metrics/recorder.ts';
 import { fixedBody, type BodySource } from './body-source.ts';
 import type { AgentMessage, AgentSpec } from './agent-protocol.ts';
 import { DRIVERS } from './drivers.ts';
+import { httpDriver } from './http-driver.ts';
 import { startSelfMonitor } from './self-monitor.ts';
 import type { ClientSample } from '../results/schema.ts';
 import { openDataset } from './replay.ts';
@@ -18,6 +19,28 @@ async function openBodies(spec: AgentSpec['bodies']): Promise<BodySource> {
   return (await openDataset(spec.file, { batchSize: spec.batchSize })).source;
 }
 
+/**
+ * The warm-up: the same load, recorded nowhere, ended by draining so that none of its requests
+ * is still running in the system when the window opens. A driver that cannot drain (autocannon
+ * destroys its connections when it stops, and the system goes on with what it had) hands the
+ * last fifth of the warm-up to the fogbench-http driver, which drains.
+ */
+async function warmUp(spec: AgentSpec, bodies: BodySource, signal: AbortSignal): Promise<{ ms: number; requests: number; drainMs: number }> {
+  const driver = DRIVERS[spec.driver];
+  const started = performance.now();
+  const recorder = new ProfileRecorder(started);
+  let sendMs = spec.warmupMs;
+  if (driver.canDrain === false) {
+    const tail = Math.min(1_000, spec.warmupMs / 5);
+    await driver.run({ ...spec.load, durationMs: spec.warmupMs - tail }, bodies, recorder, signal, { end: 'cut' });
+    sendMs = tail;
+  }
+  const drainFrom = performance.now() + sendMs;
+  await (driver.canDrain === false ? httpDriver : driver).run({ ...spec.load, durationMs: sendMs }, bodies, recorder, signal, { end: 'drain' });
+  const { requests } = recorder.counters();
+  return { ms: spec.warmupMs, requests, drainMs: Math.max(0, performance.now() - drainFrom) };
+}
+
 async function main(specFile: string): Promise<void> {
   const spec = JSON.parse(await readFile(specFile, 'utf8')) as AgentSpec;
   const bodies = await openBodies(spec.bodies);
@@ -27,10 +50,7 @@ async function main(specFile: string): Promise<void> {
   process.once('SIGTERM', () => abort.abort());
 
   const driver = DRIVERS[spec.driver];
-  if (spec.warmupMs > 0) {
-    // Warm-up: the same load, measured into a recorder nobody reads.
-    await driver.run({ ...spec.load, durationMs: spec.warmupMs }, bodies, new ProfileRecorder(performance.now()), abort.signal);
-  }
+  const warmup = spec.warmupMs > 0 ? await warmUp(spec, bodies, abort.signal) : undefined;
   if (abort.signal.aborted) throw new Error('interrupted during warm-up');
   const startEpochMs = Date.now();
   const start = performance.now();
@@ -41,13 +61,14 @@ async function main(specFile: string): Promise<void> {
   let cutOff: number;
   let client: ClientSample[];
   try {
-    ({ cutOff } = await driver.run(spec.load, bodies, recorder, abort.signal));
+    ({ cutOff } = await driver.run(spec.load, bodies, recorder, abort.signal, { end: 'cut' }));
   } finally {
     clearInterval(progress);
     client = monitor.stop();
   }
   const end = Math.min(performance.now(), start + spec.load.durationMs);
-  say({ type: 'result', driver: spec.driver, raw: { ...recorder.finish(end, cutOff), client }, startEpochMs });
+  const raw = { ...recorder.finish(end, cutOff), client, ...(warmup ? { warmup } : {}) };
+  say({ type: 'result', driver: spec.driver, raw, startEpochMs, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
 }
 
 const specFile = process.argv[2];

@@ -18,6 +18,8 @@ interface HeadersEvent {
 
 export const autocannonDriver: LoadDriver = {
   name: 'autocannon',
+  // autocannon destroys its connections when it stops: in-flight requests are cut, not drained.
+  canDrain: false,
   unsupported: (spec) =>
     spec.keepAlive ? undefined : 'autocannon reports wrong latencies without keep-alive; use the fogbench-http driver',
 
@@ -49,13 +51,20 @@ export const autocannonDriver: LoadDriver = {
           if (error) reject(error);
         },
       );
+      let counted = 0;
       instance.on('response', (client: object, statusCode: number, _bytes: number, responseTime: number) => {
+        counted++;
         recorder.record(classifyStatus(statusCode, envelopeSeen.get(client) ?? false), responseTime, performance.now());
       });
       instance.on('reqError', (error: Error) => {
-        recorder.record(classifyFailure(error), 0, performance.now());
+        counted++;
+        const outcome = classifyFailure(error);
+        // A timeout is a latency of at least the limit (censored); other failures have none.
+        recorder.record(outcome, outcome === 'timeout' ? spec.timeoutMs : 0, performance.now());
       });
-      instance.on('done', () => resolve({ cutOff: 0 }));
+      // Requests autocannon sent but neither answered nor failed were in flight when it stopped:
+      // cut off. autocannon does not say how old they were, so they are counted, not censored.
+      instance.on('done', (result: { requests?: { sent?: number } }) => resolve({ cutOff: Math.max(0, (result.requests?.sent ?? counted) - counted) }));
       signal.addEventListener('abort', () => instance.stop(), { once: true });
     });
   },

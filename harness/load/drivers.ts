@@ -3,6 +3,7 @@ import { usageError } from '../errors.ts';
 import type { DriverName } from './agent-protocol.ts';
 import { autocannonDriver } from './autocannon-driver.ts';
 import type { LoadDriver, LoadSpec } from './driver.ts';
+import { heyDriver } from './hey-driver.ts';
 import { httpDriver } from './http-driver.ts';
 import { openLoopDriver } from './open-loop-driver.ts';
 
@@ -10,6 +11,7 @@ export const DRIVERS: Record<DriverName, LoadDriver> = {
   'fogbench-http': httpDriver,
   autocannon: autocannonDriver,
   'fogbench-open-loop': openLoopDriver,
+  hey: heyDriver,
 };
 
 /**

@@ -1,95 +1,208 @@
 /**
- * fogbench's own closed-loop driver on node:http. It measures each request from just before it
- * is written until its response has fully arrived, connection set-up included, which is what
- * hey reports, and it is correct with keep-alive off, where autocannon is not.
+ * fogbench's own closed-loop driver: each worker is one plain TCP client speaking HTTP/1.1, as
+ * each of hey's workers is one Go HTTP client. A request is timed from just before its
+ * connection is opened (keep-alive off) or its bytes are written (keep-alive on) until its
+ * response has fully arrived, connection set-up included, which is what hey reports; it is
+ * correct with keep-alive off, where autocannon is not.
+ *
+ * Why not node:http: its request and response objects cost this single-threaded client a
+ * third more CPU per request than hey spends, and the closed loop's workers share that thread,
+ * so the excess showed as latency (and, at a few workers, as throughput) that hey did not
+ * measure; and its agent, capped at `workers` sockets, made nearly every request with
+ * keep-alive off wait in its queue while the previous connection closed. Here a worker owns
+ * its connection: nothing queues in the client, and the work per request is one write of a
+ * prepared head plus the body and a scan of the response for its end (http1-response.ts).
  */
-import http from 'node:http';
+import net from 'node:net';
 import { HEADER } from '../dataflow/protocol.ts';
-import type { ProfileRecorder } from '../metrics/recorder.ts';
+import type { Outcome, ProfileRecorder } from '../metrics/recorder.ts';
 import type { BodySource } from './body-source.ts';
 import { classifyFailure, classifyStatus } from './classify.ts';
-import type { LoadDriver, LoadSpec } from './driver.ts';
+import type { LoadDriver, LoadSpec, RunOptions } from './driver.ts';
+import { ResponseParser } from './http1-response.ts';
 
 class RequestTimeout extends Error {
   readonly code = 'FB_TIMEOUT';
 }
-class CutOff extends Error {}
+
+/** The request head every request of the spec shares, up to its Content-Length. */
+export function requestHead(spec: LoadSpec, url: URL, bodyLength: number): Buffer {
+  const lines = [`POST ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`];
+  for (const [name, value] of Object.entries(spec.headers)) {
+    if (!/^(host|content-length|connection|transfer-encoding)$/i.test(name)) lines.push(`${name}: ${value}`);
+  }
+  lines.push(`Content-Length: ${bodyLength}`, `Connection: ${spec.keepAlive ? 'keep-alive' : 'close'}`, '', '');
+  return Buffer.from(lines.join('\r\n'), 'latin1');
+}
+
+interface Current {
+  started: number;
+  /** Ends the request as cut off at the window's end: recorded at its age, not as an outcome. */
+  cut(now: number): void;
+}
 
 export const httpDriver: LoadDriver = {
   name: 'fogbench-http',
-  unsupported: () => undefined,
+  unsupported: (spec) => (new URL(spec.url).protocol === 'http:' ? undefined : 'fogbench-http speaks plain http:// only'),
 
-  async run(spec: LoadSpec, bodies: BodySource, recorder: ProfileRecorder, signal: AbortSignal) {
+  async run(spec: LoadSpec, bodies: BodySource, recorder: ProfileRecorder, signal: AbortSignal, options: RunOptions = { end: 'cut' }) {
     const url = new URL(spec.url);
-    const agent = new http.Agent({ keepAlive: spec.keepAlive, maxSockets: spec.workers, maxFreeSockets: spec.workers });
-    const inFlight = new Set<http.ClientRequest>();
-    let cutOff = 0;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(url.port || 80);
+    const heads = new Map<number, Buffer>();
+    const headFor = (length: number) => {
+      let head = heads.get(length);
+      if (!head) heads.set(length, (head = requestHead(spec, url, length)));
+      return head;
+    };
+    const inFlight = new Set<Current>();
     let stopping = false;
 
-    const once = (body: Buffer): Promise<void> =>
-      new Promise((resolve) => {
-        const started = performance.now();
-        let settled = false;
-        const settle = (outcome: Parameters<ProfileRecorder['record']>[0]) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          inFlight.delete(req);
-          const now = performance.now();
-          recorder.record(outcome, now - started, now);
-          resolve();
-        };
-        const req = http.request(
-          {
-            host: url.hostname,
-            port: url.port,
-            path: url.pathname + url.search,
-            method: 'POST',
-            agent,
-            headers: {
-              ...spec.headers,
-              'content-length': body.length,
-              connection: spec.keepAlive ? 'keep-alive' : 'close',
+    /** One worker's connection, kept between requests when keep-alive is on. */
+    class Connection {
+      private socket: net.Socket | null = null;
+
+      private open(): net.Socket {
+        const socket = net.connect({ host, port, noDelay: true });
+        // Between requests an idle keep-alive connection may fail or be closed by the server:
+        // it is then simply not reused.
+        socket.on('error', () => {});
+        socket.on('close', () => {
+          if (this.socket === socket) this.socket = null;
+        });
+        this.socket = socket;
+        return socket;
+      }
+
+      request(body: Buffer): Promise<void> {
+        return new Promise((resolve) => {
+          const started = performance.now();
+          let settled = false;
+          let timer: NodeJS.Timeout | undefined;
+          let detach = () => {};
+          let drop = () => {};
+          const finish = () => {
+            settled = true;
+            clearTimeout(timer);
+            inFlight.delete(current);
+            detach();
+            resolve();
+          };
+          const settle = (outcome: Outcome) => {
+            if (settled) return;
+            const now = performance.now();
+            // A timeout is recorded at the limit itself: a censored latency, not a measured one.
+            recorder.record(outcome, outcome === 'timeout' ? spec.timeoutMs : now - started, now);
+            finish();
+          };
+          const current: Current = {
+            started,
+            cut(now) {
+              if (settled) return;
+              recorder.cutOff(now - started);
+              drop();
+              finish();
             },
-          },
-          (res) => {
-            res.on('data', () => {});
-            res.on('end', () => settle(classifyStatus(res.statusCode ?? 0, res.headers[HEADER.error] !== undefined)));
-            res.on('error', (error) => (stopping ? drop() : settle(classifyFailure(error))));
-          },
-        );
-        const drop = () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          inFlight.delete(req);
-          cutOff++;
-          resolve();
-        };
-        const timer = setTimeout(() => req.destroy(new RequestTimeout(`no response within ${spec.timeoutMs} ms`)), spec.timeoutMs);
-        req.on('error', (error) => (error instanceof CutOff ? drop() : settle(classifyFailure(error))));
-        inFlight.add(req);
-        req.end(body);
-      });
+          };
+          const attempt = (reused: boolean) => {
+            const sock = reused ? this.socket! : this.open();
+            const parser = new ResponseParser();
+            let received = 0;
+            drop = () => {
+              if (this.socket === sock) this.socket = null;
+              sock.destroy();
+            };
+            const onData = (chunk: Buffer) => {
+              received += chunk.length;
+              let done: boolean;
+              try {
+                done = parser.push(chunk);
+              } catch (error) {
+                drop();
+                settle(classifyFailure(error));
+                return;
+              }
+              if (!done) return;
+              const head = parser.head!;
+              if (!spec.keepAlive || head.closes || parser.extra > 0) drop();
+              settle(classifyStatus(head.status, head.names.has(HEADER.error)));
+            };
+            // A reused connection the server had already closed fails before any byte of an
+            // answer: the request goes again on a new connection, as Go's client (hey) does.
+            const retry = () => {
+              detach();
+              drop();
+              attempt(false);
+            };
+            const onError = (error: Error) => {
+              if (settled) return;
+              if (reused && received === 0) return retry();
+              drop();
+              settle(classifyFailure(error));
+            };
+            const onClose = () => {
+              if (settled) return;
+              if (parser.close()) return settle(classifyStatus(parser.head!.status, parser.head!.names.has(HEADER.error)));
+              if (reused && received === 0) return retry();
+              settle('reset');
+            };
+            detach = () => {
+              sock.removeListener('data', onData);
+              sock.removeListener('error', onError);
+              sock.removeListener('close', onClose);
+            };
+            sock.on('data', onData);
+            sock.on('error', onError);
+            sock.on('close', onClose);
+            sock.cork();
+            sock.write(headFor(body.length));
+            sock.write(body);
+            sock.uncork();
+          };
+          timer = setTimeout(() => {
+            drop();
+            settle(classifyFailure(new RequestTimeout(`no response within ${spec.timeoutMs} ms`)));
+          }, spec.timeoutMs);
+          inFlight.add(current);
+          attempt(this.socket !== null && !this.socket.destroyed);
+        });
+      }
+
+      close(): void {
+        this.socket?.destroy();
+        this.socket = null;
+      }
+    }
 
     const deadline = performance.now() + spec.durationMs;
-    const stopAll = () => {
-      stopping = true;
-      for (const req of inFlight) req.destroy(new CutOff('profile ended'));
+    const cutAll = () => {
+      const now = performance.now();
+      for (const current of [...inFlight]) current.cut(now);
     };
-    const endTimer = setTimeout(stopAll, spec.durationMs);
-    signal.addEventListener('abort', stopAll, { once: true });
-
+    const stop = () => {
+      stopping = true;
+      // Draining (a warm-up), requests in flight end by themselves or time out.
+      if (options.end === 'cut') cutAll();
+    };
+    const endTimer = setTimeout(stop, spec.durationMs);
+    const onAbort = () => {
+      stopping = true;
+      cutAll();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const connections: Connection[] = [];
     const worker = async () => {
-      while (!stopping && performance.now() < deadline) await once(bodies.next());
+      const connection = new Connection();
+      connections.push(connection);
+      while (!stopping && performance.now() < deadline) await connection.request(bodies.next());
     };
     try {
       await Promise.all(Array.from({ length: spec.workers }, worker));
     } finally {
       clearTimeout(endTimer);
-      signal.removeEventListener('abort', stopAll);
-      agent.destroy();
+      signal.removeEventListener('abort', onAbort);
+      for (const c of connections) c.close();
     }
-    return { cutOff };
+    return { cutOff: 0 };
   },
 };

@@ -8,6 +8,8 @@ import type { Span } from '../dataflow/spans.ts';
 export interface NodeOffset {
   node: string;
   offsetMs: number;
+  /** ± ms the offset is right within (half the round trip of its best sample). */
+  uncertaintyMs?: number;
 }
 
 export function alignSpans(spans: readonly Span[], offsets: readonly NodeOffset[]): Span[] {
@@ -23,5 +25,7 @@ export function alignSpans(spans: readonly Span[], offsets: readonly NodeOffset[
 export function offsetsOf(details: Record<string, unknown>): NodeOffset[] {
   const raw = details.clockOffsets;
   if (!Array.isArray(raw)) return [];
-  return raw.filter((o): o is NodeOffset => typeof o?.node === 'string' && typeof o?.offsetMs === 'number');
+  return raw
+    .filter((o): o is NodeOffset => typeof o?.node === 'string' && typeof o?.offsetMs === 'number')
+    .map((o) => ({ node: o.node, offsetMs: o.offsetMs, ...(typeof o.uncertaintyMs === 'number' ? { uncertaintyMs: o.uncertaintyMs } : {}) }));
 }

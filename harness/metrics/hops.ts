@@ -1,43 +1,115 @@
 /**
  * The time spent between services (the paper's figures 11–12): for each pair of successive
- * services in the chain, the gap between the first ending its function and the next one
- * receiving the request. Spans from different nodes are only compared on a shared clock
- * (locally) or after the skew estimate is recorded (kube).
+ * services in the chain, from the first one ending its function to the next one starting its
+ * own. That gap is made of two parts, also kept: until the next service has the request's
+ * headers (`toRequest`: the return path, the call, the network), and from there until it has
+ * the whole body and its function starts (`body`: the payload's transfer).
+ *
+ * Every candidate request is accounted for: a gap, or `failed` (the first service failed or did
+ * not run its function, or the next one got an error envelope and did not run its own), or
+ * `missing` (no span of the next service in the window: a lost span or a request that never got
+ * there). Spans from different nodes are only compared on one clock: locally they share the
+ * host's, on kube they are aligned by measured offsets (clock-align.ts) whose uncertainty each
+ * gap carries; a gap below zero by more than that is counted as `negative`.
  */
 import type { Span } from '../dataflow/spans.ts';
-import type { HopGapStats } from '../results/schema.ts';
+import type { DurationStats, HopGapStats } from '../results/schema.ts';
+import type { NodeOffset } from './clock-align.ts';
 import { mean, quantile } from './quantiles.ts';
 
-export function hopGaps(spans: readonly Span[], chain: readonly string[]): HopGapStats[] {
+export function durationStats(values: number[]): DurationStats {
+  const sorted = [...values].sort((x, y) => x - y);
+  const n = sorted.length;
+  return {
+    count: n,
+    mean: n ? mean(sorted) : 0,
+    min: sorted[0] ?? 0,
+    q1: n ? quantile(sorted, 0.25) : 0,
+    p50: n ? quantile(sorted, 0.5) : 0,
+    q3: n ? quantile(sorted, 0.75) : 0,
+    p90: n ? quantile(sorted, 0.9) : 0,
+    p99: n ? quantile(sorted, 0.99) : 0,
+    max: sorted[n - 1] ?? 0,
+  };
+}
+
+/** The function of this span ran (and its input was not an upstream error). */
+const ranFunction = (s: Span) => s.outcome !== 'forwarded-error' && s.outcome !== 'rejected';
+
+/**
+ * @param offsets the node clock offsets the spans were aligned with, for their uncertainty
+ *   (none: one clock, no uncertainty).
+ */
+export function hopGaps(spans: readonly Span[], chain: readonly string[], offsets: readonly NodeOffset[] = []): HopGapStats[] {
   const byRequest = new Map<string, Map<string, Span>>();
   for (const span of spans) {
     let m = byRequest.get(span.requestId);
     if (!m) byRequest.set(span.requestId, (m = new Map()));
     m.set(span.service, span);
   }
+  const uncertaintyOf = new Map(offsets.map((o) => [o.node, o.uncertaintyMs ?? 0]));
+  const known = offsets.length > 0;
   const stats: HopGapStats[] = [];
   for (let i = 0; i + 1 < chain.length; i++) {
     const from = chain[i]!;
     const to = chain[i + 1]!;
     const gaps: number[] = [];
+    const toRequest: number[] = [];
+    const body: number[] = [];
+    let requests = 0;
+    let failed = 0;
+    let missing = 0;
+    let negative = 0;
+    let uncertainty = 0;
     for (const m of byRequest.values()) {
       const a = m.get(from);
+      if (!a) continue;
+      requests++;
       const b = m.get(to);
-      if (a && b && a.outcome === 'ok' && b.outcome !== 'rejected') gaps.push(b.start - a.fnEnd);
+      if (a.outcome === 'function-error' || !ranFunction(a)) {
+        failed++;
+        continue;
+      }
+      if (!b) {
+        // The call itself failed (timeout, unreachable): a failed hop; otherwise a lost span.
+        if (a.outcome === 'timeout' || a.outcome === 'network') failed++;
+        else missing++;
+        continue;
+      }
+      if (!ranFunction(b)) {
+        failed++;
+        continue;
+      }
+      // On one clock (same node, or no offsets needed) the gap has no clock uncertainty.
+      const u = a.node === b.node || !known ? 0 : (uncertaintyOf.get(a.node) ?? 0) + (uncertaintyOf.get(b.node) ?? 0);
+      uncertainty = Math.max(uncertainty, u);
+      const gap = b.fnStart - a.fnEnd;
+      if (gap < -u) negative++;
+      gaps.push(gap);
+      toRequest.push(b.start - a.fnEnd);
+      body.push(b.fnStart - b.start);
     }
-    gaps.sort((x, y) => x - y);
+    const g = durationStats(gaps);
     stats.push({
       from,
       to,
-      count: gaps.length,
-      mean: gaps.length ? mean(gaps) : 0,
-      min: gaps[0] ?? 0,
-      max: gaps[gaps.length - 1] ?? 0,
-      q1: gaps.length ? quantile(gaps, 0.25) : 0,
-      p50: gaps.length ? quantile(gaps, 0.5) : 0,
-      q3: gaps.length ? quantile(gaps, 0.75) : 0,
-      p90: gaps.length ? quantile(gaps, 0.9) : 0,
-      p99: gaps.length ? quantile(gaps, 0.99) : 0,
+      count: g.count,
+      mean: g.mean,
+      min: g.min,
+      max: g.max,
+      q1: g.q1,
+      p50: g.p50,
+      q3: g.q3,
+      p90: g.p90,
+      p99: g.p99,
+      definition: 'function-end-to-function-start',
+      toRequest: durationStats(toRequest),
+      body: durationStats(body),
+      requests,
+      failed,
+      missing,
+      negative,
+      clockUncertaintyMs: known ? Math.round(uncertainty * 1000) / 1000 : 0,
     });
   }
   return stats;

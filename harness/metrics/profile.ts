@@ -4,7 +4,8 @@ import { SCHEMA_VERSION, type ClusterEvent, type HopGapStats, type ProfileResult
 import { createHistogram, decodeHistogram, latencyStats } from './histogram.ts';
 import type { RawMeasurement } from './recorder.ts';
 import { clientLimited } from './client-limited.ts';
-import { systemCost } from './cost.ts';
+import { systemCost, type CostScope } from './cost.ts';
+import { steadyState } from './steady-state.ts';
 
 export interface ProfileInput {
   manifest: RunManifest;
@@ -17,9 +18,13 @@ export interface ProfileInput {
   hops: HopGapStats[];
   events: ClusterEvent[];
   resources: ResourceSample[];
+  /** Whose samples the cost counts: the system's pods (see cost.ts). */
+  costScope: CostScope;
   interrupted: boolean;
   openLoop: { rate: number; arrivals: 'constant' | 'poisson' } | null;
   repetition: number;
+  /** The load agent's peak resident memory. */
+  agentMaxRssBytes?: number;
 }
 
 export function buildProfileResult(input: ProfileInput): ProfileResult {
@@ -51,14 +56,22 @@ export function buildProfileResult(input: ProfileInput): ProfileResult {
         ? {
             ...input.openLoop,
             ...raw.openLoop,
+            cap: raw.openLoop.cap ?? input.workers,
             uncorrected: latencyStats(raw.latencyUncorrected ? decodeHistogram(raw.latencyUncorrected) : createHistogram()),
           }
         : null,
     latency: latencyStats(decodeHistogram(raw.latencyAll)),
+    ...(raw.latencyCensored !== undefined
+      ? { latencyWithTimeouts: { ...latencyStats(decodeHistogram(raw.latencyCensored)), censored: raw.censored ?? 0 } }
+      : {}),
     latencyOk: latencyStats(decodeHistogram(raw.latencyOk)),
+    ...(raw.clientQueued !== undefined ? { clientQueued: raw.clientQueued } : {}),
+    ...(raw.warmup ? { warmup: { ms: raw.warmup.ms, requests: raw.warmup.requests, drainMs: Math.round(raw.warmup.drainMs) } } : {}),
+    ...(raw.notes?.length ? { notes: raw.notes } : {}),
+    steadyState: steadyState(raw.timeline),
     timeline: raw.timeline,
-    cost: systemCost(input.resources, raw.ok),
-    client: { samples: raw.client ?? [], ...clientLimited(raw.client ?? []) },
+    cost: systemCost(input.resources, raw.ok, seconds, input.costScope),
+    client: { samples: raw.client ?? [], ...clientLimited(raw.client ?? []), ...(input.agentMaxRssBytes !== undefined ? { maxRssBytes: input.agentMaxRssBytes } : {}) },
     hops: input.hops,
     events: input.events,
     resources: input.resources,

@@ -4,7 +4,9 @@
  * env and handles signals.
  */
 import { createHopPool } from '../dataflow/hop-client.ts';
+import { serviceNameOf } from '../dataflow/load-scenario.ts';
 import type { Scenario } from '../dataflow/scenario.ts';
+import { nextThroughGateway } from './chain-next.ts';
 import { startFunctionServer } from './function-server.ts';
 import { orchestratorHandler } from './orchestrator.ts';
 import type { TemplateHandler } from './template-contract.ts';
@@ -22,13 +24,16 @@ function configFromEnv(scenario: Scenario): Record<string, string> {
 
 export async function runOpenFaaSFunctionFromEnv(scenario: Scenario, functionName: string): Promise<void> {
   let handler: TemplateHandler;
+  const url = new URL(process.env.FOGBENCH_GATEWAY_URL ?? 'http://gateway.openfaas:8080');
+  const gateway = { host: url.hostname, port: Number(url.port || 80) };
+  const stepTimeoutMs = Number(process.env.FOGBENCH_STEP_TIMEOUT_MS ?? 10_000);
+  const pool = () => createHopPool(Number(process.env.FOGBENCH_POOL_CONNECTIONS ?? 64));
   if (functionName === ORCHESTRATOR) {
-    const gateway = new URL(process.env.FOGBENCH_GATEWAY_URL ?? 'http://gateway.openfaas:8080');
     handler = orchestratorHandler({
-      gateway: { host: gateway.hostname, port: Number(gateway.port || 80) },
+      gateway,
       steps: (process.env.FOGBENCH_STEPS ?? '').split(',').filter(Boolean),
-      stepTimeoutMs: Number(process.env.FOGBENCH_STEP_TIMEOUT_MS ?? 10_000),
-      pool: createHopPool(Number(process.env.FOGBENCH_POOL_CONNECTIONS ?? 64)),
+      stepTimeoutMs,
+      pool: pool(),
     });
   } else {
     const fn = scenario.functions.find((f) => f.name === functionName);
@@ -36,12 +41,22 @@ export async function runOpenFaaSFunctionFromEnv(scenario: Scenario, functionNam
     const context = { service: functionName, config: configFromEnv(scenario) };
     handler = async (event, ctx) => ctx.status(200).succeed(await fn.run(event.body, context));
   }
+  // openfaas-chain: this function calls the next one through the gateway.
+  const next = process.env.FOGBENCH_NEXT;
   const server = await startFunctionServer({
-    name: functionName,
+    // The name the chain and the gateway know it by (filter-temperature), as p2p's spans use.
+    name: functionName === ORCHESTRATOR ? ORCHESTRATOR : serviceNameOf(functionName),
     handler,
     host: process.env.FOGBENCH_UPSTREAM_HOST ?? '127.0.0.1',
     port: Number(process.env.FOGBENCH_UPSTREAM_PORT ?? 3000),
     bodyLimitBytes: Number(process.env.FOGBENCH_BODY_LIMIT_BYTES ?? 4 * 1024 * 1024),
+    node: process.env.FOGBENCH_NODE ?? '',
+    writeSpans: (chunk) => process.stdout.write(chunk),
+    ...(next
+      ? {
+          next: nextThroughGateway({ gateway, next, stepTimeoutMs, pool: pool() }),
+        }
+      : {}),
   });
   const stop = () => void server.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);

@@ -3,7 +3,10 @@
  * each request into a template event, runs the handler and writes its result. JSON bodies are
  * parsed when the content type says so, as the template does.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { nowMs, SpanWriter, type Span } from '../dataflow/spans.ts';
+import type { NextCall } from './chain-next.ts';
 import { invokeHandler, type TemplateHandler } from './template-contract.ts';
 
 export interface FunctionServerOptions {
@@ -13,12 +16,35 @@ export interface FunctionServerOptions {
   port: number;
   /** The template's default JSON body limit is 100 kB (MAX_JSON_SIZE). */
   bodyLimitBytes: number;
+  /** Node name written into spans. */
+  node: string;
+  /**
+   * Where span lines go (NDJSON, like the p2p services'): of-watchdog passes the function's
+   * stdout through unprefixed (prefix_logs=false), so the harness reads them from the pod.
+   */
+  writeSpans: (chunk: string) => void;
+  /** openfaas-chain: after a successful run, call the next function and answer with its answer. */
+  next?: NextCall;
+}
+
+/** The id the client's request carries through the chain; the gateway's X-Call-Id otherwise. */
+export function requestIdOf(headers: http.IncomingHttpHeaders): string {
+  const value = headers['x-request-id'] ?? headers['x-call-id'];
+  return (Array.isArray(value) ? value[0] : value) ?? randomUUID();
 }
 
 export async function startFunctionServer(options: FunctionServerOptions): Promise<{ port: number; close(): Promise<void> }> {
+  const spans = new SpanWriter(options.writeSpans);
   const server = http.createServer((req, res) => {
     // of-watchdog answers /_/health itself; the process answers it too for running without one.
     if (req.method === 'GET' && req.url === '/_/health') return void res.writeHead(200).end('OK');
+    const start = nowMs();
+    const span: Span = { requestId: requestIdOf(req.headers), service: options.name, node: options.node, start, fnStart: start, fnEnd: start, end: start, outcome: 'ok' };
+    const finish = (status: number) => {
+      span.end = nowMs();
+      span.outcome = status >= 200 && status < 300 ? 'ok' : 'function-error';
+      spans.add(span);
+    };
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -28,7 +54,7 @@ export async function startFunctionServer(options: FunctionServerOptions): Promi
     req.on('end', async () => {
       if (size > options.bodyLimitBytes) {
         res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ function: options.name, error: `body larger than ${options.bodyLimitBytes} bytes` }));
-        return;
+        return finish(413);
       }
       const url = new URL(req.url ?? '/', 'http://function');
       const raw = Buffer.concat(chunks);
@@ -38,18 +64,28 @@ export async function startFunctionServer(options: FunctionServerOptions): Promi
           body = JSON.parse(body as string);
         } catch {
           res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ function: options.name, error: 'malformed JSON body' }));
-          return;
+          return finish(400);
         }
       }
+      span.fnStart = nowMs();
       const result = await invokeHandler(
         options.handler,
         { body, headers: req.headers, method: req.method ?? 'GET', query: Object.fromEntries(url.searchParams), path: url.pathname },
         options.name,
       );
+      span.fnEnd = nowMs();
       const isText = typeof result.body === 'string' || Buffer.isBuffer(result.body);
       const payload = isText ? (result.body as string | Buffer) : JSON.stringify(result.body ?? null);
+      if (options.next && result.status >= 200 && result.status < 300) {
+        span.next = options.next.next;
+        const answer = await options.next.call(Buffer.from(payload), span.requestId);
+        res.writeHead(answer.status, { 'content-type': answer.json ? 'application/json' : 'text/plain' });
+        res.end(answer.body);
+        return finish(answer.status);
+      }
       res.writeHead(result.status, { 'content-type': isText ? 'text/plain' : 'application/json', ...result.headers });
       res.end(payload);
+      finish(result.status);
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -61,6 +97,7 @@ export async function startFunctionServer(options: FunctionServerOptions): Promi
   return {
     port: typeof address === 'object' && address ? address.port : options.port,
     close: () => new Promise<void>((resolve) => {
+      spans.flush();
       server.closeAllConnections();
       server.close(() => resolve());
     }),

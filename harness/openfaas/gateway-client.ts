@@ -22,7 +22,11 @@ export interface FunctionDeployment {
   namespace?: string;
   envProcess?: string;
   envVars?: Record<string, string>;
-  /** Node selectors, e.g. "kubernetes.io/hostname=lab-agent-1" (faas-netes turns them into a nodeSelector). */
+  /**
+   * Node selectors in the contract. OpenFaaS CE ignores them: faas-netes 0.18.16 writes an
+   * empty NodeSelector on deploy and update (pkg/handlers/deploy.go L203, update.go L122), so
+   * fogbench never sends them and records where the scheduler really put each replica.
+   */
   constraints?: string[];
   secrets?: string[];
   labels?: Record<string, string>;
@@ -32,13 +36,34 @@ export interface FunctionDeployment {
   readOnlyRootFilesystem?: boolean;
 }
 
-/** faas-provider types.FunctionStatus: what GET /system/functions returns (the spec, named `name`). */
+/**
+ * faas-provider types.FunctionStatus: what GET /system/functions returns (the spec, named
+ * `name`). invocationCount, replicas and availableReplicas are `omitempty` (faas-provider
+ * v0.25.8 types/function_status.go L53-60, vendored by faas-netes 0.18.16): at 0 they are
+ * absent, so a missing availableReplicas means none is available.
+ */
 export interface FunctionStatus extends Omit<FunctionDeployment, 'service'> {
   name: string;
-  invocationCount: number;
-  replicas: number;
-  availableReplicas: number;
+  invocationCount?: number;
+  replicas?: number;
+  availableReplicas?: number;
   createdAt?: string;
+}
+
+/** OpenFaaS CE's caps (faas-netes 0.18.16 pkg/handlers/replica_reader.go L25, L29). */
+export const CE_MAX_REPLICAS = 5;
+export const CE_MAX_FUNCTIONS = 15;
+
+/** Replicas a function is meant to run: its fixed scale, else what the provider reports, else 1. */
+export function desiredReplicas(f: Pick<FunctionStatus, 'labels' | 'replicas'>): number {
+  const fixed = Number(f.labels?.[SCALE_MIN_LABEL]);
+  if (Number.isInteger(fixed) && fixed > 0) return fixed;
+  return f.replicas && f.replicas > 0 ? f.replicas : 1;
+}
+
+/** True when every wanted replica is available; a missing availableReplicas is 0 (omitempty). */
+export function functionReady(f: FunctionStatus): boolean {
+  return (f.availableReplicas ?? 0) >= desiredReplicas(f);
 }
 
 /** faas-provider types.ProviderInfo as returned by the gateway's /system/info. */
@@ -52,11 +77,6 @@ export interface GatewayInfo {
 export function withFixedScale(spec: FunctionDeployment, replicas: number): FunctionDeployment {
   if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`replicas must be a positive integer, not ${replicas}`);
   return { ...spec, labels: { ...spec.labels, [SCALE_MIN_LABEL]: String(replicas), [SCALE_MAX_LABEL]: String(replicas) } };
-}
-
-/** Pins a function to one node, the way p2p units are placed. */
-export function pinnedToNode(spec: FunctionDeployment, node: string): FunctionDeployment {
-  return { ...spec, constraints: [...(spec.constraints ?? []).filter((c) => !c.startsWith('kubernetes.io/hostname=')), `kubernetes.io/hostname=${node}`] };
 }
 
 export interface GatewayCredentials {
@@ -126,17 +146,18 @@ export class GatewayClient {
     await this.send('POST', `/system/scale-function/${encodeURIComponent(name)}`, body, `scaling function ${name}`);
   }
 
-  /** Polls until every named function has all its replicas available. */
+  /** Polls until every named function has all its wanted replicas (its fixed scale) available. */
   async waitReady(names: readonly string[], timeoutMs: number, pollMs = 1_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let pending: string[] = [...names];
-    while (Date.now() < deadline) {
+    for (;;) {
       const functions = await this.list();
       pending = names.filter((n) => {
         const f = functions.find((x) => x.name === n);
-        return !f || f.replicas < 1 || f.availableReplicas < f.replicas;
+        return !f || !functionReady(f);
       });
       if (pending.length === 0) return;
+      if (Date.now() >= deadline) break;
       await new Promise((r) => setTimeout(r, pollMs));
     }
     throw deployError(`OpenFaaS functions not ready after ${Math.round(timeoutMs / 1000)} s: ${pending.join(', ')}; see \`kubectl -n openfaas-fn get pods\``);

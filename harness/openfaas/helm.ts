@@ -1,14 +1,18 @@
 /**
  * OpenFaaS on a cluster: the official chart, unmodified, installed with `helm upgrade
- * --install` at a pinned version. Settings that matter for the benchmark are explicit here:
+ * --install` at a pinned version. Settings that matter for the benchmark are explicit here,
+ * each a key of the chart's values.yaml (CHART_VALUE_KEYS in settings.ts, with its line):
  * functions in openfaas-fn, a generated basic-auth password, no NATS queue (async=false) on
- * small nodes, the core components on the core node, and functions never pulled (their
- * images were imported into the nodes). The password is read from the `basic-auth` secret
- * when needed and never printed or written anywhere.
+ * small nodes, the core components on the core node (and tolerating its taint). Function
+ * images are not a chart setting: CE pulls them with policy Always whatever the chart says, so
+ * they come from a registry (clusters/registry.ts). The password is read from the
+ * `basic-auth` secret when needed and never printed or written anywhere.
  */
-import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { serverSideApply } from '../targets/kube/apply.ts';
 import { deployError, environmentError } from '../errors.ts';
 import { firstLine, type CommandRunner } from '../../clusters/run-command.ts';
+import { CORE_TOLERATION } from '../../clusters/registry.ts';
 import type { GatewayCredentials } from './gateway-client.ts';
 
 export const OPENFAAS_NAMESPACE = 'openfaas';
@@ -39,11 +43,14 @@ export function helmInstallArgs(options: HelmInstallOptions): string[] {
     '--set', 'async=false',
     '--set', 'serviceType=NodePort',
     '--set', `gateway.nodePort=${GATEWAY_NODE_PORT}`,
-    // Function images exist only in the nodes' containerd; a pull would fail.
-    '--set', 'faasnetes.imagePullPolicy=IfNotPresent',
+    // The core images (gateway, faas-netes, prometheus): pulled once per node, the chart's default.
     '--set', 'openfaasImagePullPolicy=IfNotPresent',
   ];
-  if (options.coreRole) args.push('--set-string', `nodeSelector.fogbench\\.io/role=${options.coreRole}`);
+  if (options.coreRole) {
+    args.push('--set-string', `nodeSelector.fogbench\\.io/role=${options.coreRole}`);
+    // A dedicated K3s server is tainted (clusters/registry.ts CORE_TAINT); the core runs there anyway.
+    args.push('--set-string', `tolerations[0].key=${CORE_TOLERATION.key}`, '--set-string', `tolerations[0].operator=${CORE_TOLERATION.operator}`);
+  }
   args.push('--wait', '--timeout', options.timeout ?? '10m', '--kubeconfig', options.kubeconfig);
   if (options.context) args.push('--kube-context', options.context);
   return args;
@@ -53,14 +60,13 @@ export function helmInstallArgs(options: HelmInstallOptions): string[] {
 export async function installOpenFaaS(kc: KubeConfig, run: CommandRunner, options: HelmInstallOptions): Promise<string> {
   const version = await run('helm', ['version', '--short']);
   if (version.exitCode !== 0) throw environmentError(`helm does not work: ${firstLine(version)}`);
-  const objects = KubernetesObjectApi.makeApiClient(kc);
   for (const name of [OPENFAAS_NAMESPACE, FUNCTION_NAMESPACE]) {
     const manifest = {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name, labels: { 'role': name === OPENFAAS_NAMESPACE ? 'openfaas-system' : 'openfaas-fn', 'app.kubernetes.io/managed-by': 'fogbench' } },
     };
-    await objects.patch(manifest, undefined, undefined, 'fogbench', true, PatchStrategy.ServerSideApply);
+    await serverSideApply(kc, manifest);
   }
   const result = await run('helm', helmInstallArgs(options), { timeoutMs: 15 * 60_000 });
   if (result.exitCode !== 0) {

@@ -5,6 +5,7 @@
  */
 import type http from 'node:http';
 import { HopTimeoutError, postHop } from '../dataflow/hop-client.ts';
+import { requestIdOf } from './function-server.ts';
 import type { FunctionContextBuilder, FunctionEvent, TemplateHandler } from './template-contract.ts';
 
 export interface OrchestratorOptions {
@@ -23,6 +24,8 @@ export interface StepFailure {
 export function orchestratorHandler(options: OrchestratorOptions): TemplateHandler {
   return async (event: FunctionEvent, context: FunctionContextBuilder) => {
     let payload: Buffer = Buffer.from(typeof event.body === 'string' ? event.body : JSON.stringify(event.body));
+    // Every step's span carries the id of the client's request, so the hops can be joined.
+    const requestId = requestIdOf(event.headers);
     for (const step of options.steps) {
       const failure = (status: number, error: string): FunctionContextBuilder =>
         context.status(status).fail({ step, status, error } satisfies StepFailure);
@@ -30,7 +33,7 @@ export function orchestratorHandler(options: OrchestratorOptions): TemplateHandl
         const res = await postHop(
           options.pool,
           { ...options.gateway, path: `/function/${step}` },
-          { 'content-type': 'application/json' },
+          { 'content-type': 'application/json', 'x-request-id': requestId },
           payload,
           options.stepTimeoutMs,
         );

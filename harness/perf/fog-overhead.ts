@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileScenario } from '../dataflow/compile.ts';
+import { loadScenarioSource } from '../dataflow/compile.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_DATASET, openDataset } from '../load/replay.ts';
 import { p2pSystem } from '../systems/p2p.ts';
 import { createFogTarget } from '../targets/local/fog-target.ts';
@@ -27,8 +27,8 @@ export const fogOverheadBenchmark: Benchmark = {
     const fog = createFogTarget({ runId: 'perf-fog-overhead', overrides: { noQuotas: true, link: { bandwidthMbit: null, latencyMs: 0 } } });
     const targets: Target[] = [loopback, fog];
     try {
-      const compiled = await compileScenario(SCENARIO, dir);
-      const plan = await p2pSystem.plan(compiled, { hopTimeoutMs: 10_000, chainBudgetMs: 19_000, config: {}, replicas: 1, scenarioFile: SCENARIO, buildDir: dir });
+      const source = await loadScenarioSource(SCENARIO);
+      const plan = await p2pSystem.plan(source, { hopTimeoutMs: 10_000, chainBudgetMs: 19_000, config: {}, replicas: 1, buildDir: dir });
       const urls: string[] = [];
       for (const target of targets) {
         log(`deploying the p2p chain on ${target.kind}`);

@@ -5,10 +5,11 @@
  * file:// with no network.
  */
 import { buildSync } from 'esbuild';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { environmentError } from '../errors.ts';
+import { copyFileReplacing, ensureRealDir } from './safe-write.ts';
 
 const viewerDir = fileURLToPath(new URL('../../reports/viewer/', import.meta.url));
 
@@ -76,13 +77,16 @@ export function loadAssets(): Promise<ReportAssets> {
   return cached;
 }
 
-/** Copies the vendored scripts into `<dir>/vendor/` and returns their page-relative URLs. */
+/**
+ * Copies the vendored scripts into `<dir>/vendor/` and returns their page-relative URLs. A link
+ * in their place is replaced, never written through (safe-write.ts).
+ */
 export async function copyVendor(assets: ReportAssets, dir: string): Promise<string[]> {
-  await mkdir(join(dir, VENDOR_DIR), { recursive: true });
+  await ensureRealDir(join(dir, VENDOR_DIR));
   return Promise.all(
     assets.vendorFiles.map(async (file) => {
       const name = file.split(/[\\/]/).at(-1) ?? file;
-      await copyFile(file, join(dir, VENDOR_DIR, name));
+      await copyFileReplacing(file, join(dir, VENDOR_DIR, name));
       return `${VENDOR_DIR}/${name}`;
     }),
   );

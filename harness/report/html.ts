@@ -22,27 +22,36 @@ export interface TableOptions {
 }
 
 export function renderTable(table: Table, options: TableOptions = {}): string {
-  const numeric = table.columns.map((c) => c.format !== 'text');
+  const parts = table.parts ?? [{ title: '', columns: table.columns.map((_, i) => i) }];
+  const csv = options.csvHref ? ` <a class="csv" href="${escapeHtml(options.csvHref)}" download>CSV</a>` : '';
+  const body = parts.map((part, p) => renderPart(table, part.columns, part.title, p, options)).join('\n');
+  return `<section class="table" id="table-${escapeHtml(table.id)}">
+<h3>${escapeHtml(table.title)}${csv}</h3>
+${table.caption ? `<p class="caption">${escapeHtml(table.caption)}</p>` : ''}
+${body}
+</section>`;
+}
+
+/** One `<table>` of the given columns; parts after the first are labelled and numbered. */
+function renderPart(table: Table, indexes: number[], title: string, part: number, options: TableOptions): string {
+  const columns = indexes.map((i) => table.columns[i]!);
+  const numeric = columns.map((c) => c.format !== 'text');
   const cell = (text: string, row: number, column: number) => {
     const href = column === 0 ? options.rowLinks?.[row] : undefined;
     return href ? `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>` : escapeHtml(text);
   };
-  const head = table.columns.map((c, i) => `<th scope="col"${numeric[i] ? ' class="num"' : ''}>${escapeHtml(c.label)}</th>`).join('');
-  const body = table.rows
-    .map((row, r) => `<tr>${table.columns.map((c, i) => `<td${numeric[i] ? ' class="num"' : ''}>${cell(formatCell(row[i] ?? null, c.format), r, i)}</td>`).join('')}</tr>`)
+  const head = columns.map((c, i) => `<th scope="col"${numeric[i] ? ' class="num"' : ''}>${escapeHtml(c.label)}</th>`).join('');
+  const rows = table.rows
+    .map((row, r) => `<tr>${indexes.map((index, i) => `<td${numeric[i] ? ' class="num"' : ''}>${cell(formatCell(row[index] ?? null, columns[i]!.format), r, i)}</td>`).join('')}</tr>`)
     .join('\n');
-  const empty = table.rows.length === 0 ? `<tr><td colspan="${table.columns.length}" class="empty">none recorded</td></tr>` : '';
-  const csv = options.csvHref ? ` <a class="csv" href="${escapeHtml(options.csvHref)}" download>CSV</a>` : '';
-  return `<section class="table" id="table-${escapeHtml(table.id)}">
-<h3>${escapeHtml(table.title)}${csv}</h3>
-${table.caption ? `<p class="caption">${escapeHtml(table.caption)}</p>` : ''}
-<div class="scroll"><table data-table="${escapeHtml(table.id)}">
+  const empty = table.rows.length === 0 ? `<tr><td colspan="${columns.length}" class="empty">none recorded</td></tr>` : '';
+  const id = part === 0 ? table.id : `${table.id}-${part + 1}`;
+  return `${title ? `<h4>${escapeHtml(title)}</h4>\n` : ''}<div class="scroll"><table data-table="${escapeHtml(id)}">
 <thead><tr>${head}</tr></thead>
 <tbody>
-${body}${empty}
+${rows}${empty}
 </tbody>
-</table></div>
-</section>`;
+</table></div>`;
 }
 
 /** A chart's place on the page; the viewer script renders `data-chart` from the embedded specs. */

@@ -1,12 +1,15 @@
 /**
  * Reads one run folder (`manifest.json`, `profiles/*.json`) into RunData. Tolerant on purpose:
  * a partial or damaged folder still yields a report, with each unreadable file named in
- * `problems` instead of failing the whole run.
+ * `problems` instead of failing the whole run. Every file is checked against the schema
+ * (validate.ts) as it is read: a badly shaped one is a problem and is left out, so nothing
+ * after this reads a field of the wrong type.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { usageError } from '../errors.ts';
 import { SCHEMA_VERSION, type ProfileResult, type RunManifest } from '../results/schema.ts';
+import { manifestProblems, profileProblems } from '../results/validate.ts';
 import { assembleRun, type RunData } from './run-data.ts';
 
 async function readJson(file: string): Promise<unknown> {
@@ -22,6 +25,12 @@ function versionProblem(value: unknown, file: string): string | null {
   return version === SCHEMA_VERSION ? null : `${file}: schemaVersion ${String(version)} is not ${SCHEMA_VERSION}; regenerate it with this fogbench`;
 }
 
+/** The first problem of a file of the right kind and version, as one line naming the file. */
+function shapeProblem(problems: string[], file: string): string | null {
+  if (problems.length === 0) return null;
+  return `${file}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`;
+}
+
 export async function readRun(runDir: string): Promise<RunData> {
   const entries = await readdir(runDir).catch((cause: unknown) => {
     throw usageError(`cannot read run folder ${runDir}: ${(cause as Error).message}`, cause);
@@ -31,7 +40,9 @@ export async function readRun(runDir: string): Promise<RunData> {
   if (entries.includes('manifest.json')) {
     try {
       const value = await readJson(join(runDir, 'manifest.json'));
-      const problem = isKind(value, 'fogbench.manifest') ? versionProblem(value, 'manifest.json') : 'manifest.json: not a fogbench manifest';
+      const problem = isKind(value, 'fogbench.manifest')
+        ? (versionProblem(value, 'manifest.json') ?? shapeProblem(manifestProblems(value), 'manifest.json'))
+        : 'manifest.json: not a fogbench manifest';
       if (problem) problems.push(problem);
       else manifest = value as RunManifest;
     } catch (error) {
@@ -42,12 +53,21 @@ export async function readRun(runDir: string): Promise<RunData> {
   }
   const profiles: ProfileResult[] = [];
   const profileDir = join(runDir, 'profiles');
-  const files = entries.includes('profiles') ? (await readdir(profileDir)).filter((f) => f.endsWith('.json')).sort() : [];
+  const files = entries.includes('profiles')
+    ? (await readdir(profileDir).catch((cause: unknown) => {
+        problems.push(`profiles/: ${(cause as Error).message}`);
+        return [] as string[];
+      }))
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
   for (const file of files) {
     const label = `profiles/${file}`;
     try {
       const value = await readJson(join(profileDir, file));
-      const problem = isKind(value, 'fogbench.profile') ? versionProblem(value, label) : `${label}: not a fogbench profile`;
+      const problem = isKind(value, 'fogbench.profile')
+        ? (versionProblem(value, label) ?? shapeProblem(profileProblems(value), label))
+        : `${label}: not a fogbench profile`;
       if (problem) problems.push(problem);
       else profiles.push(value as ProfileResult);
     } catch (error) {
@@ -64,8 +84,9 @@ export async function listRunDirs(runsRoot: string): Promise<string[]> {
   });
   const dirs: string[] = [];
   for (const entry of entries) {
-    if (!entry.isDirectory()) continue;
-    const inside = await readdir(join(runsRoot, entry.name));
+    // A link is not followed: a run folder is a real folder of this runs folder.
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    const inside = await readdir(join(runsRoot, entry.name)).catch(() => [] as string[]);
     if (inside.includes('manifest.json') || inside.includes('profiles')) dirs.push(join(runsRoot, entry.name));
   }
   return dirs.sort();

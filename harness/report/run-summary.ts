@@ -15,6 +15,10 @@ export interface ProfileSummary {
   meanMs: number;
   p99Ms: number;
   errorRate: number;
+  /** Stopped early (Ctrl-C): its figures cover a shorter window. */
+  interrupted: boolean;
+  /** Repeated runs the figures are the mean of (interrupted ones left out when others completed). */
+  runs?: number;
 }
 
 export interface RunSummary {
@@ -26,6 +30,8 @@ export interface RunSummary {
   systems: string[];
   gitSha: string | null;
   expectedProfiles: number;
+  /** Profile files found (one per repetition); `profiles` holds one mean per system and workers. */
+  measuredProfiles?: number;
   profiles: ProfileSummary[];
   problems: number;
   synthetic: boolean;
@@ -41,19 +47,38 @@ export function summarizeRun(run: RunData, href: string): RunSummary {
     systems: m?.systems ?? [...new Set(run.profiles.map((p) => p.system))],
     gitSha: m?.fogbench.gitSha ?? null,
     expectedProfiles: m?.profiles.length ?? run.profiles.length,
-    profiles: run.profiles.map((p) => ({
-      system: p.system,
-      workers: p.workers,
-      requests: p.requests,
-      throughput: p.throughput,
-      goodput: p.goodput,
-      meanMs: p.latency.mean,
-      p99Ms: p.latency.p99,
-      errorRate: p.errorRate,
-    })),
+    measuredProfiles: run.profiles.length,
+    profiles: meansOverRepetitions(run.profiles),
     problems: run.problems.length,
     synthetic: m?.options.synthetic === true || m?.dataset.synthetic === true,
   };
+}
+
+/**
+ * One summary per (system, workers): the mean over its repeated runs, as the report's charts
+ * and tables show them, so that comparing two runs compares like with like. Interrupted runs
+ * are left out when complete ones exist (a shorter window biases the mean).
+ */
+function meansOverRepetitions(profiles: RunData['profiles']): ProfileSummary[] {
+  const groups = new Map<string, RunData['profiles']>();
+  for (const p of profiles) groups.set(`${p.system}\u0000${p.workers}`, [...(groups.get(`${p.system}\u0000${p.workers}`) ?? []), p]);
+  return [...groups.values()].map((all) => {
+    const complete = all.filter((p) => p.interrupted !== true);
+    const runs = complete.length ? complete : all;
+    const mean = (read: (p: RunData['profiles'][number]) => number) => runs.reduce((sum, p) => sum + read(p), 0) / runs.length;
+    return {
+      system: all[0]!.system,
+      workers: all[0]!.workers,
+      requests: mean((p) => p.requests),
+      throughput: mean((p) => p.throughput),
+      goodput: mean((p) => p.goodput),
+      meanMs: mean((p) => p.latency.mean),
+      p99Ms: mean((p) => p.latency.p99),
+      errorRate: mean((p) => p.errorRate),
+      interrupted: complete.length === 0,
+      runs: runs.length,
+    };
+  });
 }
 
 /** Newest first; runs without a date last, by id. */
@@ -82,6 +107,14 @@ export function compareRuns(a: RunSummary, b: RunSummary): ComparisonRow[] {
     }));
 }
 
+/** Which side of a comparison row was interrupted or is a mean of repeated runs, in words, or null. */
+function interruptedSides(r: ComparisonRow): string | null {
+  const sides = [r.a?.interrupted ? 'A' : '', r.b?.interrupted ? 'B' : ''].filter(Boolean);
+  const means = [r.a && (r.a.runs ?? 1) > 1 ? `A mean of ${r.a.runs} runs` : '', r.b && (r.b.runs ?? 1) > 1 ? `B mean of ${r.b.runs} runs` : ''].filter(Boolean);
+  const parts = [...(sides.length ? [`${sides.join(' and ')} interrupted`] : []), ...means];
+  return parts.length === 0 ? null : parts.join('; ');
+}
+
 /** (b - a) / a, or null when either side is missing or a is zero. */
 function relative(a: number | undefined, b: number | undefined): number | null {
   if (a === undefined || b === undefined || a === 0) return null;
@@ -104,11 +137,15 @@ export function comparisonTable(a: RunSummary, b: RunSummary): Table {
     r.a?.errorRate ?? null,
     r.b?.errorRate ?? null,
     r.a && r.b ? r.b.errorRate - r.a.errorRate : null,
+    interruptedSides(r),
   ]);
   return {
     id: 'comparison',
     title: `Comparison: ${a.runId} (A) → ${b.runId} (B)`,
-    caption: 'Δ is B relative to A for throughput and latency, and the difference in percentage points for the error rate. Lower latency and error rate are better; higher throughput is better.',
+    caption:
+      'Δ is B relative to A for throughput and latency, and the difference in percentage points for the error rate. Lower latency and error rate are better; higher throughput is better. ' +
+      'A profile stopped early by Ctrl-C is marked interrupted: its figures cover a shorter window and compare poorly. ' +
+      'A profile run several times (--repeat) is shown as the mean of its runs (n in the note).',
     columns: [
       col('system', 'system'),
       col('workers', 'workers', 'int'),
@@ -124,6 +161,7 @@ export function comparisonTable(a: RunSummary, b: RunSummary): Table {
       col('a_error_rate', 'A errors', 'percent'),
       col('b_error_rate', 'B errors', 'percent'),
       col('change_error_rate', 'Δ errors (points)', 'change'),
+      col('note', 'note'),
     ],
     rows,
   };
@@ -133,7 +171,7 @@ export function runListTable(runs: RunSummary[]): Table {
   return {
     id: 'runs',
     title: 'Every run in this folder',
-    caption: 'Newest first. A partial run stopped before every profile it planned had finished.',
+    caption: 'Newest first. A partial run stopped before every profile it planned had finished; an interrupted one had a profile stopped early by Ctrl-C.',
     columns: [
       col('run_id', 'run'),
       col('created', 'created'),
@@ -148,9 +186,14 @@ export function runListTable(runs: RunSummary[]): Table {
       r.createdAt,
       r.target,
       r.systems.join(', '),
-      `${r.profiles.length} of ${r.expectedProfiles}`,
+      `${r.measuredProfiles ?? r.profiles.length} of ${r.expectedProfiles}`,
       r.gitSha ? r.gitSha.slice(0, 12) : null,
-      [r.profiles.length < r.expectedProfiles ? 'partial' : 'complete', r.problems > 0 ? `${r.problems} unreadable file(s)` : '', r.synthetic ? 'synthetic' : '']
+      [
+        r.profiles.some((p) => p.interrupted) ? 'interrupted' : '',
+        (r.measuredProfiles ?? r.profiles.length) < r.expectedProfiles ? 'partial' : r.profiles.some((p) => p.interrupted) ? '' : 'complete',
+        r.problems > 0 ? `${r.problems} unreadable file(s)` : '',
+        r.synthetic ? 'synthetic' : '',
+      ]
         .filter(Boolean)
         .join(', '),
     ]),

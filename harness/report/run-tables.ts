@@ -8,6 +8,7 @@ import { PAPER_LABEL, PAPER_REFERENCE, paperReference } from './paper-reference.
 import { systemsOf, workersOf, type RunData } from './run-data.ts';
 import { col, type Cell, type Column, type Table } from './table.ts';
 import { repetitionTables } from './repetition-tables.ts';
+import { gatewayCheckTable } from './gateway-table.ts';
 
 type PaperField = 'throughput' | 'meanLatencyMs' | 'errorRate';
 
@@ -26,11 +27,11 @@ function paperLayout(
     if (PAPER_REFERENCE.some((r) => r.system === s)) columns.push(col(`paper_${s}_${unit.key}`, `${s} ${unit.label} (paper)`, unit.format));
   }
   const workers = [...new Set([...workersOf(run)])];
+  const repeated = run.profiles.some((p) => (p.repetition ?? 1) > 1);
   const rows = workers.map((w) => {
     const row: Cell[] = [w];
     for (const s of systems) {
-      const profile = run.profiles.find((p) => p.system === s && p.workers === w);
-      row.push(profile ? ours(profile) : null);
+      row.push(meanOverRuns(run.profiles.filter((p) => p.system === s && p.workers === w), ours));
       if (PAPER_REFERENCE.some((r) => r.system === s)) row.push(paperReference(s, w)?.[paperField] ?? null);
     }
     return row;
@@ -38,10 +39,23 @@ function paperLayout(
   return {
     id,
     title,
-    caption: `Paper layout: one row per number of concurrent workers. Columns marked (paper) are the ${PAPER_LABEL} figures, measured on other hardware; shown for reference, not as targets.`,
+    caption:
+      `Paper layout: one row per number of concurrent workers${repeated ? '; each figure is the mean over the repeated runs (not interrupted ones), as in the charts' : ''}. ` +
+      `Columns marked (paper) are the ${PAPER_LABEL} figures, measured on other hardware; shown for reference, not as targets.`,
     columns,
     rows,
   };
+}
+
+/**
+ * A figure over a profile's repeated runs: their mean, leaving out interrupted runs (shorter
+ * windows) unless every run was interrupted; null without runs.
+ */
+export function meanOverRuns(runs: readonly ProfileResult[], read: (p: ProfileResult) => number): number | null {
+  const complete = runs.filter((p) => p.interrupted !== true);
+  const use = complete.length ? complete : runs;
+  const values = use.map(read).filter((v) => Number.isFinite(v));
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
 }
 
 export function profileTable(run: RunData): Table {
@@ -70,8 +84,13 @@ export function profileTable(run: RunData): Table {
     col('max_ms', 'max (ms)', 'ms'),
     col('ok_p50_ms', 'ok-only p50 (ms)', 'ms'),
     col('ok_p99_ms', 'ok-only p99 (ms)', 'ms'),
+    col('censored', 'censored (timed out, cut off, not sent)', 'int'),
+    col('with_timeouts_mean_ms', 'incl. timeouts mean (ms, ≥)', 'ms'),
+    col('with_timeouts_p99_ms', 'incl. timeouts p99 (ms, ≥)', 'ms'),
     col('cpu_s_per_ok', 'system CPU-s per ok request', 'number'),
     col('client_limited', 'client-limited'),
+    col('client_saturated_s', 'client saturated (s)', 'int'),
+    col('steady', 'steady state'),
   ];
   const rows = run.profiles.map((p): Cell[] => [
     p.system,
@@ -98,13 +117,32 @@ export function profileTable(run: RunData): Table {
     p.latency.max,
     p.latencyOk.count > 0 ? p.latencyOk.p50 : null,
     p.latencyOk.count > 0 ? p.latencyOk.p99 : null,
+    p.latencyWithTimeouts?.censored ?? null,
+    p.latencyWithTimeouts && p.latencyWithTimeouts.count > 0 ? p.latencyWithTimeouts.mean : null,
+    p.latencyWithTimeouts && p.latencyWithTimeouts.count > 0 ? p.latencyWithTimeouts.p99 : null,
     p.cost?.cpuSecondsPerOk ?? null,
     p.client?.limited ?? null,
+    p.client?.saturatedSeconds ?? null,
+    p.steadyState ? (p.steadyState.steady ? 'yes' : `no (${p.steadyState.driftPercent !== null && p.steadyState.driftPercent > 0 ? '+' : ''}${p.steadyState.driftPercent ?? '?'} %)`) : null,
   ]);
+  // Parts that each fit a 1400 px window: counts and rates, latency, then what qualifies them; the CSV has all.
+  const key = [0, 1, 2];
+  const latencyFrom = columns.findIndex((c) => c.key === 'mean_ms');
+  const latencyTo = columns.findIndex((c) => c.key === 'ok_p99_ms');
+  const index = columns.map((_, i) => i);
   return {
     id: 'profiles',
+    parts: [
+      { title: 'Counts and rates', columns: index.filter((i) => i < latencyFrom) },
+      { title: 'Latency (ms), over completed responses', columns: [...key, ...index.filter((i) => i >= latencyFrom && i <= latencyTo)] },
+      { title: 'Timeouts included, cost, load generator, steady state', columns: [...key, ...index.filter((i) => i > latencyTo)] },
+    ],
     title: 'Profiles: throughput and latency percentiles',
-    caption: 'Latency of every response (as hey reports it) unless marked ok-only. Cut off: requests still in flight when the window closed, counted neither as successes nor errors. Throughput counts every response; goodput only successful ones.',
+    caption:
+      'Latency over completed responses of any status (as hey reports it) unless marked ok-only; requests that timed out, were cut off or never sent are not in it. ' +
+      '"Incl. timeouts" adds them at censored values (the client timeout, or their age when the window closed): lower bounds, which a system collapsing into timeouts cannot make look faster. ' +
+      'Cut off: requests still in flight when the window closed, counted neither as successes nor errors. Throughput counts every response; goodput only successful ones. ' +
+      'Steady state: the first third\'s throughput against the last third\'s (within 10 %, or counting noise).',
     columns,
     rows,
   };
@@ -115,8 +153,8 @@ export function errorClassTable(run: RunData): Table {
     id: 'errors-by-class',
     title: 'Errors by class',
     caption: 'http4xx/http5xx: error status without a dataflow envelope; envelope: a dataflow error reached the client; timeout, refused, reset, other: client-side failures.',
-    columns: [col('system', 'system'), col('workers', 'workers', 'int'), ...ERROR_CLASSES.map((c) => col(c, c, 'int')), col('total', 'total', 'int')],
-    rows: run.profiles.map((p) => [p.system, p.workers, ...ERROR_CLASSES.map((c) => p.errors[c] ?? 0), ERROR_CLASSES.reduce((sum, c) => sum + (p.errors[c] ?? 0), 0)]),
+    columns: [col('system', 'system'), col('workers', 'workers', 'int'), col('run', 'run', 'int'), ...ERROR_CLASSES.map((c) => col(c, c, 'int')), col('total', 'total', 'int')],
+    rows: run.profiles.map((p) => [p.system, p.workers, p.repetition ?? 1, ...ERROR_CLASSES.map((c) => p.errors[c] ?? 0), ERROR_CLASSES.reduce((sum, c) => sum + (p.errors[c] ?? 0), 0)]),
   };
 }
 
@@ -124,10 +162,14 @@ export function hopTable(run: RunData): Table {
   return {
     id: 'hop-gaps',
     title: 'Time between services (ms)',
-    caption: 'Gap between one service ending its function and the next one starting, from spans.',
+    caption:
+      'As the paper defines it: from one service\'s function ending to the next one\'s function starting, from spans; split into the part until the next service has the request (return path, call, network) and the body\'s transfer. ' +
+      'Failed: the hop had no gap to measure (a function failed, an error envelope came instead, the call failed); missing: no span of the next service arrived; negative: below zero by more than the clock uncertainty (± ms, kube: node clock offsets; 0 on one clock). ' +
+      'Runs written before this definition measured to the next request\'s arrival (definition column empty).',
     columns: [
       col('system', 'system'),
       col('workers', 'workers', 'int'),
+      col('run', 'run', 'int'),
       col('from', 'from'),
       col('to', 'to'),
       col('count', 'gaps', 'int'),
@@ -139,8 +181,45 @@ export function hopTable(run: RunData): Table {
       col('p90_ms', 'p90', 'ms'),
       col('p99_ms', 'p99', 'ms'),
       col('max_ms', 'max', 'ms'),
+      col('to_request_mean_ms', 'to request, mean', 'ms'),
+      col('body_mean_ms', 'body transfer, mean', 'ms'),
+      col('body_p99_ms', 'body transfer, p99', 'ms'),
+      col('failed', 'failed', 'int'),
+      col('missing', 'missing spans', 'int'),
+      col('negative', 'negative', 'int'),
+      col('clock_uncertainty_ms', '± clock (ms)', 'ms'),
+      col('definition', 'definition'),
     ],
-    rows: run.profiles.flatMap((p) => p.hops.map((h): Cell[] => [p.system, p.workers, h.from, h.to, h.count, h.mean, h.min, h.q1, h.p50, h.q3, h.p90, h.p99, h.max])),
+    rows: run.profiles.flatMap((p) =>
+      p.hops.map((h): Cell[] => [
+        p.system,
+        p.workers,
+        p.repetition ?? 1,
+        h.from,
+        h.to,
+        h.count,
+        h.mean,
+        h.min,
+        h.q1,
+        h.p50,
+        h.q3,
+        h.p90,
+        h.p99,
+        h.max,
+        h.toRequest?.mean ?? null,
+        h.body?.mean ?? null,
+        h.body?.p99 ?? null,
+        h.failed ?? null,
+        h.missing ?? null,
+        h.negative ?? null,
+        h.clockUncertaintyMs ?? null,
+        h.definition ?? null,
+      ]),
+    ),
+    parts: [
+      { title: 'Function end → next function start', columns: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] },
+      { title: 'Parts, failures and clock uncertainty', columns: [0, 1, 2, 3, 4, 5, 14, 15, 16, 17, 18, 19, 20, 21] },
+    ],
   };
 }
 
@@ -222,6 +301,8 @@ export function runTables(run: RunData): Table[] {
     profileTable(run),
     ...repetitionTables(run),
     errorClassTable(run),
+    // Only runs with a gateway (openfaas) have its counters.
+    ...[gatewayCheckTable(run)].filter((t) => t.rows.length > 0),
     hopTable(run),
     eventTable(run),
     manifestTable(run.manifest),

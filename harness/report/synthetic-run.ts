@@ -6,6 +6,8 @@
  * to the totals, error counts sum to the error total), so a report that renders these renders
  * real runs too. Runs made here say `synthetic: true` in their options and dataset.
  */
+import { durationStats } from '../metrics/hops.ts';
+import { steadyState } from '../metrics/steady-state.ts';
 import * as hdr from 'hdr-histogram-js';
 import {
   ERROR_CLASSES,
@@ -207,7 +209,9 @@ export function syntheticProfile(manifest: RunManifest, system: string, workers:
     throughput: requests / seconds,
     goodput: ok / seconds,
     latency: latencyStats(all),
+    latencyWithTimeouts: { ...latencyStats(all), censored: errors.timeout },
     latencyOk: latencyStats(okOnly),
+    steadyState: steadyState(timeline),
     timeline,
     hops: syntheticHops(rand, m.hopMedianMs, ok, manifest.scenario.route),
     events,
@@ -236,6 +240,14 @@ function syntheticHops(rand: () => number, medianMs: number, count: number, rout
       max: gaps[gaps.length - 1] ?? 0,
       q1: percentileOf(gaps, 25),
       q3: percentileOf(gaps, 75),
+      definition: 'function-end-to-function-start',
+      toRequest: durationStats(gaps.map((g) => g * 0.8)),
+      body: durationStats(gaps.map((g) => g * 0.2)),
+      requests: gaps.length,
+      failed: 0,
+      missing: 0,
+      negative: 0,
+      clockUncertaintyMs: 0,
     });
   }
   return hops;

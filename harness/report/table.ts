@@ -21,6 +21,11 @@ export interface Table {
   caption: string;
   columns: Column[];
   rows: Cell[][];
+  /**
+   * A table too wide for a page is shown in parts, each with its own columns (by index; the key
+   * columns repeated in each); the CSV still holds every column. Default: one part, all columns.
+   */
+  parts?: { title: string; columns: number[] }[];
 }
 
 export const col = (key: string, label: string = key, format: CellFormat = 'text'): Column => ({ key, label, format });

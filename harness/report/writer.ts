@@ -1,55 +1,61 @@
 /**
  * The report's only file I/O: reads a run folder, writes its `index.html`, `csv/*.csv` and the
  * vendored scripts next to it; writes the index of all runs. Files are written to a temporary
- * name and renamed so a browser or the --serve server never sees half a page.
+ * name and renamed so a browser or the --serve server never sees half a page, and never through
+ * a symbolic link found in a run folder (safe-write.ts).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { copyVendor, loadAssets } from './assets.ts';
 import { toCsv } from './csv.ts';
 import { renderIndexPage } from './index-page.ts';
 import { listRunDirs, readRun } from './read-run.ts';
 import { buildRunReport, renderRunPage } from './run-report.ts';
-import { summarizeRun } from './run-summary.ts';
+import { summarizeRun, type RunSummary } from './run-summary.ts';
+import { ensureRealDir, writeFileReplacing } from './safe-write.ts';
 
 const CSV_DIR = 'csv';
 
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, content);
-  await rename(temporary, file);
-}
-
-export async function writeRunReport(runDir: string): Promise<{ htmlPath: string; csvFiles: string[] }> {
+export async function writeRunReport(runDir: string): Promise<{ htmlPath: string; csvFiles: string[]; problems: string[] }> {
   const run = await readRun(runDir);
+  await ensureRealDir(runDir);
   const content = buildRunReport(run);
   const assets = await loadAssets();
   const vendorScripts = await copyVendor(assets, runDir);
-  await mkdir(join(runDir, CSV_DIR), { recursive: true });
+  await ensureRealDir(join(runDir, CSV_DIR));
   const csvFiles = await Promise.all(
     [...content.tables, ...content.exports].map(async (table) => {
       const file = join(runDir, CSV_DIR, `${table.id}.csv`);
-      await writeAtomically(file, toCsv(table));
+      await writeFileReplacing(file, toCsv(table));
       return file;
     }),
   );
   const htmlPath = join(runDir, 'index.html');
   const html = renderRunPage(run, content, { css: assets.css, viewerScript: assets.viewerScript, vendorScripts, csvHref: `${CSV_DIR}/` });
-  await writeAtomically(htmlPath, html);
-  return { htmlPath, csvFiles };
+  await writeFileReplacing(htmlPath, html);
+  return { htmlPath, csvFiles, problems: run.problems };
+}
+
+export interface IndexOptions {
+  /** A run folder that could not be read at all: it is left out of the index. */
+  onSkip?: (runDir: string, reason: string) => void;
 }
 
 /** Writes the index of every run under `runsRoot` to `outFile`; returns its path. */
-export async function writeIndex(runsRoot: string, outFile: string, now: Date = new Date()): Promise<string> {
+export async function writeIndex(runsRoot: string, outFile: string, now: Date = new Date(), options: IndexOptions = {}): Promise<string> {
   const outDir = dirname(outFile);
-  await mkdir(outDir, { recursive: true });
-  const summaries = [];
+  await ensureRealDir(outDir);
+  const summaries: RunSummary[] = [];
   for (const dir of await listRunDirs(runsRoot)) {
     const href = relative(outDir, join(dir, 'index.html')).split(sep).join('/');
-    summaries.push(summarizeRun(await readRun(dir), href));
+    try {
+      summaries.push(summarizeRun(await readRun(dir), href));
+    } catch (error) {
+      // One unreadable run must not take the index of every other run down with it.
+      options.onSkip?.(dir, error instanceof Error ? error.message : String(error));
+    }
   }
   const assets = await loadAssets();
   const vendorScripts = await copyVendor(assets, outDir);
-  await writeAtomically(outFile, renderIndexPage(summaries, { css: assets.css, viewerScript: assets.viewerScript, vendorScripts }, now.toISOString()));
+  await writeFileReplacing(outFile, renderIndexPage(summaries, { css: assets.css, viewerScript: assets.viewerScript, vendorScripts }, now.toISOString()));
   return outFile;
 }

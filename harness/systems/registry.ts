@@ -1,25 +1,16 @@
-/** The systems a bench can run, and the ones that cannot run here yet, with the reason. */
+/** The systems a bench can run. Each one says itself, when planned, if a target cannot host it. */
 import { usageError } from '../errors.ts';
-import { openfaasSystem } from './openfaas.ts';
+import { openfaasChainSystem, openfaasSystem } from './openfaas.ts';
 import { p2pSystem } from './p2p.ts';
 import type { System } from './system.ts';
 
-export const SYSTEMS: Record<string, System> = { p2p: p2pSystem, openfaas: openfaasSystem };
+export const SYSTEMS: Record<string, System> = { p2p: p2pSystem, openfaas: openfaasSystem, 'openfaas-chain': openfaasChainSystem };
 
-/** Targets each system can run on, and why not elsewhere. */
-const RUNS_ON: Record<string, { targets: string[]; elsewhere: string }> = {
-  openfaas: {
-    targets: ['kube'],
-    elsewhere:
-      'openfaas is not available on this target yet: locally it needs the real OpenFaaS gateway and of-watchdog binaries, ' +
-      'and the Go module proxy refuses github.com/openfaas modules (issue #5 is blocked); run --systems p2p, or --target kube',
-  },
-};
+/** Systems run by default: the comparison. */
+export const DEFAULT_SYSTEMS = ['p2p', 'openfaas'];
 
-export function checkSystems(names: readonly string[], target: string): void {
+export function checkSystems(names: readonly string[]): void {
   for (const name of names) {
     if (!SYSTEMS[name]) throw usageError(`unknown system "${name}" (available: ${Object.keys(SYSTEMS).join(', ')})`);
-    const limits = RUNS_ON[name];
-    if (limits && !limits.targets.includes(target)) throw usageError(limits.elsewhere);
   }
 }

@@ -1,10 +1,11 @@
 /**
- * A System is one way of running the scenario (p2p, openfaas). It turns the compiled scenario
- * into what a target deploys, and says where the load generator must aim.
+ * A System is one way of running the scenario (p2p, openfaas). It compiles what it deploys
+ * from the scenario, says what the target must run (or which function platform must deploy
+ * it), and where the load generator must aim.
  */
-import type { CompiledScenario } from '../dataflow/compile.ts';
+import type { ScenarioSource } from '../dataflow/compile.ts';
 import type { CompiledFunction } from '../openfaas/compile-functions.ts';
-import type { UnitSpec } from '../targets/target.ts';
+import type { TargetCapabilities, UnitEndpoint, UnitSpec } from '../targets/target.ts';
 
 export interface SystemOptions {
   hopTimeoutMs: number;
@@ -13,9 +14,22 @@ export interface SystemOptions {
   config: Record<string, string>;
   /** openfaas: replicas of every function (autoscaling off: min = max). */
   replicas: number;
-  /** Scenario module and a folder for the system's own build output. */
-  scenarioFile: string;
+  /** openfaas: timeouts that override the chart's and the Node template's (see harness/openfaas/settings.ts). */
+  openfaasTimeouts?: Partial<Record<'gateway' | 'function', number>>;
+  /** A folder for the system's own build output (bundles, Dockerfiles, secrets). */
   buildDir: string;
+}
+
+/** A Prometheus endpoint of the system, scraped around each profile as a second count of calls. */
+export interface MetricsEndpoint {
+  /** Unit whose address serves it. */
+  unit: string;
+  port: number;
+  path: string;
+  /** The counter to read, e.g. gateway_function_invocation_total. */
+  counter: string;
+  /** The function the client calls, whose count is compared with the harness's. */
+  entryFunction: string;
 }
 
 interface PlanBase {
@@ -25,17 +39,24 @@ interface PlanBase {
   headers: Record<string, string>;
   /** Ordered service names whose spans make the hop-gap analysis. */
   chain: string[];
+  /** What the manifest records of this system beyond the scenario (versions, binaries, settings). */
+  provenance: Record<string, unknown>;
+  /** Removes what plan() wrote that must not outlive the run (secrets). Safe to call twice. */
+  dispose(): Promise<void>;
 }
 
-/** Processes (p2p services) that any target can run. */
+/** Units (pods) that the target runs. */
 export interface UnitsPlan extends PlanBase {
   kind: 'units';
   units: UnitSpec[];
   /** Unit the client calls. */
   entry: string;
+  /** Told whenever the target's view of ready units changes (the system's service discovery). */
+  onEndpoints?: (endpoints: readonly UnitEndpoint[]) => void;
+  metrics?: MetricsEndpoint;
 }
 
-/** OpenFaaS functions, deployed through a gateway the target provides. */
+/** OpenFaaS functions, deployed through the function platform the target provides. */
 export interface FunctionsPlan extends PlanBase {
   kind: 'functions';
   functions: CompiledFunction[];
@@ -45,5 +66,11 @@ export type SystemPlan = UnitsPlan | FunctionsPlan;
 
 export interface System {
   readonly name: string;
-  plan(compiled: CompiledScenario, options: SystemOptions): Promise<SystemPlan>;
+  /** Why a target with these capabilities cannot host the system, or null; asked before anything runs. */
+  refuses?(target: TargetCapabilities & { kind: string }): string | null;
+  /**
+   * Compiles the system from the scenario and plans it for a target with these capabilities;
+   * fails with a usageError saying why when the target cannot host it.
+   */
+  plan(source: ScenarioSource, options: SystemOptions, target: TargetCapabilities & { kind: string }): Promise<SystemPlan>;
 }

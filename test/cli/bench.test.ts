@@ -1,13 +1,13 @@
 /** The bench command as a user runs it: real CLI process, real services, real files. */
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProfileResult, RunManifest } from '../../harness/results/schema.ts';
 import { runCli, startCli, waitFor } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 import { commandOf, descendantsOf, isAlive } from '../helpers/processes.ts';
 
-const tmp = () => mkdtemp(path.join(os.tmpdir(), 'fogbench-cli-'));
+const tmp = async () => tempDir('fogbench-cli-');
 
 describe('fogbench bench', () => {
   const started: { kill(signal: NodeJS.Signals): boolean }[] = [];
@@ -40,7 +40,7 @@ describe('fogbench bench', () => {
   it('repeats profiles with --repeat, writing one file per run and a table of intervals', async () => {
     const runs = await tmp();
     const { code, stdout } = await runCli([
-      'bench', '--workers', '1', '--duration', '1s', '--repeat', '2', '--target', 'loopback', '--runs-dir', runs, '--run-id', 'rep', '--cooldown', '0s', '--no-report',
+      'bench', '--workers', '1', '--duration', '1s', '--repeat', '2', '--systems', 'p2p', '--target', 'loopback', '--runs-dir', runs, '--run-id', 'rep', '--cooldown', '0s', '--no-report',
     ]);
     expect(code).toBe(0);
     expect((await readdir(path.join(runs, 'rep', 'profiles'))).sort()).toEqual(['p2p-w1-r1.json', 'p2p-w1-r2.json']);
@@ -59,9 +59,16 @@ describe('fogbench bench', () => {
     [['--workers', '0'], /--workers.*'0' is invalid.*at least 1/],
     [['--workers', 'abc'], /--workers.*'abc' is invalid/],
     [['--duration', '-1'], /--duration.*'-1' is invalid/],
-    [['--scenario', 'scenarios/missing.ts', '--target', 'loopback'], /scenario file not found: scenarios\/missing\.ts/],
-    [['--systems', 'openfaas', '--target', 'loopback'], /openfaas is not available on this target yet/],
+    [['--scenario', 'scenarios/missing.ts', '--systems', 'p2p', '--target', 'loopback'], /scenario file not found: scenarios\/missing\.ts/],
+    [['--systems', 'openfaas', '--target', 'loopback'], /openfaas cannot run on the loopback target: of-watchdog binds port 8081 for metrics in every replica/],
+    [['--target', 'loopback'], /openfaas cannot run on the loopback target/],
+    [['--systems', 'p2p,lambda'], /unknown system "lambda" \(available: p2p, openfaas, openfaas-chain\)/],
     [['--target', 'mars'], /unknown target "mars"/],
+    [['--run-id', '..', '--target', 'loopback'], /--run-id "\.\." cannot be used as a folder name/],
+    [['--run-id', '.', '--target', 'loopback'], /--run-id "\." cannot be used as a folder name/],
+    [['--run-id', '.hidden', '--target', 'loopback'], /--run-id "\.hidden" cannot be used as a folder name: it starts with a dot/],
+    [['--run-id', 'a/b', '--target', 'loopback'], /--run-id "a\/b" cannot be used as a folder name: it holds a path separator/],
+    [['--run-id', '', '--target', 'loopback'], /--run-id "" cannot be used as a folder name: it is empty/],
   ])('rejects %j with one line and exit code 2', async (args, message) => {
     const runs = await tmp();
     const { code, stderr } = await runCli(['bench', '--runs-dir', runs, ...args]);
@@ -74,7 +81,7 @@ describe('fogbench bench', () => {
 
   it('cleans up every process it started on Ctrl-C, keeping what it measured', async () => {
     const runs = await tmp();
-    const run = startCli(['bench', '--workers', '2', '--duration', '60s', '--target', 'loopback', '--runs-dir', runs, '--run-id', 'sigint']);
+    const run = startCli(['bench', '--workers', '2', '--duration', '60s', '--systems', 'p2p', '--target', 'loopback', '--runs-dir', runs, '--run-id', 'sigint']);
     started.push(run.child);
     await waitFor(() => /p2p w2: running/.test(run.stderrSoFar()) || /p2p w2 \[/.test(run.stderrSoFar()), 60_000, 'the profile to start');
     await new Promise((r) => setTimeout(r, 1_500));

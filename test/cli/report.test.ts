@@ -1,5 +1,5 @@
 /** `fogbench report` as a user runs it: real CLI process, real run folders, real HTTP server. */
-import { cp, readdir, readFile, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,8 @@ describe('fogbench report', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(code).toBe(0);
     expect(stdout).toMatch(/runs\/one\/index\.html \(12 CSV files\)/);
-    expect(stdout).toMatch(/runs\/two\/index\.html \(12 CSV files\)/);
+    // The fixture's openfaas profile was cut off mid-write: named, and the run reported without it.
+    expect(stdout).toMatch(/runs\/two\/index\.html \(12 CSV files; 1 unusable file: profiles\/openfaas-w1\.json: Unexpected end of JSON input\)/);
     expect(stdout).toMatch(/index\.html \(2 runs\)/);
     for (const run of ['one', 'two']) {
       expect((await stat(join(runs, run, 'index.html'))).size).toBeGreaterThan(10_000);
@@ -70,5 +71,46 @@ describe('fogbench report', () => {
     const result = await cli.done;
     expect(result.code).toBe(0);
     await expect(fetch(url)).rejects.toThrow();
+  }, 60_000);
+
+  it('reports every other run when one is badly shaped, naming it (issue 13)', async () => {
+    const { root, runs } = await runsFolder();
+    const { dir, manifest } = await writeRunFolder(runs, { runId: 'broken', seconds: 2, workers: [1], systems: ['p2p'] });
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, profiles: 5 }));
+    const profile = JSON.parse(await readFile(join(dir, 'profiles', 'p2p-w1.json'), 'utf8')) as Record<string, unknown>;
+    delete profile.latency;
+    await writeFile(join(dir, 'profiles', 'p2p-w1.json'), JSON.stringify(profile));
+    const { code, stdout, stderr } = await runCli(['report', '--runs', runs]);
+    expect(stderr).not.toMatch(/unexpected error|\n\s+at /);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/runs\/one\/index\.html \(\d+ CSV files\)/);
+    expect(stdout).toMatch(/runs\/broken\/index\.html \(\d+ CSV files; 2 unusable files: manifest\.json: profiles is 5, expected a list/);
+    expect(stdout).toMatch(/index\.html \(3 runs\)/);
+    expect(await readFile(join(root, 'index.html'), 'utf8')).toContain('href="runs/broken/index.html"');
+  }, 60_000);
+
+  it('--index elsewhere --serve serves only the report, not the folder it sits in (issue 13)', async () => {
+    const { root, runs } = await runsFolder();
+    const home = join(root, 'home');
+    await mkdir(join(home, '.ssh'), { recursive: true });
+    await writeFile(join(home, '.ssh', 'id_ed25519'), 'PRIVATE KEY');
+    await writeFile(join(home, 'notes.txt'), 'private notes');
+    const cli = startCli(['report', '--runs', runs, '--index', join(home, 'index.html'), '--serve', '--port', '0']);
+    let stdout = '';
+    cli.child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    try {
+      await waitFor(() => /at http:\/\/127\.0\.0\.1:\d+\//.test(stdout), 45_000, 'the URL');
+      const url = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)![1]!;
+      expect((await fetch(url)).status).toBe(200);
+      expect((await fetch(new URL('vendor/vega.min.js', url))).status).toBe(200);
+      for (const path of ['.ssh/id_ed25519', 'notes.txt', '%2essh/id_ed25519']) {
+        const res = await fetch(new URL(path, url));
+        expect(res.status, path).toBe(404);
+        expect(await res.text()).not.toMatch(/PRIVATE|private/);
+      }
+    } finally {
+      cli.child.kill('SIGINT');
+      await cli.done;
+    }
   }, 60_000);
 });

@@ -42,7 +42,9 @@ describe('cluster plan', () => {
   it('rejects bad names, providers and agent counts with a usage error', () => {
     expect(() => planCluster({ cluster: 'Lab!', provider: 'multipass', agents: 1, config })).toThrow(/cluster name "Lab!"/);
     expect(() => planCluster({ cluster: 'lab', provider: 'docker' as never, agents: 1, config })).toThrow(/--provider must be one of multipass, vagrant/);
-    expect(() => planCluster({ cluster: 'lab', provider: 'multipass', agents: 0, config })).toThrow(/--agents must be an integer from 1 to 20/);
+    expect(() => planCluster({ cluster: 'lab', provider: 'multipass', agents: -1, config })).toThrow(/--agents must be an integer from 0 \(a lone server\) to 20/);
+    expect(() => planCluster({ cluster: 'lab', provider: 'multipass', agents: 21, config })).toThrow(/--agents must be an integer/);
+    expect(planCluster({ cluster: 'lab', provider: 'multipass', agents: 0, config }).nodes.map((n) => n.role)).toEqual(['server']);
   });
 
   it('generates a fresh 256-bit token each time', () => {
@@ -56,21 +58,27 @@ describe('K3s config files', () => {
   const plan = planCluster({ cluster: 'lab', provider: 'vagrant', agents: 1, config });
   const [server, agent] = plan.nodes as [(typeof plan.nodes)[0], (typeof plan.nodes)[0]];
 
-  it('puts every server setting in config.yaml: token, traefik disabled, core label, node IP', () => {
-    const yaml = parse(renderK3sConfig({ node: server, nodeIp: '192.168.56.10', serverIp: '192.168.56.10', token: 'tok' }));
+  it('puts every server setting in config.yaml: token, traefik disabled, core label and taint, node IP', () => {
+    const yaml = parse(renderK3sConfig({ node: server, nodeIp: '192.168.56.10', serverIp: '192.168.56.10', token: 'tok', dedicatedServer: true }));
     expect(yaml).toEqual({
       token: 'tok',
       'node-name': 'lab-server',
       'node-ip': '192.168.56.10',
       'node-label': ['fogbench.io/role=core'],
+      // OpenFaaS CE places functions without any selector: the taint keeps them on the agents.
+      'node-taint': ['CriticalAddonsOnly=true:NoExecute'],
       disable: ['traefik'],
       'tls-san': ['192.168.56.10'],
       'write-kubeconfig-mode': '0600',
     });
+    // A lone server runs everything: no taint, and K3s makes its own token when none is given.
+    const lone = parse(renderK3sConfig({ node: server, nodeIp: '10.1.0.4', serverIp: '10.1.0.4', dedicatedServer: false }));
+    expect(lone['node-taint']).toBeUndefined();
+    expect(lone.token).toBeUndefined();
   });
 
   it('points agents at the server with the worker label', () => {
-    const yaml = parse(renderK3sConfig({ node: agent, nodeIp: '192.168.56.11', serverIp: '192.168.56.10', token: 'tok' }));
+    const yaml = parse(renderK3sConfig({ node: agent, nodeIp: '192.168.56.11', serverIp: '192.168.56.10', token: 'tok', dedicatedServer: true }));
     expect(yaml).toMatchObject({ server: 'https://192.168.56.10:6443', token: 'tok', 'node-label': ['fogbench.io/role=worker'], 'node-ip': '192.168.56.11' });
     expect(yaml.disable).toBeUndefined();
   });

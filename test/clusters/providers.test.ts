@@ -2,7 +2,7 @@
  * The multipass and Vagrant providers, driven through RECORDED tool output (the JSON and
  * machine-readable lines those tools print), plus the real "tool missing" path.
  */
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -39,9 +39,10 @@ const VAGRANT_STATUS = [
 ].join('\n');
 const VAGRANT_ERROR = '1732300001,,error-exit,Vagrant::Errors::ProviderNotUsable,The provider \'libvirt\' that was requested to back the machine\\n\'lab-server\' is reporting that it isn\'t usable on this system.%!(VAGRANT_COMMA) sorry';
 
-function scripted(answers: Record<string, CommandResult>, calls: string[][]): CommandRunner {
-  return async (command, args) => {
+function scripted(answers: Record<string, CommandResult>, calls: string[][], inputs: (string | undefined)[] = []): CommandRunner {
+  return async (command, args, options) => {
     calls.push([command, ...args]);
+    inputs.push(options?.input);
     const key = `${command} ${args[0]}`;
     const answer = answers[key];
     if (!answer) throw new Error(`unexpected command ${key}`);
@@ -68,20 +69,33 @@ describe('multipass', () => {
     expect(() => parseMultipassInstances('launch failed')).toThrow(FogbenchError);
   });
 
-  it('launches each node with its size and cloud-init file, then reads the addresses', async () => {
+  it('launches each node with its size and its cloud-init user-data on stdin, then reads the addresses', async () => {
     const plan = planCluster({ cluster: 'lab', provider: 'multipass', agents: 1, config });
     const calls: string[][] = [];
-    const provider = new MultipassProvider(scripted({ 'multipass launch': ok(''), 'multipass info': ok(MULTIPASS_INFO) }, calls));
-    const addresses = await provider.create(plan, { dir, publicKey: 'ssh-ed25519 AAAA k', config, progress: () => {} });
+    const inputs: (string | undefined)[] = [];
+    // The state folder is hidden under $HOME (~/.fogbench): the multipass snap cannot read files there.
+    const hidden = join(dir, '.fogbench', 'clusters', 'lab');
+    await mkdir(hidden, { recursive: true });
+    const provider = new MultipassProvider(scripted({ 'multipass launch': ok(''), 'multipass info': ok(MULTIPASS_INFO) }, calls, inputs));
+    const addresses = await provider.create(plan, { dir: hidden, publicKey: 'ssh-ed25519 AAAA k', config, progress: () => {} });
     expect([...addresses]).toEqual([['lab-server', '10.71.26.5'], ['lab-agent-1', '10.71.26.6']]);
-    expect(calls[0]).toEqual(['multipass', ...launchArgs(plan.nodes[0]!, '22.04', join(dir, 'cloud-init-lab-server.yaml'))]);
+    expect(calls[0]).toEqual(['multipass', ...launchArgs(plan.nodes[0]!, '22.04')]);
+    // No path is handed to multipass: the user-data travels on stdin.
+    expect(calls[0]![calls[0]!.indexOf('--cloud-init') + 1]).toBe('-');
+    for (const call of calls) expect(call.some((a) => a.includes('/.'))).toBe(false);
+    expect(inputs[1]).toBe(await readFile(join(hidden, 'cloud-init-lab-agent-1.yaml'), 'utf8'));
+    expect(inputs[1]).toContain('ssh-ed25519 AAAA k');
     expect(calls[0]).toEqual(expect.arrayContaining(['--cpus', '2', '--memory', '4096M']));
     expect(calls[1]).toEqual(expect.arrayContaining(['--cpus', '1', '--memory', '2048M']));
     expect(calls[2]).toEqual(['multipass', 'info', 'lab-server', 'lab-agent-1', '--format', 'json']);
-    const cloudInit = await readFile(join(dir, 'cloud-init-lab-agent-1.yaml'), 'utf8');
+    const cloudInit = await readFile(join(hidden, 'cloud-init-lab-agent-1.yaml'), 'utf8');
     expect(cloudInit.startsWith('#cloud-config\n')).toBe(true);
-    expect(cloudInit).toContain('ssh-ed25519 AAAA k');
-    expect((await stat(join(dir, 'cloud-init-lab-agent-1.yaml'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(hidden, 'cloud-init-lab-agent-1.yaml'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('the command runner hands `input` to the command\'s stdin', async () => {
+    const result = await commandRunner(INSTALL_HINTS)('cat', [], { input: '#cloud-config\nhostname: x\n' });
+    expect(result).toEqual({ stdout: '#cloud-config\nhostname: x', stderr: '', exitCode: 0 });
   });
 
   it('deletes only the VMs that still exist', async () => {

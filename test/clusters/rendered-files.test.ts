@@ -3,11 +3,12 @@
  * cloud-init's own schema validator, `vagrant validate`, and shellcheck. No VM starts.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { renderCloudInit } from '../../clusters/cloud-init.ts';
 import { loadClusterConfig, type ClusterConfig } from '../../clusters/config.ts';
 import { planCluster } from '../../clusters/plan.ts';
@@ -102,5 +103,88 @@ describe.skipIf(!hasTool('shellcheck', 'shellcheck'))('shell scripts', () => {
     const script = await readFile(join(SCRIPTS.pathname, 'install-k3s.sh'), 'utf8');
     expect(script).toContain('INSTALL_K3S_VERSION="$version" sh "$installer" "$role"');
     expect(script).not.toMatch(/--disable|--node-label|INSTALL_K3S_EXEC/);
+  });
+});
+
+describe('`npm run cluster -- render`: what `up` would use, written without creating anything', () => {
+  const render = async (provider: string, extra: string[] = []) => {
+    const out = await mkdtemp(join(dir, `render-${provider}-`));
+    const home = await mkdtemp(join(dir, 'home-'));
+    // HOME points at an empty folder: render must not create a cluster state there.
+    const result = await run('npm', ['run', '--silent', 'cluster', '--', 'render', '--provider', provider, '--name', 'lab', '--out', out, ...extra], { env: { ...process.env, HOME: home } });
+    expect(await readdir(home)).toEqual([]);
+    return { out, stdout: result.stdout };
+  };
+
+  it.skipIf(!hasTool('vagrant', 'vagrant') || !hasTool('shellcheck', 'shellcheck'))('vagrant: passes `vagrant validate --ignore-provider` and shellcheck; sets no disk size the providers cannot apply', { timeout: 90_000 }, async () => {
+    const { out, stdout } = await render('vagrant', ['--agents', '2']);
+    expect(stdout).toContain('(nothing was created)');
+    const validated = await validate('vagrant', ['validate', '--ignore-provider'], out);
+    expect(validated.output).toContain('Vagrantfile validated successfully');
+    expect(validated.code).toBe(0);
+    const vagrantfile = await readFile(join(out, 'Vagrantfile'), 'utf8');
+    // The box's 128 GiB disk cannot be shrunk: a smaller size would be ignored (libvirt) or refused (VirtualBox).
+    expect(vagrantfile).not.toMatch(/machine_virtual_size|vm\.disk/);
+    for (const script of ['vagrant-bootstrap.sh', 'scripts/install-k3s.sh']) {
+      const result = await validate('shellcheck', ['--severity=style', join(out, script)]);
+      expect(result.output, script).toBe('');
+    }
+    // Every node's K3s files, where K3s reads them; the registry manifest on the server only.
+    const agent = parse(await readFile(join(out, 'nodes/lab-agent-2/etc/rancher/k3s/config.yaml'), 'utf8'));
+    expect(agent).toMatchObject({ 'node-ip': '192.168.56.12', server: 'https://192.168.56.10:6443' });
+    expect(parse(await readFile(join(out, 'nodes/lab-agent-2/etc/rancher/k3s/registries.yaml'), 'utf8')).mirrors['192.168.56.10:5000'].endpoint).toEqual(['http://192.168.56.10:5000']);
+    const server = parse(await readFile(join(out, 'nodes/lab-server/etc/rancher/k3s/config.yaml'), 'utf8'));
+    expect(server['node-taint']).toEqual(['CriticalAddonsOnly=true:NoExecute']);
+    const manifests = (await readFile(join(out, 'nodes/lab-server/var/lib/rancher/k3s/server/manifests/fogbench-registry.yaml'), 'utf8')).split(/^---$/m).slice(1).map((d) => parse(d));
+    expect(manifests.map((m) => m.kind)).toEqual(['Namespace', 'ConfigMap', 'Deployment']);
+    expect(manifests[2].spec.template.spec.containers[0].env).toContainEqual({ name: 'REGISTRY_HTTP_ADDR', value: '192.168.56.10:5000' });
+    expect((await stat(join(out, 'nodes/lab-server/etc/rancher/k3s/config.yaml'))).mode & 0o777).toBe(0o600);
+  });
+
+  it.skipIf(!hasTool('cloud-init', 'cloud-init'))('multipass: every node\'s user-data passes `cloud-init schema`; DHCP addresses are marked as placeholders', { timeout: 90_000 }, async () => {
+    const { out, stdout } = await render('multipass', ['--agents', '1']);
+    expect(stdout).toMatch(/placeholder: lab-server address 10\.77\.0\.10 \(multipass assigns the real one at launch\)/);
+    for (const node of ['lab-server', 'lab-agent-1']) {
+      const result = await validate('cloud-init', ['schema', '--config-file', join(out, 'cloud-init', `${node}.yaml`)]);
+      expect(result.output).toContain('Valid cloud-config');
+      expect(result.code).toBe(0);
+    }
+    expect(await readFile(join(out, 'README.txt'), 'utf8')).toContain('multipass launch --cloud-init -');
+  });
+
+  it('refuses a server address OpenFaaS CE would reach over HTTPS', async () => {
+    const out = await mkdtemp(join(dir, 'render-public-'));
+    const result = await run('npm', ['run', '--silent', 'cluster', '--', 'render', '--provider', 'host', '--server-ip', '203.0.113.5', '--out', out]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code?: number; stderr?: string }) => ({ code: e.code ?? 1, stderr: e.stderr ?? '' }),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/the core node's address 203\.0\.113\.5 is not a private \(RFC 1918\) IPv4 address/);
+  });
+});
+
+describe('install-k3s.sh on the node', () => {
+  it('finds the interface holding node-ip (eth1 on VirtualBox, where the default route is the NAT eth0)', async () => {
+    const fakeBin = await mkdtemp(join(dir, 'bin-'));
+    // Recorded `ip -o -4 addr show` of a generic/ubuntu2204 VirtualBox VM with a private network.
+    await writeFile(
+      join(fakeBin, 'ip'),
+      [
+        '#!/bin/sh',
+        "cat <<'OUT'",
+        '1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever',
+        '2: eth0    inet 10.0.2.15/24 metric 100 brd 10.0.2.255 scope global dynamic eth0\\       valid_lft 86377sec preferred_lft 86377sec',
+        '3: eth1    inet 192.168.56.11/24 brd 192.168.56.255 scope global eth1\\       valid_lft forever preferred_lft forever',
+        'OUT',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const env = { ...process.env, PATH: `${fakeBin}:${process.env.PATH}` };
+    const script = join(SCRIPTS.pathname, 'install-k3s.sh');
+    expect((await run('sh', [script, 'flannel-iface', '192.168.56.11'], { env })).stdout).toBe('eth1\n');
+    expect((await run('sh', [script, 'flannel-iface', '10.0.2.15'], { env })).stdout).toBe('eth0\n');
+    expect((await run('sh', [script, 'flannel-iface', '192.168.56.99'], { env })).stdout).toBe('');
+    expect(await readFile(script, 'utf8')).toContain("printf '# Added by install-k3s.sh: the interface holding node-ip.\\nflannel-iface: %s\\n'");
   });
 });

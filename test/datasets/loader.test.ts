@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDataset } from '../../datasets/loader.ts';
 import { FogbenchError } from '../../harness/errors.ts';
 import type { SensorValue } from '../../scenarios/temperature.ts';
@@ -212,3 +212,45 @@ describe('readDataset switching to csv-parse mid-file', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('readDataset on hostile files (issue 13)', () => {
+  let dir: string;
+  const file = (name: string) => path.join(dir, name);
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-hostile-dataset-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  async function secondsToFail(name: string, bytes: number, fill: string | number): Promise<{ seconds: number; message: string }> {
+    await writeFile(file(name), Buffer.alloc(bytes, fill));
+    const started = performance.now();
+    const error = await readDataset(file(name)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await rm(file(name));
+    expect(error).toBeInstanceOf(FogbenchError);
+    return { seconds: (performance.now() - started) / 1000, message: (error as Error).message };
+  }
+
+  // Timing: three tries (a shared VM can stall), each held to the full bound.
+  it('reads one long line in linear time: 8x the bytes takes nowhere near 64x the time', { retry: 2, timeout: 120_000 }, async () => {
+    const small = await secondsToFail('line-16.csv', 16 * 1024 * 1024, 'a');
+    const large = await secondsToFail('line-128.csv', 128 * 1024 * 1024, 'a');
+    // Linear is ~8-10x here; copying the pending line per chunk was ~50-60x (9 s for 128 MiB).
+    expect(large.seconds / Math.max(small.seconds, 0.02)).toBeLessThan(24);
+  });
+
+  it('keeps the message of a file of NUL bytes to one short line', async () => {
+    const { message } = await secondsToFail('nul.csv', 16 * 1024 * 1024, 0);
+    expect(message).toMatch(/nul\.csv:1:1: no "sensor name" or "sensor" column in the header \(found: "(\\u0000)+"… \(16777216 characters\)\)/);
+    expect(message.length).toBeLessThan(1_000);
+    expect(message).not.toContain('\n');
+  });
+
+  it('counts a file of nothing but newlines, however many', { retry: 2, timeout: 60_000 }, async () => {
+    const { seconds, message } = await secondsToFail('newlines.csv', 32 * 1024 * 1024, '\n');
+    expect(message).toMatch(/the file is empty/);
+    expect(seconds).toBeLessThan(5);
+  });
+});

@@ -10,6 +10,7 @@ describe('threshold checks', () => {
     expect(parseCheck('openfaas.errorRate[workers=5] <= 1%', 1, 'f').bound).toEqual({ kind: 'absolute', value: 0.01 });
     expect(parseCheck('p2p.latency.p99[workers=50] <= baseline + 1.5s', 1, 'f').bound).toEqual({ kind: 'offset', delta: 1500 });
     expect(parseCheck('p2p.latencyOk.mean[workers=1] < 250ms', 1, 'f').bound).toEqual({ kind: 'absolute', value: 250 });
+    expect(parseCheck('openfaas.latencyWithTimeouts.p99[workers=10] <= 2s', 1, 'f')).toMatchObject({ metric: ['latencyWithTimeouts', 'p99'], bound: { kind: 'absolute', value: 2000 } });
   });
 
   it('skips comments and blank lines, and numbers lines for messages', () => {

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { compileScenario } from '../../harness/dataflow/compile.ts';
+import { loadScenarioSource } from '../../harness/dataflow/compile.ts';
 import { isSpan, type Span } from '../../harness/dataflow/spans.ts';
 import { p2pSystem } from '../../harness/systems/p2p.ts';
 import { createLoopbackTarget } from '../../harness/targets/loopback/loopback-target.ts';
@@ -25,10 +25,9 @@ export interface ChainOptions {
 
 export async function deployChain(scenarioFile: string, options: ChainOptions = {}): Promise<DeployedChain> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-test-'));
-  const compiled = await compileScenario(scenarioFile, dir);
-  const plan = await p2pSystem.plan(compiled, {
+  const source = await loadScenarioSource(scenarioFile);
+  const plan = await p2pSystem.plan(source, {
     replicas: 1,
-    scenarioFile,
     buildDir: dir,
     hopTimeoutMs: options.hopTimeoutMs ?? 5_000,
     chainBudgetMs: options.chainBudgetMs ?? 9_000,

@@ -31,11 +31,16 @@ export function descendantsOf(root: number): number[] {
   return out;
 }
 
-/** Running or sleeping; a zombie (exited, not yet reaped) counts as gone. */
+/**
+ * Running or sleeping. A zombie (exited, not yet reaped) counts as gone, and so does a process
+ * in the middle of exiting: its memory (hence its command line) and files are already released.
+ */
 export function isAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'Z' || state === 'X') return false;
+    return readFileSync(`/proc/${pid}/cmdline`).length > 0;
   } catch {
     return false;
   }

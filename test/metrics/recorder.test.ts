@@ -45,4 +45,36 @@ describe('ProfileRecorder', () => {
     expect(merged.totalCount).toBe(100);
     expect(merged.getValueAtPercentile(50) / 1000).toBeCloseTo(50, 0);
   });
+
+  // Issue 14: a system collapsing into timeouts looked faster for it. On 25c3c31 a timeout left
+  // no latency anywhere: 3 fast responses and one 20 s timeout gave a mean of 5 ms.
+  it('keeps timed-out requests as censored latencies in the "including timeouts" figure, apart from completed responses', () => {
+    const r = new ProfileRecorder(0, 30_000);
+    r.record('ok', 4, 100);
+    r.record('ok', 5, 200);
+    r.record('ok', 6, 300);
+    r.record('timeout', 20_000, 20_400);
+    const m = r.finish(30_000, 0);
+    const completed = latencyStats(decodeHistogram(m.latencyAll));
+    expect(completed.count).toBe(3);
+    expect(completed.mean).toBeCloseTo(5, 1);
+    expect(m.latencyCensored).toBeDefined();
+    const withTimeouts = latencyStats(decodeHistogram(m.latencyCensored!));
+    expect(withTimeouts.count).toBe(4);
+    expect(m.censored).toBe(1);
+    expect(withTimeouts.mean).toBeGreaterThan(4_900);
+    expect(withTimeouts.max).toBeGreaterThan(19_900);
+    expect(m.errors.timeout).toBe(1);
+  });
+
+  it('records cut-off requests once, at their age when the window closed', () => {
+    const r = new ProfileRecorder(0, 1_000);
+    r.cutOff(400); // the driver stopped it at the window's end, 400 ms old
+    r.record('ok', 700, 1_200); // a response 200 ms after the end: 500 ms old at the end, cut off too
+    const m = r.finish(1_000, 0);
+    expect([m.requests, m.cutOff, m.censored]).toEqual([0, 2, 2]);
+    const h = decodeHistogram(m.latencyCensored!);
+    expect(h.minNonZeroValue / 1000).toBeCloseTo(400, -1);
+    expect(h.maxValue / 1000).toBeCloseTo(500, -1);
+  });
 });

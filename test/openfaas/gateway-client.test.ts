@@ -6,8 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FogbenchError } from '../../harness/errors.ts';
 import {
+  desiredReplicas,
+  functionReady,
   GatewayClient,
-  pinnedToNode,
   SCALE_MAX_LABEL,
   SCALE_MIN_LABEL,
   withFixedScale,
@@ -32,8 +33,8 @@ const spec = (service: string): FunctionDeployment => withFixedScale({ service, 
 describe('OpenFaaS gateway client against a fake gateway', () => {
   it('deploys with fixed scale, lists, scales, waits for replicas and deletes, with basic auth on every call', async () => {
     const gw = client();
-    expect((await gw.info()).provider?.provider).toBe('faas-netes');
-    await gw.deploy(pinnedToNode(spec('filter-temperature'), 'lab-agent-2'));
+    expect((await gw.info()).provider?.provider).toBe('faas-netes-ce');
+    await gw.deploy(spec('filter-temperature'));
     await gw.apply(spec('orchestrator')); // new: POST
     await gw.apply(spec('orchestrator')); // existing: PUT
     expect(gateway.seen.filter((s) => s.path.split('?')[0] === '/system/functions').map((s) => s.method)).toEqual(['POST', 'GET', 'POST', 'GET', 'PUT']);
@@ -41,7 +42,6 @@ describe('OpenFaaS gateway client against a fake gateway', () => {
     const posted = gateway.seen.find((s) => s.method === 'POST')!.body as FunctionDeployment;
     expect(posted.labels).toEqual({ [SCALE_MIN_LABEL]: '1', [SCALE_MAX_LABEL]: '1' });
     expect(posted.namespace).toBe('openfaas-fn');
-    expect(posted.constraints).toEqual(['kubernetes.io/hostname=lab-agent-2']);
 
     gateway.startupPolls = 2;
     await gw.waitReady(['filter-temperature', 'orchestrator'], 5_000, 20);
@@ -56,6 +56,35 @@ describe('OpenFaaS gateway client against a fake gateway', () => {
     expect([...gateway.functions.keys()]).toEqual(['filter-temperature']);
     expect(gateway.seen.every((s) => s.authorization?.startsWith('Basic '))).toBe(true);
     expect(gateway.seen.some((s) => s.path.includes('namespace=openfaas-fn'))).toBe(true);
+  });
+
+  it('a missing availableReplicas is 0 (omitempty): waitReady does not return before replicas are up', async () => {
+    const gw = client();
+    await gw.deploy(spec('get'));
+    // CE's JSON at that moment: no replicas, no availableReplicas (both omitempty at 0)... then 1.
+    gateway.startupPolls = 3;
+    const calls = gateway.listCalls;
+    const raw = (await (await fetch(`${url}/system/functions`, { headers: { authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}` } })).json()) as Record<string, unknown>[];
+    expect(raw[0]).not.toHaveProperty('availableReplicas');
+    expect(functionReady(raw[0] as never)).toBe(false);
+    await gw.waitReady(['get'], 5_000, 10);
+    expect(gateway.listCalls - calls).toBeGreaterThanOrEqual(3);
+    expect((await gw.get('get')).availableReplicas).toBe(1);
+    // The wanted count is the fixed scale, even when the provider reports no replicas at all.
+    expect(desiredReplicas({ labels: { [SCALE_MIN_LABEL]: '3' } })).toBe(3);
+    expect(functionReady({ name: 'x', image: 'i', labels: { [SCALE_MIN_LABEL]: '3' }, availableReplicas: 2 })).toBe(false);
+    expect(functionReady({ name: 'x', image: 'i' })).toBe(false);
+  });
+
+  it('times out naming the functions that are not ready', async () => {
+    await client().deploy(spec('display'));
+    gateway.startupPolls = 1_000;
+    await expect(client().waitReady(['display'], 100, 20)).rejects.toThrow(/^OpenFaaS functions not ready after 0 s: display; see `kubectl -n openfaas-fn get pods`$/);
+  });
+
+  it('passes OpenFaaS CE\'s own 400 through in one line (over 5 replicas)', async () => {
+    const six = withFixedScale({ service: 'get', image: 'fogbench/get:1' }, 6);
+    await expect(client().deploy(six)).rejects.toThrow(/^deploying function get failed: the OpenFaaS gateway answered 400 \(com\.openfaas\.scale\.max is set too high for Community Edition\)$/);
   });
 
   it('refuses a spec that could autoscale', async () => {

@@ -8,7 +8,7 @@ import { resourceChart } from '../../harness/report/charts/resource-charts.ts';
 import { summaryCharts } from '../../harness/report/charts/summary-charts.ts';
 import { timelineChart } from '../../harness/report/charts/timeline-charts.ts';
 import { trendCharts } from '../../harness/report/charts/trend-charts.ts';
-import { PAPER_REFERENCE } from '../../harness/report/paper-reference.ts';
+import { PAPER_LABEL, PAPER_REFERENCE } from '../../harness/report/paper-reference.ts';
 import { assembleRun } from '../../harness/report/run-data.ts';
 import { buildRunReport } from '../../harness/report/run-report.ts';
 import { summarizeRun } from '../../harness/report/run-summary.ts';
@@ -168,5 +168,63 @@ describe('every chart of a full report', () => {
       expect(drawn.svg.length, chart.id).toBeGreaterThan(1000);
       expect(drawn.warnings, chart.id).toEqual([]);
     }
+  });
+});
+
+/** Every line the view drew: the stroke and the data of its points. */
+function lines(rendered: Awaited<ReturnType<typeof render>>): { stroke: string; data: Row[] }[] {
+  const found: { stroke: string; data: Row[] }[] = [];
+  const walk = (node: { marktype?: string; items?: unknown[] }) => {
+    if (node.marktype === 'line') {
+      for (const item of (node.items ?? []) as { stroke?: string; datum?: Row }[]) found.push({ stroke: String(item.stroke), data: item.datum ? [item.datum] : [] });
+    }
+    for (const child of (node.items ?? []) as { marktype?: string; items?: unknown[] }[]) walk(child);
+  };
+  walk((rendered.view.scenegraph() as unknown as { root: { items?: unknown[] } }).root);
+  return found;
+}
+
+describe('polish (issue 13)', () => {
+  it("lists the paper in a chart's legend only where the chart draws the paper", async () => {
+    const charts = summaryCharts(run);
+    const p99 = await render(charts.find((c) => c.id === 'summary-latency-p99')!.spec);
+    expect(p99.svg).not.toContain(PAPER_LABEL);
+    const throughput = await render(charts.find((c) => c.id === 'summary-throughput')!.spec);
+    expect(throughput.svg).toContain(PAPER_LABEL);
+  });
+
+  it('gives every node its own colour, in both panels, however many nodes there are', async () => {
+    const many = syntheticRun({ runId: 'many', seconds: 3, workers: [1], systems: ['p2p'], workerNodes: 12 });
+    const profile = many.profiles[0]!;
+    const drawn = await render(resourceChart(profile).spec);
+    const byNode = new Map<string, Set<string>>();
+    for (const line of lines(drawn)) for (const d of line.data) byNode.set(String(d.node), new Set([...(byNode.get(String(d.node)) ?? []), line.stroke]));
+    expect(byNode.size).toBe(many.manifest.target.nodes.length);
+    // One colour per node (the same in the CPU and the memory panel), and no colour shared.
+    for (const [node, strokes] of byNode) expect(strokes.size, node).toBe(1);
+    const colours = [...byNode.values()].map((s) => [...s][0]);
+    expect(new Set(colours).size).toBe(byNode.size);
+  });
+
+  it('never joins runs of different targets in one trend line', async () => {
+    const fog = syntheticRun({ runId: 'fog-night', seconds: 3, workers: [10], systems: ['p2p'], createdAt: '2026-01-01T00:00:00.000Z' });
+    const loop = syntheticRun({ runId: 'loop-night', seconds: 3, workers: [10], systems: ['p2p'], createdAt: '2026-01-02T00:00:00.000Z', seed: 5 });
+    const fog2 = syntheticRun({ runId: 'fog-night-2', seconds: 3, workers: [10], systems: ['p2p'], createdAt: '2026-01-03T00:00:00.000Z', seed: 6 });
+    const summaries = [fog, loop, fog2].map((r) => summarizeRun(assembleRun(r.manifest.runId, r.manifest, r.profiles), 'x'));
+    summaries[1]!.target = 'loopback';
+    summaries[0]!.target = summaries[2]!.target = 'fog';
+    const drawn = await render(trendCharts(summaries)[0]!.spec);
+    const segments = new Map<string, Set<string>>();
+    // Items of one line mark group share a stroke and dash; group them by their series.
+    const walk = (node: { marktype?: string; items?: unknown[] }) => {
+      if (node.marktype === 'line') {
+        const targets = new Set(((node.items ?? []) as { datum?: Row }[]).map((i) => String(i.datum?.target)));
+        segments.set(`${segments.size}`, targets);
+      }
+      for (const child of (node.items ?? []) as { marktype?: string; items?: unknown[] }[]) walk(child);
+    };
+    walk((drawn.view.scenegraph() as unknown as { root: { items?: unknown[] } }).root);
+    expect(segments.size).toBeGreaterThanOrEqual(2);
+    for (const targets of segments.values()) expect(targets.size).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 /** Comparing two runs, profile by profile, as the index does. */
 import { describe, expect, it } from 'vitest';
 import { assembleRun } from '../../harness/report/run-data.ts';
-import { comparisonTable, compareRuns, sortRuns, summarizeRun } from '../../harness/report/run-summary.ts';
+import { comparisonTable, compareRuns, runListTable, sortRuns, summarizeRun } from '../../harness/report/run-summary.ts';
 import { syntheticRun } from '../../harness/report/synthetic-run.ts';
 
 const summary = (options: Parameters<typeof syntheticRun>[0]) => {
@@ -41,5 +41,30 @@ describe('comparison of two runs', () => {
 
   it('sorts runs newest first', () => {
     expect(sortRuns([a, b]).map((r) => r.runId)).toEqual(['b', 'a']);
+  });
+});
+
+describe('interrupted runs in the index (issue 13)', () => {
+  const interrupted = (() => {
+    const { manifest, profiles } = syntheticRun({ runId: 'cut', seconds: 5, workers: [1], systems: ['p2p'], createdAt: '2026-01-03T00:00:00Z' });
+    profiles[0]!.interrupted = true;
+    return summarizeRun(assembleRun('cut', manifest, profiles), 'runs/cut/index.html');
+  })();
+  const whole = summary({ runId: 'whole', seconds: 5, workers: [1], systems: ['p2p'], createdAt: '2026-01-02T00:00:00Z' });
+
+  it('labels a run with an interrupted profile "interrupted", not "complete"', () => {
+    const table = runListTable([interrupted, whole]);
+    const status = table.columns.findIndex((c) => c.key === 'status');
+    expect(table.rows[0]![status]).toMatch(/^interrupted/);
+    expect(table.rows[0]![status]).not.toMatch(/complete/);
+    expect(table.rows[1]![status]).toMatch(/^complete/);
+  });
+
+  it('marks the interrupted side in the comparison', () => {
+    const table = comparisonTable(whole, interrupted);
+    const note = table.columns.findIndex((c) => c.key === 'note');
+    expect(note).toBeGreaterThan(0);
+    expect(table.rows.map((r) => r[note])).toEqual(['B interrupted']);
+    expect(comparisonTable(whole, whole).rows.map((r) => r[note])).toEqual([null]);
   });
 });

@@ -1,5 +1,5 @@
 /** writeRunReport and writeIndex on real run folders: the files, their links, and no network. */
-import { cp, readdir, readFile, stat } from 'node:fs/promises';
+import { cp, lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -94,5 +94,66 @@ describe('writeIndex', () => {
     expect(html.match(/data-chart="trend-/g)).toHaveLength(3);
     expect(loadedUrls(html).every((u) => u.startsWith('vendor/'))).toBe(true);
     expect(await readdir(join(root, 'vendor'))).toEqual(['vega-embed.min.js', 'vega-lite.min.js', 'vega.min.js']);
+  });
+});
+
+describe('the report writer and symbolic links in a run folder (issue 13)', () => {
+  it('replaces a linked vendor script with a file, leaving the link target untouched', async () => {
+    const root = await tempRoot();
+    const victim = join(root, 'victim.js');
+    await writeFile(victim, 'do not overwrite');
+    const { dir } = await writeRunFolder(join(root, 'runs'), { runId: 'linked-vendor', seconds: 2, workers: [1] });
+    await mkdir(join(dir, 'vendor'));
+    await symlink(victim, join(dir, 'vendor', 'vega.min.js'));
+    await writeRunReport(dir);
+    expect(await readFile(victim, 'utf8')).toBe('do not overwrite');
+    const written = await lstat(join(dir, 'vendor', 'vega.min.js'));
+    expect(written.isSymbolicLink()).toBe(false);
+    expect(written.size).toBeGreaterThan(50_000);
+  });
+
+  it('refuses a linked csv/ folder instead of writing into its target', async () => {
+    const root = await tempRoot();
+    const elsewhere = join(root, 'elsewhere');
+    await mkdir(elsewhere);
+    const { dir } = await writeRunFolder(join(root, 'runs'), { runId: 'linked-csv', seconds: 2, workers: [1] });
+    await symlink(elsewhere, join(dir, 'csv'));
+    await expect(writeRunReport(dir)).rejects.toThrow(/csv is a symbolic link/);
+    expect(await readdir(elsewhere)).toEqual([]);
+  });
+
+  it('replaces a linked index.html (the page) and never writes through a planted temporary name', async () => {
+    const root = await tempRoot();
+    const victim = join(root, 'victim.html');
+    await writeFile(victim, 'keep');
+    const { dir } = await writeRunFolder(join(root, 'runs'), { runId: 'linked-page', seconds: 2, workers: [1] });
+    await symlink(victim, join(dir, 'index.html'));
+    // The old writer's temporary name was predictable: a link planted there was written through.
+    for (const pid of [process.pid]) await symlink(victim, join(dir, `index.html.${pid}.tmp`));
+    await writeRunReport(dir);
+    expect(await readFile(victim, 'utf8')).toBe('keep');
+    expect((await lstat(join(dir, 'index.html'))).isSymbolicLink()).toBe(false);
+  });
+});
+
+describe('reading badly shaped runs (issue 13)', () => {
+  it('leaves a profile without latency out as a problem, and the index still lists every other run', async () => {
+    const root = await tempRoot();
+    const runs = join(root, 'runs');
+    await writeRunFolder(runs, { runId: 'good', seconds: 3, workers: [1], createdAt: '2026-01-05T02:00:00.000Z' });
+    const { dir, profiles } = await writeRunFolder(runs, { runId: 'bad-profile', seconds: 3, workers: [1], systems: ['p2p'] });
+    const broken: Record<string, unknown> = { ...profiles[0] };
+    delete broken.latency;
+    await writeFile(join(dir, 'profiles', 'p2p-w1.json'), JSON.stringify(broken));
+    const { dir: badManifest, manifest } = await writeRunFolder(runs, { runId: 'bad-manifest', seconds: 3, workers: [1] });
+    await writeFile(join(badManifest, 'manifest.json'), JSON.stringify({ ...manifest, profiles: 5 }));
+
+    const { problems } = await writeRunReport(dir);
+    expect(problems).toEqual(['profiles/p2p-w1.json: latency is missing, expected a value']);
+    const { problems: manifestProblems } = await writeRunReport(badManifest);
+    expect(manifestProblems[0]).toBe('manifest.json: profiles is 5, expected a list');
+
+    const html = await readFile(await writeIndex(runs, join(root, 'index.html')), 'utf8');
+    for (const run of ['good', 'bad-profile', 'bad-manifest']) expect(html).toContain(`<a href="runs/${run}/index.html">${run}</a>`);
   });
 });

@@ -1,32 +1,30 @@
 /** `fogbench bench`: run the comparison and print the summary. */
+import { cpus } from 'node:os';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { runBench } from '../../bench/run-bench.ts';
+import type { SweepAxis } from '../../bench/sweep-spec.ts';
+import { collectSweepAxis, runSweepCommand, withSweepDefaults } from './bench-sweep.ts';
 import type { BenchOptions } from '../../bench/options.ts';
 import { newRunId } from '../../bench/provenance.ts';
 import { ExitCode, usageError } from '../../errors.ts';
+import { checkPathName } from '../../safe-name.ts';
+import { ownerDirFromEnv } from '../environment.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_DATASET } from '../../load/replay.ts';
-import { checkSystems, SYSTEMS } from '../../systems/registry.ts';
-import { createTarget, DEFAULT_TARGET, TARGETS } from '../../targets/registry.ts';
+import { uncappedInFlight } from '../../load/open-loop-driver.ts';
+import { checkSystems, DEFAULT_SYSTEMS, SYSTEMS } from '../../systems/registry.ts';
+import { addTargetOptions } from '../target-options.ts';
+import { createTargetFromCli, DEFAULT_TARGET, requestedMaintenance, TARGET_DEFINITIONS } from '../../targets/registry.ts';
 import { collectKeyValue, formatDuration, parseDuration, parseDurationOrZero, parsePositiveNumber, parseList, parseOnOff, parsePositiveInt, parseWorkers } from '../parse.ts';
 import { createProgressReporter } from '../progress.ts';
 import { abortOnSignals } from '../signals.ts';
 import { renderSummaryTable } from '../summary-table.ts';
-import { cleanupLeftovers, type CleanupReport } from '../../targets/local/cleanup.ts';
 import { checkBaselineReadable, loadThresholds, runGate } from '../../gate/run-gate.ts';
 import { renderVerdicts } from '../../gate/evaluate.ts';
 import { writeIndex, writeRunReport } from '../../report/writer.ts';
-
-function printCleanup(report: CleanupReport): void {
-  const removed = report.namespaces.length + report.interfaces.length + report.cgroups.length;
-  process.stdout.write(
-    removed === 0
-      ? 'nothing to clean up\n'
-      : `removed ${report.namespaces.length} namespaces, ${report.interfaces.length} interfaces, ${report.cgroups.length} cgroups\n` +
-          [...report.namespaces, ...report.interfaces, ...report.cgroups].map((n) => `  ${n}\n`).join(''),
-  );
-  if (report.live.length) process.stdout.write(`left alone (their run is still going): ${report.live.join(', ')}\n`);
-}
+import { FaultSpecError, parseFault, PRESET_FAULTS, type FaultSpec } from '../../faults/spec.ts';
+import { faultSummaryLines } from '../../faults/comparison.ts';
+import { RECOVERY_DEFINITION } from '../../faults/recovery.ts';
 
 /** An option with a parser and a default shown in human form in --help. */
 function opt<T>(flags: string, description: string, parse: (value: string, previous: T) => T, value: T | undefined, shown: string): Option {
@@ -34,10 +32,22 @@ function opt<T>(flags: string, description: string, parse: (value: string, previ
 }
 
 /** The paper's protocol: every profile for ten minutes, no keep-alive (hey's setting there). */
-const PRESETS: Record<string, Partial<Pick<BenchOptions, 'workers' | 'durationMs' | 'keepAlive'>>> = {
+const PRESETS: Record<string, Partial<Pick<BenchOptions, 'workers' | 'durationMs' | 'keepAlive' | 'faults'>>> = {
   paper: { workers: [1, 5, 10, 50], durationMs: 600_000, keepAlive: false },
   quick: { workers: [1, 5, 10, 50], durationMs: 10_000, keepAlive: false },
+  // One 60 s profile per system with a CPU squeeze, a partition and a kill (harness/faults/spec.ts).
+  faults: { workers: [5], durationMs: 60_000, keepAlive: false, faults: PRESET_FAULTS.map((f) => parseFault(f)) },
 };
+
+/** --fault, repeatable: each spec parsed at once, so a typo stops the run before anything starts. */
+function collectFault(value: string, previous: FaultSpec[] = []): FaultSpec[] {
+  try {
+    return [...previous, parseFault(value)];
+  } catch (error) {
+    if (error instanceof FaultSpecError) throw new InvalidArgumentError(error.why);
+    throw error;
+  }
+}
 
 interface RawBenchOptions {
   scenario: string;
@@ -62,6 +72,8 @@ interface RawBenchOptions {
   thresholds?: string;
   report: boolean;
   replicas: number;
+  gatewayTimeout?: number;
+  functionTimeout?: number;
   topology?: string;
   kubeconfig?: string;
   context?: string;
@@ -73,25 +85,28 @@ interface RawBenchOptions {
   rate?: number;
   arrivals: 'constant' | 'poisson';
   seed: number;
+  fault: FaultSpec[];
+  sweep: SweepAxis[];
+  predict?: string;
 }
 
 export function registerBench(program: Command): void {
-  program
+  const bench = program
     .command('bench')
     .description('deploy the systems, replay the dataset at each worker count, and write the results')
     .option('--scenario <file>', 'scenario module', 'scenarios/temperature.ts')
-    .addOption(opt('--systems <list>', `systems to compare (${Object.keys(SYSTEMS).join(', ')}; openfaas: not available yet)`, parseList, ['p2p'], 'p2p'))
+    .addOption(opt('--systems <list>', `systems to compare (${Object.keys(SYSTEMS).join(', ')})`, parseList, DEFAULT_SYSTEMS, DEFAULT_SYSTEMS.join(',')))
     .addOption(opt('--workers <list>', 'closed-loop worker counts, one profile each', parseWorkers, [1, 5, 10, 50], '1,5,10,50'))
     .addOption(opt('--duration <time>', 'length of each profile (e.g. 30s, 10m)', parseDuration, 30_000, '30s'))
     .addOption(opt('--keep-alive <on|off>', 'HTTP keep-alive between client and system', parseOnOff, false, 'off'))
     .addOption(
-      new Option('--driver <name>', 'load driver; auto = autocannon with keep-alive, fogbench-http without')
-        .choices(['auto', 'fogbench-http', 'autocannon'])
+      new Option('--driver <name>', 'load driver; auto = autocannon with keep-alive, fogbench-http without; hey = the paper\'s own tool (its per-request CSV read into the same figures)')
+        .choices(['auto', 'fogbench-http', 'autocannon', 'hey'])
         .default('auto'),
     )
     .addOption(opt('--repeat <n>', 'runs of every profile, interleaved across systems; adds 95 % confidence intervals', parsePositiveInt, 1, '1'))
-    .addOption(opt('--warmup <time>', 'load before each profile, not counted', parseDurationOrZero, 0, '0s'))
-    .addOption(opt('--rate <req/s>', 'open loop: send on a schedule at this rate (workers then cap the connections)', parsePositiveNumber, undefined, 'closed loop'))
+    .addOption(opt('--warmup <time>', 'load before each profile, not counted; it ends by letting its requests finish', parseDurationOrZero, 5_000, '5s'))
+    .addOption(opt('--rate <req/s>', 'open loop: send on a schedule at this rate; --workers then caps the requests in flight (sends over the cap wait in the client, counted and flagged; default: a cap the rate cannot reach)', parsePositiveNumber, undefined, 'closed loop'))
     .addOption(new Option('--arrivals <kind>', 'open loop: spacing of the sends').choices(['constant', 'poisson']).default('constant'))
     .addOption(opt('--seed <n>', 'open loop: seed of the Poisson schedule', parsePositiveInt, 1, '1'))
     .addOption(opt('--timeout <time>', 'client timeout per request', parseDuration, 20_000, '20s'))
@@ -104,34 +119,44 @@ export function registerBench(program: Command): void {
       ),
     )
     .addOption(opt('--batch <n>', 'readings per request (see docs/dataset.md)', parsePositiveInt, DEFAULT_BATCH_SIZE, String(DEFAULT_BATCH_SIZE)))
-    .option('--topology <file>', 'fog: nodes, quotas and links (default: clusters/local/fog.yaml)')
-    .option('--kubeconfig <file>', 'kube: kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)')
-    .option('--context <name>', 'kube: kubeconfig context')
-    .option('--registry <host>', 'kube: push images here instead of importing them into every node')
-    .option('--keep', 'kube: leave everything deployed after the run')
-    .option('--target <name>', `where the systems run (${Object.keys(TARGETS).join(', ')})`, DEFAULT_TARGET)
+    .option('--target <name>', `where the systems run (${Object.keys(TARGET_DEFINITIONS).join(', ')})`, DEFAULT_TARGET)
     .option('--runs-dir <dir>', 'folder for run results', 'reports/runs')
     .option('--run-id <id>', 'name of this run (default: UTC timestamp and a random suffix)')
     .addOption(opt('--config <key=value>', 'scenario function setting, repeatable (e.g. window=10)', collectKeyValue, {}, 'the scenario\'s'))
     .addOption(opt('--ready-timeout <time>', 'longest wait for the deployment to become healthy', parseDuration, 30_000, '30s'))
     .addOption(opt('--cooldown <time>', 'pause between profiles', parseDurationOrZero, 2_000, '2s'))
     .addOption(opt('--replicas <n>', 'openfaas: replicas per function (autoscaling off)', parsePositiveInt, 1, '1'))
-    .option('--cleanup', 'remove what a crashed fog run left behind (namespaces, links, cgroups, processes), then exit')
+    .addOption(opt('--gateway-timeout <time>', 'openfaas: gateway upstream_timeout (read/write 5 s more, as the chart)', parseDuration, undefined, '60s, the chart\'s'))
+    .addOption(opt('--function-timeout <time>', 'openfaas: of-watchdog exec_timeout (read/write 5 s more, as the Node template)', parseDuration, undefined, '10s, the template\'s'))
     .option('--baseline <run-dir>', 'run folder to compare with (regression gate)')
     .option('--thresholds <file>', 'regression checks, one per line (see docs/regression-gate.md)')
     .option('--no-report', 'do not write the HTML report')
-    .addOption(new Option('--preset <name>', 'protocol preset: paper = 1,5,10,50 workers × 10m, keep-alive off; quick = × 10s').choices(Object.keys(PRESETS)))
+    .addOption(
+      opt(
+        '--fault <spec>',
+        'inject a fault in every profile, T after its window opens (repeatable): kill:SERVICE@T, partition:NODE@T+D, cpu:NODE=CORES@T+D, memory:SERVICE=SIZE@T[+D], drain:NODE@T+D (kube)',
+        collectFault,
+        [],
+        'none',
+      ),
+    )
+    .addOption(opt('--sweep <axis=values>', 'run a chain: scenario at every combination of these values, one run each (repeatable; axes length, payload, work; e.g. --sweep length=1,2,4,8 --sweep payload=1KB,64KB,1MB), fit the cost model; the same command with the same --run-id resumes it', collectSweepAxis, [], 'none'))
+    .option('--predict <file>', 'with --sweep: run this scenario too, under the same options, and compare its measurement with the model\'s prediction')
+    .addOption(new Option('--preset <name>', `protocol preset: paper = 1,5,10,50 workers × 10m, keep-alive off; quick = × 10s; faults = 5 workers × 60s with ${PRESET_FAULTS.join(', ')}`).choices(Object.keys(PRESETS)))
     .action(async (raw: RawBenchOptions, command: Command) => {
-      if (raw.cleanup) return printCleanup(await cleanupLeftovers());
+      // A target's maintenance command (fog's --cleanup) runs instead of a benchmark.
+      const maintenance = requestedMaintenance(raw as unknown as Record<string, unknown>);
+      if (maintenance) return void process.stdout.write(await maintenance.run({ ownerDir: ownerDirFromEnv() }));
       const fromUser = (key: string) => command.getOptionValueSource(key) === 'cli';
       const preset = raw.preset ? PRESETS[raw.preset]! : {};
-      checkSystems(raw.systems, raw.target);
+      checkSystems(raw.systems);
       const runId = raw.runId ?? newRunId();
-      if (!/^[A-Za-z0-9._-]+$/.test(runId)) throw usageError(`--run-id may hold only letters, digits, dots, dashes and underscores`);
+      checkPathName('--run-id', runId);
       const options: BenchOptions = {
         scenarioFile: raw.scenario,
         systems: raw.systems,
-        workers: fromUser('workers') ? raw.workers : (preset.workers ?? raw.workers),
+        // Open loop without --workers: one profile whose cap on requests in flight the rate cannot reach.
+        workers: fromUser('workers') ? raw.workers : raw.rate !== undefined ? [uncappedInFlight(raw.rate, raw.timeout)] : (preset.workers ?? raw.workers),
         durationMs: fromUser('duration') ? raw.duration : (preset.durationMs ?? raw.duration),
         keepAlive: fromUser('keepAlive') ? raw.keepAlive : (preset.keepAlive ?? raw.keepAlive),
         driver: raw.driver,
@@ -149,26 +174,52 @@ export function registerBench(program: Command): void {
         cooldownMs: raw.cooldown,
         preset: raw.preset ?? null,
         replicas: raw.replicas,
+        openfaasTimeouts: {
+          ...(raw.gatewayTimeout !== undefined ? { gateway: raw.gatewayTimeout } : {}),
+          ...(raw.functionTimeout !== undefined ? { function: raw.functionTimeout } : {}),
+        },
         warmupMs: raw.warmup,
         repeat: raw.repeat,
         rate: raw.rate ?? null,
         arrivals: raw.arrivals,
         seed: raw.seed,
+        faults: fromUser('fault') ? raw.fault : (preset.faults ?? raw.fault),
       };
+      // --sweep: many runs of a chain: scenario (bench-sweep.ts); short points unless told otherwise.
+      if (raw.sweep.length || raw.predict) {
+        if (!raw.sweep.length) throw usageError('--predict needs --sweep: it compares a scenario with the cost model a sweep fits');
+        const given = (key: string) => fromUser(key) || raw.preset !== undefined;
+        const targetFor = (id: string) => createTargetFromCli(options.target, { runId: id, ownerDir: ownerDirFromEnv(), progress: (m) => process.stderr.write(`  ${m}\n`) }, raw as unknown as Record<string, unknown>);
+        return runSweepCommand({ options: withSweepDefaults(options, given), axes: raw.sweep, scenario: raw.scenario, scenarioGiven: fromUser('scenario'), predict: raw.predict, topology: raw.topology, report: raw.report, gate: Boolean(raw.thresholds || raw.baseline), createTarget: targetFor });
+      }
       // Thresholds are read before anything runs: a typo must not cost a ten-minute profile.
       const checks = raw.thresholds ? await loadThresholds(raw.thresholds) : undefined;
-      if (checks) await checkBaselineReadable(checks, raw.baseline);
+      // ... and a baseline measured some other way is refused before anything runs, with the reasons.
+      if (checks) {
+        await checkBaselineReadable(checks, raw.baseline, {
+          targetKind: options.target,
+          hostCpus: cpus().length,
+          durationMs: options.durationMs,
+          warmupMs: options.warmupMs,
+          keepAlive: options.keepAlive,
+          rate: options.rate,
+          batchSize: options.batchSize,
+          systems: options.systems,
+        });
+      }
       else if (raw.baseline) throw usageError('--baseline needs --thresholds <file> saying what to compare');
-      const target = await createTarget(options.target, { runId, topology: raw.topology, kubeconfig: raw.kubeconfig, context: raw.context, registry: raw.registry, keep: raw.keep, progress: (m) => process.stderr.write(`  ${m}\n`) });
+      const target = await createTargetFromCli(options.target, { runId, ownerDir: ownerDirFromEnv(), progress: (m) => process.stderr.write(`  ${m}\n`) }, raw as unknown as Record<string, unknown>);
       const signals = abortOnSignals();
       const profiles = options.systems.length * options.workers.length;
       process.stderr.write(
         `fogbench run ${runId}: ${options.systems.join(', ')} × workers ${options.workers.join(',')} × ${formatDuration(options.durationMs)}` +
-          ` (${profiles} profiles, keep-alive ${options.keepAlive ? 'on' : 'off'}, target ${options.target})\n`,
+          ` (${profiles} profile${profiles === 1 ? '' : 's'}, keep-alive ${options.keepAlive ? 'on' : 'off'}, warm-up ${options.warmupMs > 0 ? `${formatDuration(options.warmupMs)} before each` : 'none'}, target ${options.target})\n`,
       );
       try {
         const outcome = await runBench(options, { target, systems: SYSTEMS, onEvent: createProgressReporter(), signal: signals.signal });
         if (outcome.profiles.length) process.stdout.write(`\n${renderSummaryTable(outcome.profiles)}\n`);
+        const faultLines = faultSummaryLines(outcome.profiles);
+        if (faultLines.length) process.stdout.write(`\nfaults (${RECOVERY_DEFINITION}):\n${faultLines.map((l) => `  ${l}\n`).join('')}`);
         process.stdout.write(`\nresults: ${path.resolve(outcome.runDir)}\n`);
         if (raw.report && outcome.profiles.length) {
           const { htmlPath } = await writeRunReport(outcome.runDir);
@@ -180,8 +231,8 @@ export function registerBench(program: Command): void {
           return;
         }
         if (checks) {
-          const verdicts = await runGate(outcome.runDir, raw.baseline, checks);
-          process.stdout.write(`\nregression gate (baseline ${raw.baseline ?? 'none'}):\n${renderVerdicts(verdicts)}\n`);
+          const { verdicts, notes } = await runGate(outcome.runDir, raw.baseline, checks);
+          process.stdout.write(`\nregression gate (baseline ${raw.baseline ?? 'none'}):\n${renderVerdicts(verdicts, notes)}\n`);
           if (verdicts.some((v) => !v.passed)) process.exitCode = ExitCode.regression;
         }
       } catch (error) {
@@ -195,4 +246,6 @@ export function registerBench(program: Command): void {
         signals.dispose();
       }
     });
+  // Each target's own options (fog --topology, kube --kubeconfig, ...) and maintenance commands.
+  addTargetOptions(bench);
 }

@@ -1,11 +1,13 @@
 /**
- * `fogbench cluster up|down|status|openfaas`: make a K3s cluster of t2.small-sized VMs with
- * multipass or Vagrant, show it, install the OpenFaaS chart on it, destroy it.
+ * `fogbench cluster up|down|status|openfaas|render`: make a K3s cluster of t2.small-sized VMs
+ * with multipass or Vagrant, show it, install the OpenFaaS chart on it, destroy it, or write
+ * the files `up` would use without creating anything.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadClusterConfig } from '../../../clusters/config.ts';
 import { MultipassProvider } from '../../../clusters/multipass.ts';
 import { PROVIDERS, type ProviderName } from '../../../clusters/plan.ts';
+import { RENDER_PROVIDERS, renderCluster, type RenderProvider } from '../../../clusters/render.ts';
 import type { ClusterTools } from '../../../clusters/provision.ts';
 
 /** Imported on use: provisioning pulls in the Kubernetes client, which is slow to load. */
@@ -15,6 +17,11 @@ import { clusterDir, defaultStateRoot, readState, stateFiles } from '../../../cl
 import { renderClusterStatus } from '../../../clusters/status-text.ts';
 import { VAGRANT_PROVIDERS, VagrantProvider, type VagrantVmProvider } from '../../../clusters/vagrant.ts';
 import { parsePositiveInt } from '../parse.ts';
+
+function parseAgents(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('use a whole number (0 for a lone server)');
+  return Number(value);
+}
 
 interface Common {
   name: string;
@@ -41,7 +48,7 @@ export function registerCluster(program: Command): void {
   common(cluster.command('up'))
     .description('create a K3s server and N agents sized like AWS t2.small, labelled core/worker')
     .addOption(new Option('--provider <name>', 'how to make the VMs').choices([...PROVIDERS]).makeOptionMandatory())
-    .addOption(new Option('--agents <n>', 'number of agent (worker) VMs').argParser(parsePositiveInt).default(3))
+    .addOption(new Option('--agents <n>', 'number of agent (worker) VMs; 0 for a lone server').argParser(parseAgents).default(3))
     .addOption(new Option('--vagrant-provider <name>', 'Vagrant provider').choices([...VAGRANT_PROVIDERS]).default('virtualbox'))
     .option('--config <file>', 'node sizes and versions (default clusters/sizes.yaml)')
     .addOption(new Option('--ready-timeout <seconds>', 'how long to wait for every node to be Ready').argParser(parsePositiveInt).default(600))
@@ -56,6 +63,35 @@ export function registerCluster(program: Command): void {
       process.stdout.write(`cluster ${state.cluster} is ready: ${state.nodes.length} nodes\n`);
       process.stdout.write(`kubeconfig: ${kubeconfig}\n`);
       process.stdout.write(`next: npm run cluster -- openfaas --name ${state.cluster}; npm run bench -- --target kube --kubeconfig ${kubeconfig}\n`);
+    });
+
+  cluster
+    .command('render')
+    .description('write the Vagrantfile / cloud-config / K3s files and scripts `up` would use into a folder, creating nothing')
+    .option('--name <name>', 'cluster name (VM names start with it)', 'fogbench')
+    .addOption(new Option('--provider <name>', 'multipass, vagrant, or host (a lone K3s server on this machine, as the nightly job runs it)').choices([...RENDER_PROVIDERS]).makeOptionMandatory())
+    .addOption(new Option('--agents <n>', 'number of agent (worker) VMs; 0 for a lone server').argParser(parseAgents).default(3))
+    .requiredOption('--out <dir>', 'folder to write into (created)')
+    .option('--server-ip <address>', 'the server\'s private address (required for host; multipass: instead of a placeholder)')
+    .option('--public-key <file>', 'SSH public key to authorise (default: a placeholder; `up` makes one per cluster)')
+    .option('--config <file>', 'node sizes and versions (default clusters/sizes.yaml)')
+    .action(async (options: { name: string; provider: RenderProvider; agents: number; out: string; serverIp?: string; publicKey?: string; config?: string }) => {
+      const config = await loadClusterConfig(options.config);
+      const { readFile } = await import('node:fs/promises');
+      const publicKey = options.publicKey ? (await readFile(options.publicKey, 'utf8')).trim() : undefined;
+      const agents = options.provider === 'host' ? 0 : options.agents;
+      const result = await renderCluster({
+        provider: options.provider,
+        cluster: options.name,
+        agents,
+        config,
+        out: options.out,
+        ...(options.serverIp ? { serverIp: options.serverIp } : {}),
+        ...(publicKey ? { publicKey } : {}),
+      });
+      process.stdout.write(`rendered ${result.files.length} files for ${result.plan.nodes.length} node${result.plan.nodes.length === 1 ? '' : 's'} into ${options.out} (nothing was created):\n`);
+      for (const file of result.files) process.stdout.write(`  ${file}\n`);
+      for (const p of result.placeholders) process.stdout.write(`placeholder: ${p}\n`);
     });
 
   common(cluster.command('down'))

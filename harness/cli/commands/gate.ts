@@ -10,12 +10,12 @@ export function registerGate(program: Command): void {
     .description(`check a run against thresholds (and a baseline run); exit code ${ExitCode.regression} when a check fails`)
     .requiredOption('--run <run-dir>', 'run folder to check')
     .requiredOption('--thresholds <file>', 'regression checks, one per line (see docs/regression-gate.md)')
-    .option('--baseline <run-dir>', 'run folder to compare with')
+    .option('--baseline <run-dir>', 'run folder to compare with, or a folder of run folders (their median)')
     .action(async (opts: { run: string; thresholds: string; baseline?: string }) => {
       const checks = await loadThresholds(opts.thresholds);
       await checkBaselineReadable(checks, opts.baseline);
-      const verdicts = await runGate(opts.run, opts.baseline, checks);
-      process.stdout.write(`${renderVerdicts(verdicts)}\n`);
+      const { verdicts, notes } = await runGate(opts.run, opts.baseline, checks);
+      process.stdout.write(`${renderVerdicts(verdicts, notes)}\n`);
       if (verdicts.some((v) => !v.passed)) process.exitCode = ExitCode.regression;
     });
 }

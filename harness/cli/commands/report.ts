@@ -1,12 +1,15 @@
 /**
  * `fogbench report`: regenerate every run's report and the index of runs; with --serve, then
- * serve the reports folder on 127.0.0.1 until interrupted.
+ * serve the report files on 127.0.0.1 until interrupted. A run that cannot be reported is named
+ * with the reason and skipped: the others are still reported.
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { listRunDirs } from '../../report/read-run.ts';
+import { reportFileFilter } from '../../report/served-files.ts';
 import { serveStatic } from '../../report/static-server.ts';
 import { writeIndex, writeRunReport } from '../../report/writer.ts';
+import { abortOnSignals } from '../signals.ts';
 
 interface RawReportOptions {
   runs: string;
@@ -22,6 +25,8 @@ function parsePort(value: string): number {
   return port;
 }
 
+const shown = (file: string) => path.relative(process.cwd(), file) || '.';
+
 export function registerReport(program: Command): void {
   program
     .command('report')
@@ -34,27 +39,37 @@ export function registerReport(program: Command): void {
       const runsRoot = path.resolve(raw.runs);
       const indexFile = path.resolve(raw.index ?? path.join(runsRoot, '..', 'index.html'));
       const dirs = await listRunDirs(runsRoot);
+      let skipped = 0;
       for (const dir of dirs) {
-        const { htmlPath, csvFiles } = await writeRunReport(dir);
-        process.stdout.write(`${path.relative(process.cwd(), htmlPath)} (${csvFiles.length} CSV files)\n`);
+        try {
+          const { htmlPath, csvFiles, problems } = await writeRunReport(dir);
+          const note = problems.length ? `; ${problems.length} unusable file${problems.length === 1 ? '' : 's'}: ${problems[0]}${problems.length > 1 ? ' …' : ''}` : '';
+          process.stdout.write(`${shown(htmlPath)} (${csvFiles.length} CSV files${note})\n`);
+        } catch (error) {
+          skipped++;
+          process.stderr.write(`fogbench: skipped run ${shown(dir)}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
+        }
       }
-      await writeIndex(runsRoot, indexFile);
-      process.stdout.write(`${path.relative(process.cwd(), indexFile)} (${dirs.length} run${dirs.length === 1 ? '' : 's'})\n`);
+      await writeIndex(runsRoot, indexFile, new Date(), {
+        onSkip: (dir, reason) => process.stderr.write(`fogbench: the index leaves out ${shown(dir)}: ${reason.split('\n')[0]}\n`),
+      });
+      const reported = dirs.length - skipped;
+      process.stdout.write(`${shown(indexFile)} (${reported} run${reported === 1 ? '' : 's'}${skipped ? `, ${skipped} skipped` : ''})\n`);
       if (!raw.serve) return;
       const root = path.dirname(indexFile);
       if (path.relative(root, runsRoot).startsWith('..')) {
         process.stderr.write(`note: ${runsRoot} is outside ${root}; the index links to runs that --serve cannot reach\n`);
       }
-      const served = await serveStatic(root, raw.port);
-      process.stdout.write(`serving ${root} at ${served.url} (Ctrl-C to stop)\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void served.close().then(resolve);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      // Only the report's own files: the index's folder may hold anything else.
+      const served = await serveStatic(root, raw.port, { allow: reportFileFilter(path.relative(root, indexFile), path.relative(root, runsRoot)) });
+      const signals = abortOnSignals();
+      const page = path.basename(indexFile) === 'index.html' ? '' : encodeURIComponent(path.basename(indexFile));
+      process.stdout.write(`serving the reports in ${root} at ${served.url}${page} (Ctrl-C to stop)\n`);
+      try {
+        await new Promise<void>((resolve) => signals.signal.addEventListener('abort', () => resolve(), { once: true }));
+      } finally {
+        await served.close();
+        signals.dispose();
+      }
     });
 }

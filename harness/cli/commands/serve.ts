@@ -5,18 +5,23 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
-import { compileScenario } from '../../dataflow/compile.ts';
+import { Command, Option } from 'commander';
+import { loadScenarioSource } from '../../dataflow/compile.ts';
 import { deploySystem } from '../../bench/deploy-system.ts';
 import { checkSystems, SYSTEMS } from '../../systems/registry.ts';
-import { createTarget, DEFAULT_TARGET, TARGETS } from '../../targets/registry.ts';
+import { createTargetFromCli, DEFAULT_TARGET, requestedMaintenance, TARGET_DEFINITIONS } from '../../targets/registry.ts';
+import { addTargetOptions } from '../target-options.ts';
 import { newRunId } from '../../bench/provenance.ts';
-import { collectKeyValue, parseDuration } from '../parse.ts';
+import { collectKeyValue, parseDuration, parseList } from '../parse.ts';
 import { abortOnSignals } from '../signals.ts';
+import { ownerDirFromEnv } from '../environment.ts';
+import { usageError } from '../../errors.ts';
 
 interface ServeOptions {
   scenario: string;
-  system: string;
+  systems?: string[];
+  /** The older spelling of --systems, still accepted. */
+  system?: string;
   target: string;
   hopTimeout: number;
   chainBudget: number;
@@ -31,40 +36,45 @@ interface ServeOptions {
 }
 
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('deploy one system and keep it running until Ctrl-C, printing its entry URL')
     .option('--scenario <file>', 'scenario module', 'scenarios/temperature.ts')
-    .option('--system <name>', 'system to deploy', 'p2p')
-    .option('--topology <file>', 'fog: nodes, quotas and links (default: clusters/local/fog.yaml)')
-    .option('--kubeconfig <file>', 'kube: kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)')
-    .option('--context <name>', 'kube: kubeconfig context')
-    .option('--registry <host>', 'kube: push images here instead of importing them into every node')
-    .option('--keep', 'kube: leave everything deployed after the run')
-    .option('--target <name>', `where it runs (${Object.keys(TARGETS).join(', ')})`, DEFAULT_TARGET)
+    .addOption(new Option('--systems <name>', 'system to deploy (one; the same flag as bench)').argParser(parseList).default(undefined, 'p2p'))
+    .addOption(new Option('--system <name>', 'the older spelling of --systems').hideHelp())
+    .option('--target <name>', `where it runs (${Object.keys(TARGET_DEFINITIONS).join(', ')})`, DEFAULT_TARGET)
     .option('--hop-timeout <time>', 'p2p: longest wait of a service for the next one', parseDuration, 10_000)
     .option('--chain-budget <time>', 'p2p: time budget of a whole chain', parseDuration, 19_000)
     .option('--config <key=value>', 'scenario function setting, repeatable', collectKeyValue, {})
     .option('--ready-timeout <time>', 'longest wait for the deployment to become healthy', parseDuration, 30_000)
     .option('--spans', 'print every span (NDJSON) on stdout', false)
     .action(async (opts: ServeOptions) => {
-      checkSystems([opts.system], opts.target);
-      const system = SYSTEMS[opts.system]!;
+      const chosen = opts.systems ?? (opts.system === undefined ? ['p2p'] : [opts.system]);
+      if (opts.systems !== undefined && opts.system !== undefined) throw usageError('give the system once, with --systems');
+      if (chosen.length !== 1) throw usageError(`serve deploys one system at a time; --systems names ${chosen.length} (${chosen.join(', ')})`);
+      const systemName = chosen[0]!;
+      checkSystems([systemName]);
+      const system = SYSTEMS[systemName]!;
       const runId = `serve-${newRunId()}`;
-      const target = await createTarget(opts.target, { runId, topology: opts.topology, kubeconfig: opts.kubeconfig, context: opts.context, registry: opts.registry, keep: opts.keep, progress: (m) => process.stderr.write(`  ${m}\n`) });
+      const maintenance = requestedMaintenance(opts as unknown as Record<string, unknown>);
+      if (maintenance) return void process.stdout.write(await maintenance.run({ ownerDir: ownerDirFromEnv() }));
+      const target = await createTargetFromCli(opts.target, { runId, ownerDir: ownerDirFromEnv(), progress: (m) => process.stderr.write(`  ${m}\n`) }, opts as unknown as Record<string, unknown>);
       const signals = abortOnSignals();
       const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-serve-'));
+      let disposePlan = async () => undefined as void;
       try {
-        const compiled = await compileScenario(opts.scenario, dir);
-        const plan = await system.plan(compiled, {
-          hopTimeoutMs: opts.hopTimeout,
-          chainBudgetMs: opts.chainBudget,
-          config: opts.config,
-          replicas: 1,
-          scenarioFile: opts.scenario,
-          buildDir: dir,
-        });
+        const refusal = system.refuses?.({ ...target.capabilities, kind: target.kind });
+        if (refusal) throw usageError(refusal);
+        const source = await loadScenarioSource(opts.scenario);
+        // A Ctrl-C while compiling: nothing is made, nothing to remove.
+        if (signals.signal.aborted) return;
         await target.prepare();
+        const plan = await system.plan(
+          source,
+          { hopTimeoutMs: opts.hopTimeout, chainBudgetMs: opts.chainBudget, config: opts.config, replicas: 1, buildDir: dir },
+          { ...target.capabilities, kind: target.kind },
+        );
+        disposePlan = () => plan.dispose();
         const { deployment, entry, placement } = await deploySystem(target, plan, {
           readyTimeoutMs: opts.readyTimeout,
           onLine: (_unit, line) => {
@@ -75,7 +85,7 @@ export function registerServe(program: Command): void {
         const url = `http://${entry.host}:${entry.port}${plan.path}`;
         process.stderr.write(
           [
-            `${opts.system} is up on ${target.kind}: ${placement.join(' → ')}`,
+            `${systemName} is up on ${target.kind}: ${placement.join(' → ')}`,
             `entry URL: ${url}`,
             `try:  curl -s -X POST -H 'content-type: application/json' --data-binary @datasets/sample-batch.json ${url}`,
             `      hey -z 10s -c 5 -m POST -T application/json -D datasets/sample-batch.json ${url}`,
@@ -84,12 +94,18 @@ export function registerServe(program: Command): void {
           ].join('\n'),
         );
         process.stdout.write(`${url}\n`);
-        await new Promise<void>((resolve) => signals.signal.addEventListener('abort', () => resolve(), { once: true }));
+        // (The abort may already have come while the URL was printed.)
+        if (!signals.signal.aborted) await new Promise<void>((resolve) => signals.signal.addEventListener('abort', () => resolve(), { once: true }));
         await deployment.stop();
       } finally {
-        await target.dispose();
-        await rm(dir, { recursive: true, force: true });
+        // Every step is tried even when one fails: a failed dispose must not leave the rest.
+        const failures: unknown[] = [];
+        for (const step of [() => target.dispose(), () => disposePlan(), () => rm(dir, { recursive: true, force: true })]) {
+          await step().catch((error: unknown) => failures.push(error));
+        }
         signals.dispose();
+        if (failures.length > 0) throw failures[0];
       }
     });
+  addTargetOptions(serve);
 }

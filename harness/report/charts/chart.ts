@@ -45,3 +45,19 @@ export function systemColor(systems: string[]) {
   const range = systems.map((s) => known[s] ?? spare[next++ % spare.length] ?? '#7f7f7f');
   return { field: 'system', type: 'nominal' as const, title: 'system', scale: { domain: systems, range } };
 }
+
+/** Twenty distinct colours (the category20 family), then evenly spread hues: never a repeat. */
+const DISTINCT = [
+  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
+  '#aec7e8', '#ffbb78', '#98df8a', '#ff9896', '#c5b0d5', '#c49c94', '#f7b6d2', '#c7c7c7', '#dbdb8d', '#9edae5',
+];
+
+export function distinctColors(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => DISTINCT[i] ?? `hsl(${Math.round((i * 137.508) % 360)}, 60%, ${i % 2 ? 35 : 55}%)`);
+}
+
+/** A colour per name, each its own, in the order given (nodes in topology order, say). */
+export function distinctColor(field: string, title: string, names: string[]) {
+  return { field, type: 'nominal' as const, title, scale: { domain: names, range: distinctColors(names.length) } };
+}
+

@@ -47,8 +47,8 @@ export function hopChart(run: RunData): Chart | null {
   ];
   const y = (field: string) => ({ field, type: 'quantitative' as const, title: 'gap between services (ms)', scale });
   const caption =
-    'Boxplots of the gap between a service finishing its function and the next one starting it (network, ' +
-    'queueing and, for OpenFaaS, the gateway and orchestrator), from min to max with the box from q1 to q3 ' +
+    'Boxplots of the gap between a service finishing its function and the next one starting its own, as the paper measures it (network, ' +
+    'the body\'s transfer, queueing and, for OpenFaaS, the gateway and orchestrator), from min to max with the box from q1 to q3 ' +
     'and the median as a tick; the number above each box is how many gaps it summarises.';
   return {
     id: 'hop-gaps',

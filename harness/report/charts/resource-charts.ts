@@ -3,7 +3,7 @@
  * of one core (so a 1-vCPU node saturates at 1); memory is in MiB.
  */
 import type { ProfileResult } from '../../results/schema.ts';
-import { round, VEGA_LITE_SCHEMA, type Chart } from './chart.ts';
+import { distinctColor, round, VEGA_LITE_SCHEMA, type Chart } from './chart.ts';
 import { profileId, profileLabel } from './timeline-charts.ts';
 
 export function resourceChart(profile: ProfileResult): Chart {
@@ -14,7 +14,10 @@ export function resourceChart(profile: ProfileResult): Chart {
     .map(([node, limit]) => (limit === null ? `${node} unlimited` : `${node} ${round(limit, 3)} core`))
     .join(', ');
   const x = { field: 't', type: 'quantitative' as const, title: 'seconds since the profile started' };
-  const color = { field: 'node', type: 'nominal' as const, title: 'node' };
+  // Every node its own colour, the same in both panels: the default scheme repeats after ten.
+  const listed = (profile.manifest?.target?.nodes ?? []).map((n) => n.name);
+  const nodes = [...new Set([...listed.filter((n) => nodeSamples.some((s) => s.node === n)), ...nodeSamples.map((s) => s.node)])];
+  const color = distinctColor('node', 'node', nodes);
   const caption = `CPU (fraction of one core) and resident memory per node during ${profileLabel(profile)}. CPU quotas: ${limits || 'not recorded'}.`;
   return {
     id: `resources-${profileId(profile)}`,
@@ -24,6 +27,7 @@ export function resourceChart(profile: ProfileResult): Chart {
       $schema: VEGA_LITE_SCHEMA,
       description: caption,
       data: { values: samples },
+      resolve: { scale: { color: 'shared' } },
       hconcat: [
         {
           name: 'cpu',

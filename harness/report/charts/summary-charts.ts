@@ -94,7 +94,9 @@ function summaryChart(run: RunData, metric: Metric, includePaper: boolean): Char
   ];
   const layer = series('ours', OURS_LABEL, {}, { filled: true, size: 70, opacity: 1 });
   // A legend for the source, so a printed page says which points are the paper's.
-  const shape = { field: 'source', type: 'nominal' as const, title: 'source', scale: { domain: [OURS_LABEL, PAPER_LABEL], range: ['circle', 'square'] } };
+  // It lists the paper only when a paper series is drawn (p99 has none).
+  const sources = paper.length > 0 ? [OURS_LABEL, PAPER_LABEL] : [OURS_LABEL];
+  const shape = { field: 'source', type: 'nominal' as const, title: 'source', scale: { domain: sources, range: ['circle', 'square'].slice(0, sources.length) } };
   for (const l of layer) if ((l as { name: string }).name.endsWith('_points')) (l as { encoding: object }).encoding = { ...encoding, shape };
   if (paper.length > 0) {
     const paperLayers = series('paper', PAPER_LABEL, { strokeDash: [4, 3], opacity: 0.7 }, { filled: false, size: 60 });
@@ -118,6 +120,7 @@ function summaryChart(run: RunData, metric: Metric, includePaper: boolean): Char
   }
   const caption =
     `${metric.title} of each profile of this run (solid lines, filled dots${ours.some((r) => r.lo !== undefined) ? '; bars: 95 % interval of the mean over repeated runs' : ''})` +
+    (metric.id.startsWith('latency') ? ', over completed responses: timed-out requests are not in it (the profiles table gives the latency including them)' : '') +
     (paper.length > 0 ? `; dashed lines with hollow squares are the ${PAPER_LABEL} figures, on other hardware, for reference only.` : '.') +
     (scale.type === 'log' ? ' Log scale: the values span orders of magnitude.' : '');
   return {

@@ -1,9 +1,14 @@
 /**
  * Trends across runs (nightly runs in particular): one chart per figure, one panel per worker
- * count, one line per system, runs in time order. Drawn on the index page.
+ * count, one line per target and system (colour: system; dash: target), runs in time order.
+ * Drawn on the index page. Figures from different targets never share a line: fog and loopback
+ * differ by several times, and a line between them would read as a regression.
  */
 import type { RunSummary } from '../run-summary.ts';
 import { round, scaleFor, systemColor, VEGA_LITE_SCHEMA, type Chart } from './chart.ts';
+
+/** Dash patterns for the targets: solid first, then ever sparser dashes. */
+const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3], [12, 4]].concat(Array.from({ length: 26 }, (_, i) => [3 + i, 3]));
 
 const FIGURES = [
   { id: 'throughput', title: 'Throughput', axis: 'responses per second', format: ',.2f', pick: (p: RunSummary['profiles'][number]) => p.throughput },
@@ -16,10 +21,13 @@ export function trendCharts(runs: RunSummary[]): Chart[] {
   if (dated.length === 0) return [];
   const systems = [...new Set(dated.flatMap((r) => r.profiles.map((p) => p.system)))];
   const workers = [...new Set(dated.flatMap((r) => r.profiles.map((p) => p.workers)))].sort((a, b) => a - b);
+  const targets = [...new Set(dated.map((r) => r.target))].sort();
   return FIGURES.map((figure) => {
-    const rows = dated.flatMap((r) => r.profiles.map((p) => ({ run: r.runId, created: r.createdAt, system: p.system, workers: p.workers, value: round(figure.pick(p), 5) })));
+    const rows = dated.flatMap((r) =>
+      r.profiles.map((p) => ({ run: r.runId, created: r.createdAt, target: r.target, system: p.system, series: `${p.system} on ${r.target}`, workers: p.workers, value: round(figure.pick(p), 5) })),
+    );
     const scale = figure.id === 'error-rate' ? { type: 'linear' as const, zero: true } : scaleFor(rows.map((r) => r.value ?? 0), 50);
-    const caption = `${figure.title} of each profile across runs, oldest to newest, one panel per worker count.`;
+    const caption = `${figure.title} of each profile across runs, oldest to newest, one panel per worker count; one line per system (colour) and target (dash).`;
     return {
       id: `trend-${figure.id}`,
       title: `${figure.title} across runs`,
@@ -37,7 +45,10 @@ export function trendCharts(runs: RunSummary[]): Chart[] {
             x: { field: 'created', type: 'temporal', title: 'run date' },
             y: { field: 'value', type: 'quantitative', title: figure.axis, scale, axis: figure.id === 'error-rate' ? { format: figure.format } : {} },
             color: systemColor(systems),
-            tooltip: [{ field: 'run' }, { field: 'created', type: 'temporal', format: '%Y-%m-%d %H:%M' }, { field: 'system' }, { field: 'workers' }, { field: 'value', title: figure.title, format: figure.format }],
+            strokeDash: { field: 'target', type: 'nominal', title: 'target', scale: { domain: targets, range: DASHES.slice(0, targets.length) } },
+            // One line per target and system: without this a line joined fog and loopback runs.
+            detail: { field: 'series', type: 'nominal' },
+            tooltip: [{ field: 'run' }, { field: 'created', type: 'temporal', format: '%Y-%m-%d %H:%M' }, { field: 'target' }, { field: 'system' }, { field: 'workers' }, { field: 'value', title: figure.title, format: figure.format }],
           },
         },
       } as Chart['spec'],

@@ -54,6 +54,9 @@ export function clockProbePod(node: string, namespace: string, image: string): V
     },
     spec: {
       nodeName: node,
+      // Placed by name on every node, the tainted K3s server included (a NoExecute taint would
+      // otherwise have the pod evicted at once).
+      tolerations: [{ operator: 'Exists' }],
       restartPolicy: 'Never',
       terminationGracePeriodSeconds: 0,
       enableServiceLinks: false,

@@ -41,14 +41,19 @@ export interface RawResponse {
 }
 
 /** One request with the kubeconfig's credentials and a hard timeout (client-node has none). */
-export async function kubeRequest(kc: KubeConfig, path: string, options: { method?: string; timeoutMs?: number } = {}): Promise<RawResponse> {
+export async function kubeRequest(kc: KubeConfig, path: string, options: { method?: string; timeoutMs?: number; body?: string; contentType?: string } = {}): Promise<RawResponse> {
   const server = new URL(kc.getCurrentCluster()?.server ?? '');
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) {
+    headers['content-type'] = options.contentType ?? 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(options.body));
+  }
   const requestOptions: RequestOptions = {
     method: options.method ?? 'GET',
     hostname: server.hostname.replace(/^\[|\]$/g, ''),
     port: server.port || (server.protocol === 'https:' ? 443 : 80),
     path: `${server.pathname.replace(/\/$/, '')}${path}`,
-    headers: { accept: 'application/json' },
+    headers,
   };
   await kc.applyToHTTPSOptions(requestOptions);
   const send = server.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -61,7 +66,7 @@ export async function kubeRequest(kc: KubeConfig, path: string, options: { metho
     });
     req.setTimeout(options.timeoutMs ?? 10_000, () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
 }
 

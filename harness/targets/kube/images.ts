@@ -1,9 +1,15 @@
 /**
- * Container images for units, without needing a registry: the tag is a hash of the unit's
- * artifact folder (never `latest`, so a changed service can never run an old image that a
- * node cached), built with Docker on the host when it has an engine, or with buildah on the
- * K3s server, then imported into every node's containerd with `k3s ctr images import`.
- * With --registry the image is pushed there instead and nodes pull it.
+ * Container images for both systems, always through a registry the nodes pull from, since
+ * OpenFaaS CE accepts only images it can find in a registry anonymously and pulls them with
+ * imagePullPolicy Always (see clusters/registry.ts). The tag is a hash of the unit's artifact
+ * folder (never `latest`), so an image already in the registry is the same content and is not
+ * built again.
+ *
+ * - The cluster's own registry (fogbench clusters, the nightly job): images are built with
+ *   Docker on this machine and pushed by fogbench itself over plain HTTP (registry-push.ts),
+ *   or, without Docker, built and pushed with buildah on the K3s server over SSH.
+ * - A registry of the user's (--registry): built and pushed with Docker (`docker login` first);
+ *   it must allow anonymous pulls for OpenFaaS CE.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -12,6 +18,7 @@ import { join, relative } from 'node:path';
 import { deployError, environmentError } from '../../errors.ts';
 import { firstLine, type CommandRunner } from '../../../clusters/run-command.ts';
 import { mustExec, shellQuote, type NodeShell } from '../../../clusters/ssh.ts';
+import { pushDockerArchive, registryHasImage } from './registry-push.ts';
 
 /** sha256 over every file's relative path and bytes, in a stable order; first 12 hex digits. */
 export async function contentTag(dir: string): Promise<string> {
@@ -32,15 +39,20 @@ export async function contentTag(dir: string): Promise<string> {
   return hash.digest('hex').slice(0, 12);
 }
 
-export function imageRef(unit: string, tag: string, registry?: string): string {
-  const repository = registry ? `${registry.replace(/\/+$/, '')}/fogbench-${unit}` : `fogbench/${unit}`;
-  return `${repository}:${tag}`;
+export function imageRef(unit: string, tag: string, registry: string): string {
+  return `${registry.replace(/\/+$/, '')}/fogbench-${unit}:${tag}`;
 }
 
 export interface ImageJob {
   unit: string;
   artifactDir: string;
   ref: string;
+}
+
+/** Where images go: the cluster's own plain-HTTP registry, or one the user named with --registry. */
+export interface ImageDestination {
+  registry: string;
+  kind: 'cluster' | 'user';
 }
 
 export interface ImageTools {
@@ -50,6 +62,9 @@ export interface ImageTools {
   /** Name of the node that builds when the host cannot (the K3s server). */
   builderNode: string | null;
   progress: (message: string) => void;
+  /** Replaceable in tests; default: the real registry calls. */
+  hasImage?: (ref: string) => Promise<boolean>;
+  pushArchive?: (archive: string, ref: string) => Promise<void>;
 }
 
 export async function hostHasDocker(run: CommandRunner): Promise<boolean> {
@@ -66,76 +81,83 @@ async function requireDockerfile(job: ImageJob): Promise<void> {
   if (!ok) throw deployError(`${job.artifactDir} has no Dockerfile, so unit ${job.unit} cannot run on Kubernetes; recompile the scenario`);
 }
 
-/** Makes every image available to the cluster; returns how (for the run manifest). */
-export async function provideImages(jobs: readonly ImageJob[], options: { registry?: string }, tools: ImageTools): Promise<string> {
+/** Makes every image pullable from the destination registry; returns how (for the run manifest). */
+export async function provideImages(jobs: readonly ImageJob[], destination: ImageDestination, tools: ImageTools): Promise<string> {
   for (const job of jobs) await requireDockerfile(job);
+  const hasImage = tools.hasImage ?? ((ref: string) => registryHasImage(ref));
+  const pushArchive = tools.pushArchive ?? ((archive: string, ref: string) => pushDockerArchive(archive, ref));
+  // Content-tagged: an image already in the cluster registry is exactly this build.
+  const missing: ImageJob[] = [];
+  for (const job of jobs) if (destination.kind !== 'cluster' || !(await hasImage(job.ref))) missing.push(job);
+  if (missing.length === 0) return `already in the cluster registry ${destination.registry} (content-tagged)`;
+
   const docker = await hostHasDocker(tools.run);
-  if (options.registry) {
-    if (!docker) throw environmentError('--registry needs a Docker engine on this host to build and push the images; start Docker or drop --registry on a fogbench cluster');
-    for (const job of jobs) {
-      await dockerBuild(tools.run, job);
+  let how: string;
+  if (destination.kind === 'user') {
+    if (!docker) throw environmentError('--registry needs a Docker engine on this host to build and push the images; start Docker, or drop --registry on a fogbench cluster');
+    for (const job of missing) {
+      await dockerBuild(tools, job);
       const pushed = await tools.run('docker', ['push', job.ref], { timeoutMs: 600_000 });
-      if (pushed.exitCode !== 0) throw deployError(`docker push ${job.ref} failed: ${firstLine(pushed)}; check \`docker login\` for ${options.registry}`);
+      if (pushed.exitCode !== 0) throw deployError(`docker push ${job.ref} failed: ${firstLine(pushed)}; check \`docker login\` for ${destination.registry}`);
     }
-    return `built on the host with Docker, pushed to ${options.registry}`;
-  }
-  if (!tools.shells) {
-    throw environmentError('this cluster was not made by `npm run cluster -- up`, so fogbench cannot copy images onto its nodes: pass --registry REGISTRY that the nodes can pull from');
-  }
-  const shells = [...tools.shells.values()];
-  const scratch = await mkdtemp(join(tmpdir(), 'fogbench-images-'));
-  try {
-    for (const job of jobs) {
-      const archive = join(scratch, `${job.unit}.tar`);
-      const remoteArchive = `/tmp/fogbench-image-${job.unit}.tar`;
-      if (docker) {
-        tools.progress(`building ${job.ref} with Docker on this host`);
-        await dockerBuild(tools.run, job);
+    how = `built on the host with Docker, pushed to ${destination.registry} with docker push`;
+  } else if (docker) {
+    const scratch = await mkdtemp(join(tmpdir(), 'fogbench-images-'));
+    try {
+      for (const job of missing) {
+        await dockerBuild(tools, job);
+        const archive = join(scratch, `${job.unit}.tar`);
         const saved = await tools.run('docker', ['save', '-o', archive, job.ref], { timeoutMs: 600_000 });
         if (saved.exitCode !== 0) throw deployError(`docker save ${job.ref} failed: ${firstLine(saved)}`);
-      } else {
-        const builder = tools.builderNode ? tools.shells.get(tools.builderNode) : undefined;
-        if (!builder) throw environmentError('no Docker engine on this host and no K3s server to build on; start Docker or pass --registry');
-        tools.progress(`building ${job.ref} with buildah on ${tools.builderNode}`);
-        await buildahBuild(builder, job, remoteArchive);
-        await builder.getFile(archive, remoteArchive);
+        tools.progress(`pushing ${job.ref} to the cluster registry`);
+        await pushArchive(archive, job.ref);
+        await rm(archive, { force: true });
       }
-      tools.progress(`importing ${job.ref} into containerd on ${shells.length} nodes`);
-      await Promise.all(shells.map((shell) => importArchive(shell, archive, remoteArchive)));
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
     }
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
+    how = `built on the host with Docker, pushed to the cluster registry ${destination.registry}`;
+  } else {
+    const builder = tools.builderNode ? tools.shells?.get(tools.builderNode) : undefined;
+    if (!builder) {
+      throw environmentError('no Docker engine on this host, and no SSH access to a K3s server to build on (the cluster was not made by `npm run cluster -- up`): start Docker');
+    }
+    for (const job of missing) {
+      tools.progress(`building ${job.ref} with buildah on ${tools.builderNode} and pushing it to the cluster registry`);
+      await buildahBuildAndPush(builder, job);
+    }
+    how = `built on the K3s server with buildah, pushed to the cluster registry ${destination.registry}`;
   }
-  return docker ? 'built on the host with Docker, imported into every node with k3s ctr' : 'built on the K3s server with buildah, imported into every node with k3s ctr';
+  if (destination.kind === 'cluster') {
+    for (const job of missing) {
+      if (!(await hasImage(job.ref))) throw deployError(`${job.ref} was pushed but the cluster registry does not serve it to an anonymous client, as OpenFaaS CE will ask`);
+    }
+  }
+  return how;
 }
 
-async function dockerBuild(run: CommandRunner, job: ImageJob): Promise<void> {
-  const built = await run('docker', ['build', '--tag', job.ref, job.artifactDir], { timeoutMs: 900_000 });
+async function dockerBuild(tools: ImageTools, job: ImageJob): Promise<void> {
+  tools.progress(`building ${job.ref} with Docker on this host`);
+  const built = await tools.run('docker', ['build', '--tag', job.ref, job.artifactDir], { timeoutMs: 900_000 });
   if (built.exitCode !== 0) throw deployError(`docker build of ${job.unit} failed: ${firstLine(built)}`);
 }
 
-export function buildahCommands(job: ImageJob, remoteDir: string, remoteArchive: string): string[] {
+/** buildah on the K3s server: the registry is on that node, reached by its private address over HTTP. */
+export function buildahCommands(job: ImageJob, remoteDir: string): string[] {
   return [
     `sudo buildah bud --layers --tag ${shellQuote(job.ref)} ${shellQuote(remoteDir)}`,
-    `rm -f ${shellQuote(remoteArchive)}`,
-    `sudo buildah push ${shellQuote(job.ref)} ${shellQuote(`docker-archive:${remoteArchive}:${job.ref}`)}`,
-    `sudo chmod 0644 ${shellQuote(remoteArchive)}`,
+    `sudo buildah push --tls-verify=false ${shellQuote(job.ref)} ${shellQuote(`docker://${job.ref}`)}`,
   ];
 }
 
-async function buildahBuild(shell: NodeShell, job: ImageJob, remoteArchive: string): Promise<void> {
-  const remoteDir = `/tmp/fogbench-build/${job.unit}`;
-  await mustExec(shell, `rm -rf ${shellQuote(remoteDir)} && mkdir -p ${shellQuote(remoteDir)}`, 'preparing the build folder');
-  await shell.putDirectory(job.artifactDir, remoteDir);
-  for (const command of buildahCommands(job, remoteDir, remoteArchive)) await mustExec(shell, command, `building ${job.ref}`);
-}
-
-export function importCommand(remoteArchive: string): string {
-  // --all-platforms is not needed: the archive holds the node's own architecture only.
-  return `sudo k3s ctr images import ${shellQuote(remoteArchive)} && rm -f ${shellQuote(remoteArchive)}`;
-}
-
-async function importArchive(shell: NodeShell, archive: string, remoteArchive: string): Promise<void> {
-  await shell.putFile(archive, remoteArchive);
-  await mustExec(shell, importCommand(remoteArchive), 'importing the image');
+async function buildahBuildAndPush(shell: NodeShell, job: ImageJob): Promise<void> {
+  // A private folder mktemp makes: no fixed /tmp path that another user could prepare is used with sudo.
+  const scratch = (await mustExec(shell, 'mktemp -d /tmp/fogbench.XXXXXXXXXX', 'making a build folder')).trim();
+  try {
+    const remoteDir = `${scratch}/build-${job.unit}`;
+    await shell.putDirectory(job.artifactDir, remoteDir);
+    for (const command of buildahCommands(job, remoteDir)) await mustExec(shell, command, `building ${job.ref}`);
+  } finally {
+    await shell.exec(`rm -rf ${shellQuote(scratch)}`);
+  }
 }

@@ -1,41 +1,51 @@
 /**
- * The Kubernetes target: any cluster a kubeconfig reaches (K3s made by `cluster up`, kind, k3d,
- * a cloud one). p2p units become a Deployment and a NodePort Service each, applied server-side;
- * images come from the host's Docker or the K3s server's buildah and are imported into every
- * node (clusters fogbench made), or from --registry. Pods and events are watched during the
- * run, spans come from pod logs, and node clock offsets are measured before any are compared.
+ * The Kubernetes target: any cluster a kubeconfig reaches (K3s made by `cluster up`, the
+ * nightly job's K3s, kind, k3d, a cloud one). p2p units become a Deployment and a NodePort
+ * Service each, applied server-side; OpenFaaS functions go through the chart's gateway (the
+ * target's function platform). Images of both systems go to a registry every node pulls from:
+ * the cluster's own (clusters/registry.ts), or --registry. Before deploying, the plan is
+ * checked to fit the nodes' allocatable resources; after, where each pod really runs is read
+ * back and recorded. Pods and events are watched during the run, spans come from pod logs,
+ * and node clock offsets are measured before any are compared.
  */
 import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { loadClusterConfig, type ClusterConfig } from '../../../clusters/config.ts';
+import { REGISTRY_CONFIGMAP, REGISTRY_NAMESPACE } from '../../../clusters/registry.ts';
 import { connectClusterNodes } from '../../../clusters/provision.ts';
 import { commandRunner, INSTALL_HINTS, type CommandRunner } from '../../../clusters/run-command.ts';
 import type { NodeShell } from '../../../clusters/ssh.ts';
-import { deployError, usageError } from '../../errors.ts';
+import { deployError, environmentError, usageError } from '../../errors.ts';
 import type { TargetDescription } from '../../results/schema.ts';
 import { spawnUnit } from '../process/child-unit.ts';
 import type { ClientSpec, Deployment, DeployOptions, Endpoint, Observer, RunningUnit, Target, UnitSpec } from '../target.ts';
-import { GatewayClient } from '../../openfaas/gateway-client.ts';
+import { GatewayClient, type FunctionResources } from '../../openfaas/gateway-client.ts';
 import { checkOpenFaaSInstalled, FUNCTION_NAMESPACE, gatewayUrl, readGatewayCredentials } from '../../openfaas/helm.ts';
+import { communityEditionRefusal, deployOpenFaaSFunctions } from '../../openfaas/kube-functions.ts';
 import { apiMessage, deleteQuietly } from './api-calls.ts';
+import { checkFit, requestedByNode, type FitRequest, type NodeRoom, type Resources } from './capacity.ts';
 import { measureClockOffsets } from './clock-probe.ts';
 import type { ClockOffset } from './clock.ts';
 import { observeCluster } from './cluster-observer.ts';
 import { loadKubeconfig, probeApiServer, probeCredentials } from './connection.ts';
-import { contentTag, imageRef, provideImages, type ImageJob } from './images.ts';
-import { CONTAINER_NAME, deploymentManifest, kubeName, FIELD_MANAGER, namespaceManifest, serviceDnsName, serviceManifest } from './manifests.ts';
-import { listClusterNodes, type ClusterNode } from './nodes.ts';
+import { contentTag, hostHasDocker, imageRef, provideImages, type ImageDestination, type ImageJob } from './images.ts';
+import { serverSideApply } from './apply.ts';
+import { CONTAINER_NAME, deploymentManifest, kubeName, namespaceManifest, serviceDnsName, serviceManifest, UNIT_LABEL } from './manifests.ts';
+import { listClusterNodes, parseQuantity, type ClusterNode } from './nodes.ts';
 import { placeUnits } from './placement.ts';
 import { kubeUnit } from './kube-unit.ts';
 import { followPodLogs, type LogFollower } from './pod-logs.ts';
-import { unknownFields, modelTypeFor } from './strict-fields.ts';
 import { waitUnitsReady } from './wait-ready.ts';
+import { createKubeFaults } from './kube-faults.ts';
 
 export interface KubeTargetOptions {
   kubeconfig?: string;
   context?: string;
-  /** Push images here instead of importing them into the nodes. */
+  /**
+   * A registry of the user's that every node can pull from and that allows anonymous pulls
+   * (OpenFaaS CE checks images anonymously); default: the cluster's own registry.
+   */
   registry?: string;
   /** Leave everything deployed after the run (for inspection). */
   keep?: boolean;
@@ -49,7 +59,7 @@ export interface KubeTargetOptions {
   clusterStateDir?: string;
   runId?: string;
   progress?: (message: string) => void;
-  /** Clock samples per node; the shortest round trip wins. */
+  /** Clock samples per node; the shortest round trip wins. 0: do not measure (no probe pods). */
   clockSamples?: number;
   /** How often pod metrics are read during a run (metrics-server refreshes every 15 s by default). */
   metricsIntervalMs?: number;
@@ -59,18 +69,27 @@ export interface KubeTargetOptions {
 export interface KubeTarget extends Target {
   /** The loaded kubeconfig (after prepare()). */
   kubeConfig(): KubeConfig;
-  /** Builds and distributes images exactly as deploy() does; returns unit name → image reference. */
+  /** Builds and pushes images exactly as deploy() does; returns unit name → image reference. */
   buildImages(units: readonly { name: string; artifactDir: string }[]): Promise<Map<string, string>>;
   /**
    * Checks the OpenFaaS chart is installed and returns a gateway client (password read from
-   * the basic-auth secret, kept in memory) and the worker nodes, sorted, for pinnedToNode().
+   * the basic-auth secret, kept in memory) and the nodes, sorted.
    */
   openFaaS(): Promise<{ gateway: GatewayClient; gatewayUrl: string; workers: string[]; core: string[] }>;
+  /** Requests and limits of every replica of either system on this cluster (clusters/sizes.yaml `units`). */
+  replicaResources(): { requests: FunctionResources; limits: FunctionResources };
+  /** Fails before deploying when `replicas` more function replicas cannot be scheduled on the nodes open to them. */
+  checkFunctionsFit(replicas: number): Promise<void>;
+  /** Nodes of each function's Ready replicas, read from the pods faas-netes made. */
+  functionPlacement(names: readonly string[]): Promise<Map<string, string[]>>;
+  /** Where the cluster's images go (its own registry, or --registry). */
+  imageDestination(): Promise<ImageDestination>;
 }
 
 export interface KubeTargetDependencies {
   run?: CommandRunner;
   provideImages?: typeof provideImages;
+  /** SSH to the K3s server, for building with buildah when this host has no Docker. */
   connectNodes?: (stateDir: string) => Promise<{ shells: Map<string, NodeShell>; builder: string | null }>;
 }
 
@@ -98,23 +117,19 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
   let clockError: string | null = null;
   let shells: Map<string, NodeShell> | null | undefined;
   let builder: string | null = null;
+  let destination: ImageDestination | undefined;
   const deployed: { units: UnitSpec[]; followers: LogFollower[] }[] = [];
   const clientUnits = new Set<RunningUnit>();
+  /** Where each unit and function really runs (spec.nodeName), as deployments happen; shared with describe(). */
+  const observedPlacement: { units: Record<string, string>; functions: Record<string, string[]> } = { units: {}, functions: {} };
 
   const need = (): Prepared => {
     if (!prepared) throw new Error('kube target: call prepare() before deploy()');
     return prepared;
   };
 
-  const apply = async (objects: KubernetesObjectApi, manifest: KubernetesObject): Promise<KubernetesObject> => {
-    const unknown = unknownFields(manifest, modelTypeFor(manifest));
-    if (unknown.length) throw new Error(`fogbench rendered unknown fields in ${manifest.kind} ${manifest.metadata?.name}: ${unknown.join(', ')}`);
-    try {
-      return await objects.patch(manifest, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
-    } catch (error) {
-      throw deployError(`applying ${manifest.kind} ${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name} failed: ${apiMessage(error)}`, error);
-    }
-  };
+  /** Server-side apply with strict field validation: the API server itself refuses unknown fields. */
+  const apply = (manifest: KubernetesObject): Promise<KubernetesObject> => serverSideApply(need().kc, manifest);
 
   const nodeShells = async (): Promise<Map<string, NodeShell> | null> => {
     if (shells !== undefined) return shells;
@@ -141,31 +156,140 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
     );
   };
 
+  /** --registry, else the address the cluster's own registry published in its ConfigMap. */
+  const imageDestination = async (): Promise<ImageDestination> => {
+    if (destination) return destination;
+    if (options.registry) return (destination = { registry: options.registry.replace(/\/+$/, ''), kind: 'user' });
+    let address: string | undefined;
+    try {
+      address = (await need().core.readNamespacedConfigMap({ name: REGISTRY_CONFIGMAP, namespace: REGISTRY_NAMESPACE })).data?.address;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 404) throw deployError(`reading the cluster registry's address failed: ${apiMessage(error)}`, error);
+    }
+    if (!address) {
+      throw environmentError(
+        `this cluster serves no image registry (no ConfigMap ${REGISTRY_NAMESPACE}/${REGISTRY_CONFIGMAP}): make the cluster with \`npm run cluster -- up\` ` +
+          '(or install K3s with the files `npm run cluster -- render` writes), or pass --registry REGISTRY that every node can pull from anonymously',
+      );
+    }
+    return (destination = { registry: address, kind: 'cluster' });
+  };
+
   const buildImages = async (units: readonly { name: string; artifactDir: string }[]): Promise<Map<string, string>> => {
+    const target = await imageDestination();
     const jobs: ImageJob[] = [];
     const refs = new Map<string, string>();
     for (const unit of units) {
-      const ref = imageRef(kubeName(unit.name), await contentTag(unit.artifactDir), options.registry);
+      const ref = imageRef(kubeName(unit.name), await contentTag(unit.artifactDir), target.registry);
       refs.set(unit.name, ref);
       jobs.push({ unit: kubeName(unit.name), artifactDir: unit.artifactDir, ref });
     }
-    imageSource = await (deps.provideImages ?? provideImages)(jobs, options.registry ? { registry: options.registry } : {}, {
+    // SSH to the K3s server is needed only to build there, when this host has no Docker.
+    const sshBuilder = target.kind === 'cluster' && !(await hostHasDocker(run)) ? await nodeShells() : null;
+    imageSource = await (deps.provideImages ?? provideImages)(jobs, target, {
       run,
-      shells: options.registry ? null : await nodeShells(),
+      shells: sshBuilder,
       builderNode: builder,
       progress,
     });
     return refs;
   };
 
-  return {
+  /** Each Ready node's allocatable resources and what its pods already request. */
+  const nodeRooms = async (exclude: (pod: V1Pod) => boolean = () => false): Promise<{ rooms: NodeRoom[]; nodes: ClusterNode[] }> => {
+    const p = need();
+    const nodes = (await listClusterNodes(p.kc)).filter((n) => n.ready);
+    const pods = (await p.core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' })).items;
+    const used = requestedByNode(pods, exclude);
+    const rooms = nodes.map((n) => ({
+      name: n.name,
+      allocatable: { cpu: n.allocatableCpus ?? 0, memoryBytes: n.allocatableMemoryBytes ?? 0 },
+      requested: used.get(n.name) ?? { cpu: 0, memoryBytes: 0 },
+    }));
+    return { rooms, nodes };
+  };
+
+  const replicaSize = (memoryLimitBytes?: number): Resources => {
+    const units = need().config.units;
+    const limit = memoryLimitBytes ?? units.memoryLimitMiB * 2 ** 20;
+    return { cpu: parseQuantity(units.cpuRequest), memoryBytes: Math.min(units.memoryRequestMiB * 2 ** 20, limit) };
+  };
+
+  const SIZING_ADVICE = 'lower units.cpuRequest / units.memoryRequestMiB in clusters/sizes.yaml (pass it with --config to `cluster up`), add agents, or deploy fewer replicas';
+
+  /** Pinned units on their node, the others among their role's nodes; pods of these same units are being replaced, so not counted. */
+  const checkUnitsFit = async (units: readonly UnitSpec[], placements: ReadonlyMap<string, { role: 'core' | 'worker' | null; node: string | null }>) => {
+    const names = new Set(units.map((u) => kubeName(u.name)));
+    const { rooms, nodes } = await nodeRooms((pod) => pod.metadata?.namespace === namespace && names.has(pod.metadata?.labels?.[UNIT_LABEL] ?? ''));
+    const requests: FitRequest[] = units.map((unit) => {
+      const placement = placements.get(unit.name);
+      const candidates = nodes.filter((n) => (placement?.role ? n.role === placement.role : n.openToAnyPod)).map((n) => n.name);
+      return { what: `p2p unit ${unit.name}`, node: placement?.node ?? null, candidates, size: replicaSize(unit.memoryLimitBytes) };
+    });
+    checkFit(rooms, requests, SIZING_ADVICE);
+  };
+
+  const target: KubeTarget = {
     kind: 'kube',
+    capabilities: {
+      podNetwork: true,
+      probes: true,
+      // OpenFaaS functions go through the chart's gateway, not through deploy().
+      functions: {
+        deployFunctions: async (functions, o) => {
+          const deployment = await deployOpenFaaSFunctions(target, functions, o.readyTimeoutMs);
+          for (const [name, nodes] of deployment.placement) observedPlacement.functions[name] = nodes.split('+');
+          return deployment;
+        },
+        // OpenFaaS CE's caps, for a system to ask before it builds anything.
+        refuses: (plan) => communityEditionRefusal({ functions: plan.functions, replicas: plan.replicas }),
+      },
+      // --fault: delete pods, cordon and drain nodes (kube-faults.ts).
+      faults: createKubeFaults({ kubeConfig: () => need().kc, namespace }),
+    },
 
     kubeConfig: () => need().kc,
 
     buildImages: (units) => {
       need();
       return buildImages(units);
+    },
+
+    imageDestination: () => {
+      need();
+      return imageDestination();
+    },
+
+    replicaResources() {
+      const units = need().config.units;
+      return {
+        requests: { cpu: units.cpuRequest, memory: `${units.memoryRequestMiB}Mi` },
+        limits: { cpu: units.cpuLimit, memory: `${units.memoryLimitMiB}Mi` },
+      };
+    },
+
+    async checkFunctionsFit(replicas: number) {
+      if (replicas <= 0) return;
+      const { rooms, nodes } = await nodeRooms();
+      // Function pods carry no toleration and no selector (CE): only nodes open to any pod take them.
+      const candidates = nodes.filter((n) => n.openToAnyPod).map((n) => n.name);
+      const size = replicaSize();
+      const requests: FitRequest[] = Array.from({ length: replicas }, (_, i) => ({ what: `OpenFaaS function replica ${i + 1} of ${replicas}`, node: null, candidates, size }));
+      checkFit(rooms, requests, SIZING_ADVICE);
+    },
+
+    async functionPlacement(names: readonly string[]) {
+      const p = need();
+      const placement = new Map<string, string[]>();
+      if (names.length === 0) return placement;
+      const pods = await p.core.listNamespacedPod({ namespace: FUNCTION_NAMESPACE, labelSelector: `faas_function in (${names.join(',')})` });
+      for (const pod of pods.items) {
+        const name = pod.metadata?.labels?.faas_function;
+        const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        if (!name || !ready || pod.metadata?.deletionTimestamp || !pod.spec?.nodeName) continue;
+        placement.set(name, [...(placement.get(name) ?? []), pod.spec.nodeName].sort());
+      }
+      return placement;
     },
 
     async openFaaS() {
@@ -189,7 +313,7 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
       const core = kc.makeApiClient(CoreV1Api);
       const existed = await core.readNamespace({ name: namespace }).then(() => true, () => false);
       prepared = { kc, objects, core, serverVersion, nodes, config, createdNamespace: !existed };
-      await apply(objects, namespaceManifest(namespace));
+      await apply(namespaceManifest(namespace));
     },
 
     describe(): TargetDescription {
@@ -204,11 +328,15 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
           kubernetesVersion: p?.serverVersion ?? null,
           nodeVersions: Object.fromEntries((p?.nodes ?? []).map((n) => [n.name, { kubelet: n.kubeletVersion, os: n.osImage }])),
           namespace,
-          placement:
-            (p?.nodes ?? []).filter((n) => n.role === 'worker' && n.ready).length >= 2
-              ? 'worker service i on worker node i mod N: successive services on different nodes'
-              : 'fewer than two worker nodes: successive services may share a node, so hops may not cross a network',
+          placementPolicy:
+            ((p?.nodes ?? []).filter((n) => n.role === 'worker' && n.ready).length >= 2
+              ? 'p2p: worker service i on worker node i mod N, successive services on different nodes'
+              : 'p2p: fewer than two worker nodes, so successive services may share a node and hops may not cross a network') +
+            '; OpenFaaS: where the scheduler put each replica (CE ignores constraints), on the nodes open to any pod',
+          // Filled as systems are deployed: each pod's spec.nodeName, for p2p units and OpenFaaS functions.
+          observedPlacement,
           images: imageSource,
+          imageRegistry: destination ? `${destination.registry} (${destination.kind === 'cluster' ? "the cluster's own" : '--registry'})` : null,
           unitResources: p?.config.units ?? null,
           clockOffsets,
           clockOffsetError: clockError,
@@ -230,6 +358,7 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
         names.add(name);
       }
       const placements = placeUnits(units, p.nodes.filter((n) => n.ready));
+      await checkUnitsFit(units, placements);
       const refs = await buildImages(units);
       const firstImage = refs.values().next().value as string | undefined;
 
@@ -240,7 +369,7 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
         const nodePorts = new Map<string, number>();
         // Services first: their DNS names must resolve as soon as the first pod sends a request.
         for (const unit of units) {
-          const service = (await apply(p.objects, serviceManifest(unit, namespace, runId))) as { spec?: { ports?: { nodePort?: number }[] } };
+          const service = (await apply(serviceManifest(unit, namespace, runId))) as { spec?: { ports?: { nodePort?: number }[] } };
           const nodePort = service.spec?.ports?.[0]?.nodePort;
           if (nodePort) nodePorts.set(unit.name, nodePort);
         }
@@ -254,12 +383,12 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
             serviceEndpoints,
             runId,
           });
-          await apply(p.objects, manifest);
+          await apply(manifest);
         }
         progress(`waiting for ${units.length} pods to be Ready`);
         const pods = await waitUnitsReady(p.core, namespace, units, deployOptions);
 
-        if (clockOffsets === null && clockError === null) {
+        if (clockOffsets === null && clockError === null && (options.clockSamples ?? 8) > 0) {
           try {
             progress('measuring node clock offsets');
             clockOffsets = await measureClockOffsets(p.kc, p.core, {
@@ -281,6 +410,7 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
           const pod = pods.get(unit.name) as V1Pod;
           const nodeName = pod.spec?.nodeName ?? '?';
           placement.set(unit.name, nodeName);
+          observedPlacement.units[unit.name] = nodeName;
           const address = p.nodes.find((n) => n.name === nodeName)?.address;
           const nodePort = nodePorts.get(unit.name);
           if (address && nodePort) endpoints.set(unit.name, { host: address, port: nodePort });
@@ -330,8 +460,10 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
       }
       if (shells) for (const s of shells.values()) s.dispose();
       shells = undefined;
+      await target.capabilities.faults?.revertAll(); // a node this run cordoned is uncordoned, even on Ctrl-C
     },
   };
+  return target;
 }
 
 /** The state folder of a fogbench-made cluster, when the kubeconfig lies in one. */

@@ -5,12 +5,13 @@
  */
 import type { V1Affinity, V1Deployment, V1EnvVar, V1Namespace, V1NodeAffinity, V1Service } from '@kubernetes/client-node';
 import type { UnitResources } from '../../../clusters/config.ts';
-import type { Endpoint, UnitSpec } from '../target.ts';
+import { CORE_TOLERATION } from '../../../clusters/registry.ts';
+import type { Endpoint, HttpProbe, UnitSpec } from '../target.ts';
 import { ROLE_LABEL } from './nodes.ts';
 
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'fogbench' } as const;
 export const UNIT_LABEL = 'fogbench.io/unit';
-export const FIELD_MANAGER = 'fogbench';
+export { FIELD_MANAGER } from './apply.ts';
 export const CONTAINER_NAME = 'unit';
 
 export interface UnitPlacement {
@@ -68,6 +69,8 @@ export function deploymentManifest(input: UnitManifestInput): V1Deployment {
     metadata: { name, namespace, labels },
     spec: {
       replicas: 1,
+      // Never a second pod beside the old one while an image changes: a 1-vCPU agent has no room for it.
+      strategy: { type: 'Recreate' },
       selector: { matchLabels: { [UNIT_LABEL]: name } },
       template: {
         metadata: { labels },
@@ -76,21 +79,22 @@ export function deploymentManifest(input: UnitManifestInput): V1Deployment {
           enableServiceLinks: false,
           terminationGracePeriodSeconds: 5,
           affinity: affinity(placement),
+          // Core units may run on a dedicated K3s server, tainted so that nothing else does.
+          ...(placement.role === 'core' ? { tolerations: [{ ...CORE_TOLERATION }] } : {}),
           containers: [
             {
               name: CONTAINER_NAME,
               image,
+              // Content-tagged images: a tag never changes meaning, so a node's copy is the right one.
               imagePullPolicy: 'IfNotPresent',
-              command: [unit.command],
-              args: [...unit.args],
+              // No command or args: the image's own CMD starts the unit. unit.command is a path on
+              // this machine (process.execPath, e.g. /usr/local/bin/node or ~/.nvm/...), which the
+              // node:20-alpine image does not have; its Dockerfile says `CMD ["node", "<bundle>"]`.
               ports: [{ name: 'http', containerPort: unit.port, protocol: 'TCP' }],
               env: unitEnv(unit, serviceEndpoints),
-              readinessProbe: {
-                httpGet: { path: unit.healthPath, port: unit.port },
-                periodSeconds: 2,
-                timeoutSeconds: 1,
-                failureThreshold: 3,
-              },
+              // The probes the unit declares: the fog target runs the same ones as a kubelet would.
+              ...(unit.probes?.readiness ? { readinessProbe: probeManifest(unit.probes.readiness) } : { readinessProbe: probeManifest({ ...DEFAULT_READINESS, path: unit.healthPath, port: unit.port }) }),
+              ...(unit.probes?.liveness ? { livenessProbe: probeManifest(unit.probes.liveness) } : {}),
               resources: {
                 requests: { cpu: resources.cpuRequest, memory: String(memoryRequest) },
                 limits: { cpu: resources.cpuLimit, memory: String(memoryLimit) },
@@ -162,5 +166,18 @@ function affinity(placement: UnitPlacement): V1Affinity {
           },
         }
       : {}),
+  };
+}
+
+const DEFAULT_READINESS = { initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
+
+function probeManifest(probe: HttpProbe) {
+  return {
+    httpGet: { path: probe.path, port: probe.port },
+    initialDelaySeconds: probe.initialDelaySeconds,
+    periodSeconds: probe.periodSeconds,
+    timeoutSeconds: probe.timeoutSeconds,
+    successThreshold: probe.successThreshold,
+    failureThreshold: probe.failureThreshold,
   };
 }

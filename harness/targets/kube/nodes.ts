@@ -14,6 +14,15 @@ export interface ClusterNode {
   address: string | null;
   cpus: number | null;
   memoryBytes: number | null;
+  /** What the scheduler may hand out (capacity minus reservations); null when unknown. */
+  allocatableCpus: number | null;
+  allocatableMemoryBytes: number | null;
+  /**
+   * Pods without tolerations may be scheduled here: no NoSchedule/NoExecute taint and not
+   * cordoned. A dedicated K3s server (CriticalAddonsOnly) is not, so OpenFaaS functions,
+   * which CE places without any selector, never land on it.
+   */
+  openToAnyPod: boolean;
   kubeletVersion: string;
   osImage: string;
 }
@@ -26,6 +35,8 @@ export function describeNode(node: V1Node): ClusterNode {
   const addresses = node.status?.addresses ?? [];
   const address = addresses.find((a) => a.type === 'ExternalIP')?.address ?? addresses.find((a) => a.type === 'InternalIP')?.address ?? null;
   const capacity = node.status?.capacity ?? {};
+  const allocatable = node.status?.allocatable ?? {};
+  const repelling = (node.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
   return {
     name: node.metadata?.name ?? '?',
     role,
@@ -33,6 +44,9 @@ export function describeNode(node: V1Node): ClusterNode {
     address,
     cpus: capacity.cpu ? parseCpu(capacity.cpu) : null,
     memoryBytes: capacity.memory ? parseQuantity(capacity.memory) : null,
+    allocatableCpus: allocatable.cpu ? parseCpu(allocatable.cpu) : capacity.cpu ? parseCpu(capacity.cpu) : null,
+    allocatableMemoryBytes: allocatable.memory ? parseQuantity(allocatable.memory) : capacity.memory ? parseQuantity(capacity.memory) : null,
+    openToAnyPod: !repelling && !node.spec?.unschedulable,
     kubeletVersion: node.status?.nodeInfo?.kubeletVersion ?? '?',
     osImage: node.status?.nodeInfo?.osImage ?? '?',
   };

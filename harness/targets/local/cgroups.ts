@@ -2,12 +2,25 @@
  * CPU and memory limits, usage and OOM counters of the fog's nodes and pods, for both cgroup
  * versions. Groups are paths relative to the controller roots ("fbfab12/worker-1/svc-a"):
  * a node is a group with the quota, each pod a child group (own memory limit, own OOM
- * counter) so that every process of a node shares the node's CPU quota.
+ * counter) so that every process of a node shares the node's CPU quota. A target's top-level
+ * group goes into its owner record (owner.ts) before it is made and out once removed.
  */
 import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { environmentError } from '../../errors.ts';
+import { ledgerFor } from './owner.ts';
+
+/** The top-level group of `group`, recorded as the owner's before anything under it exists. */
+function own(group: string): void {
+  const top = group.split('/')[0]!;
+  ledgerFor(top)?.add('cgroups', top);
+}
+
+/** Once a top-level group is gone, it leaves its owner's record. */
+function disown(group: string): void {
+  if (!group.includes('/')) ledgerFor(group)?.remove('cgroups', group);
+}
 
 export interface CgroupLimits {
   cpus: number | null;
@@ -79,6 +92,7 @@ class CgroupV1 implements CgroupDriver {
   }
 
   async create(group: string, limits: CgroupLimits): Promise<void> {
+    own(group);
     for (const root of this.roots()) await mkdir(join(root, group), { recursive: true });
     if (limits.cpus !== null) {
       const dir = join(this.mounts.cpu, group);
@@ -115,6 +129,7 @@ class CgroupV1 implements CgroupDriver {
 
   async remove(group: string): Promise<void> {
     for (const root of this.roots()) await removeTree(join(root, group));
+    disown(group);
   }
 
   async topLevelGroups(): Promise<string[]> {
@@ -134,6 +149,7 @@ class CgroupV2 implements CgroupDriver {
   }
 
   async create(group: string, limits: CgroupLimits): Promise<void> {
+    own(group);
     // Controllers must be enabled in every ancestor's subtree_control, from the root down.
     const parts = group.split('/');
     let dir = this.root;
@@ -174,6 +190,7 @@ class CgroupV2 implements CgroupDriver {
 
   async remove(group: string): Promise<void> {
     await removeTree(join(this.root, group));
+    disown(group);
   }
 
   async topLevelGroups(): Promise<string[]> {

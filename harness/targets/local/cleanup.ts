@@ -1,14 +1,26 @@
 /**
- * `--cleanup`: removes what a crashed fog run left behind, and only that. An object is ours
- * when its name matches the fbf<tag> patterns of names.ts; it is left alone while the
- * process that created it is still alive (owner.ts).
+ * `--cleanup`, and the start of every fog target: removes what a fog run left behind when it
+ * was killed, and only that. Ownership is by record (owner.ts), never by name: an object is
+ * removed only when the record of a dead owner lists it (and, as a second check, it carries
+ * that owner's `fbf<tag>` prefix). A record whose owner still runs is left alone; an object no
+ * record lists is not ours, whatever its name — another tool's `fbf…` bridge is never touched.
  */
 import { execa } from 'execa';
 import { detectCgroups, type CgroupDriver } from './cgroups.ts';
 import { HostCommands, requireHostTools } from './host-tools.ts';
 import { killNetnsProcesses } from './network.ts';
-import { OWNED_CGROUP, OWNED_INTERFACE, OWNED_NETNS, PREFIX } from './names.ts';
-import { OWNER_DIR, ownerAlive, removeOwner } from './owner.ts';
+import { PREFIX } from './names.ts';
+import { OWNER_DIR, readRecords, recordOwnerAlive, type OwnerRecord } from './owner.ts';
+import { rmSync } from 'node:fs';
+
+export interface CleanedOwner {
+  root: string;
+  runId: string;
+  pid: number;
+  namespaces: string[];
+  interfaces: string[];
+  cgroups: string[];
+}
 
 export interface CleanupReport {
   namespaces: string[];
@@ -16,6 +28,10 @@ export interface CleanupReport {
   cgroups: string[];
   /** Tags skipped because their run is still going. */
   live: string[];
+  /** The dead owners whose objects were removed, each with what was removed. */
+  owners: CleanedOwner[];
+  /** Records that were dropped without removing anything, and why. */
+  notes: string[];
 }
 
 export interface CleanupOptions {
@@ -25,47 +41,95 @@ export interface CleanupOptions {
 }
 
 export async function cleanupLeftovers(options: CleanupOptions = {}): Promise<CleanupReport> {
-  const host = new HostCommands(requireHostTools(options.searchPath ?? process.env.PATH ?? ''));
-  const cgroups = options.cgroups ?? detectCgroups();
   const ownerDir = options.ownerDir ?? OWNER_DIR;
-  const report: CleanupReport = { namespaces: [], interfaces: [], cgroups: [], live: [] };
-  const live = new Set<string>();
-  const isLive = (tag: string): boolean => {
-    if (live.has(tag)) return true;
-    if (ownerAlive(`${PREFIX}${tag}`, ownerDir)) {
-      live.add(tag);
-      return true;
-    }
-    return false;
-  };
+  const report: CleanupReport = { namespaces: [], interfaces: [], cgroups: [], live: [], owners: [], notes: [] };
+  const stored = readRecords(ownerDir);
+  if (stored.length === 0) return report;
+  let tools: { host: HostCommands; cgroups: CgroupDriver } | null = null;
+  const host = () => (tools ??= { host: new HostCommands(requireHostTools(options.searchPath ?? process.env.PATH ?? '')), cgroups: options.cgroups ?? detectCgroups() });
 
-  // Processes first (they hold namespaces and cgroups), then namespaces, interfaces, cgroups.
-  const netnsList = (await execa(host.tools.ip, ['netns', 'list'], { reject: false })).stdout;
-  for (const netns of netnsList.split('\n').map((l) => l.split(' ')[0] ?? '')) {
-    const tag = OWNED_NETNS.exec(netns)?.[1];
-    if (tag === undefined || isLive(tag)) continue;
-    await killNetnsProcesses(host, netns);
-    if (await host.ipQuiet(['netns', 'del', netns])) report.namespaces.push(netns);
+  for (const { file, record, legacy } of stored) {
+    if (record === null) {
+      if (legacy && !isAlive(legacy.pid)) {
+        // An older fogbench wrote it without listing its objects: they cannot be told from
+        // anyone else's, so they stay; the stale record goes.
+        rmSync(file, { force: true });
+        report.notes.push(`${file}: run ${legacy.runId} (pid ${legacy.pid}) is gone but its record lists no objects; nothing of it was removed`);
+      } else if (legacy) {
+        report.live.push(file.slice(file.lastIndexOf('/') + 1 + PREFIX.length, -'.json'.length));
+      } else {
+        report.notes.push(`${file} is not an owner record fogbench can read; left alone`);
+      }
+      continue;
+    }
+    if (recordOwnerAlive(record)) {
+      report.live.push(record.root.slice(PREFIX.length));
+      continue;
+    }
+    const { host: commands, cgroups } = host();
+    const cleaned = await removeRecorded(record, commands, cgroups);
+    rmSync(file, { force: true });
+    report.owners.push(cleaned);
+    report.namespaces.push(...cleaned.namespaces);
+    report.interfaces.push(...cleaned.interfaces);
+    report.cgroups.push(...cleaned.cgroups);
   }
-  const links = JSON.parse((await host.ip(['-j', 'link', 'show'])) || '[]') as { ifname: string }[];
-  // Veth ends before bridges, so deleting a bridge never races its ports.
-  const owned = links.map((l) => l.ifname).filter((name) => {
-    const tag = OWNED_INTERFACE.exec(name)?.[1];
-    return tag !== undefined && !isLive(tag);
-  });
-  const isBridge = (name: string) => /(br|n\d+)$/.test(name);
-  for (const name of [...owned.filter((n) => !isBridge(n)), ...owned.filter(isBridge)]) {
-    if (await host.ipQuiet(['link', 'del', name])) report.interfaces.push(name);
-  }
-  for (const group of await cgroups.topLevelGroups()) {
-    const tag = OWNED_CGROUP.exec(group)?.[1];
-    if (tag === undefined || isLive(tag)) continue;
-    await cgroups.remove(group);
-    report.cgroups.push(group);
-  }
-  for (const tag of new Set([...report.namespaces, ...report.interfaces, ...report.cgroups].map((n) => n.slice(PREFIX.length, PREFIX.length + 4)))) {
-    removeOwner(`${PREFIX}${tag}`, ownerDir);
-  }
-  report.live = [...live];
   return report;
+}
+
+/** Removes what `record` lists and still exists: processes first, then namespaces, interfaces, cgroups. */
+async function removeRecorded(record: OwnerRecord, host: HostCommands, cgroups: CgroupDriver): Promise<CleanedOwner> {
+  const cleaned: CleanedOwner = { root: record.root, runId: record.runId, pid: record.pid, namespaces: [], interfaces: [], cgroups: [] };
+  const ours = (name: string) => name.startsWith(record.root);
+
+  const existingNetns = new Set(
+    (await execa(host.tools.ip, ['netns', 'list'], { reject: false })).stdout.split('\n').map((l) => l.split(' ')[0] ?? ''),
+  );
+  for (const netns of record.objects.namespaces.filter((n) => ours(n) && existingNetns.has(n))) {
+    await killNetnsProcesses(host, netns);
+    if (await host.ipQuiet(['netns', 'del', netns])) cleaned.namespaces.push(netns);
+  }
+
+  const existingLinks = new Set((JSON.parse((await host.ip(['-j', 'link', 'show'])) || '[]') as { ifname: string }[]).map((l) => l.ifname));
+  const links = record.objects.interfaces.filter((n) => ours(n) && existingLinks.has(n));
+  // Veth and TAP ends before bridges, so deleting a bridge never races its ports.
+  const isBridge = (name: string) => /(br|n\d+)$/.test(name.slice(record.root.length));
+  for (const name of [...links.filter((n) => !isBridge(n)), ...links.filter(isBridge)]) {
+    // Deleting one end of a veth pair deletes the other: only say what this call removed.
+    if (await host.ipQuiet(['link', 'del', name])) cleaned.interfaces.push(name);
+  }
+
+  const existingGroups = new Set(await cgroups.topLevelGroups());
+  for (const group of record.objects.cgroups.filter((g) => g === record.root && existingGroups.has(g))) {
+    // Kills whatever still runs in the group and below, then removes the folders.
+    await cgroups.remove(group);
+    cleaned.cgroups.push(group);
+  }
+  return cleaned;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One line per dead owner whose leftovers were removed, for the progress output. */
+export function describeCleaned(report: CleanupReport): string[] {
+  return report.owners
+    .filter((o) => o.namespaces.length + o.interfaces.length + o.cgroups.length > 0)
+    .map(
+      (o) =>
+        `removed what run ${o.runId} (pid ${o.pid}, gone) left: ` +
+        [
+          o.namespaces.length ? `${o.namespaces.length} namespaces (${o.namespaces.join(', ')})` : '',
+          o.interfaces.length ? `${o.interfaces.length} interfaces (${o.interfaces.join(', ')})` : '',
+          o.cgroups.length ? `cgroup ${o.cgroups.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join(', '),
+    );
 }

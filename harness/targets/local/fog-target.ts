@@ -6,22 +6,27 @@
  * the system's CPU quota. dispose() removes every process, namespace, interface, qdisc and
  * cgroup created, and is safe to call at any point, twice, or from a signal handler.
  */
-import { availableParallelism } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
+import { readlink, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { FogbenchError, deployError, environmentError } from '../../errors.ts';
 import type { TargetDescription } from '../../results/schema.ts';
-import type { ClientSpec, DeployOptions, Deployment, Endpoint, Observer, Placement, RunningUnit, Target, UnitSpec } from '../target.ts';
+import type { ClientSpec, DeployOptions, Deployment, Endpoint, HttpProbe, Observer, Placement, Probes, RunningUnit, Target, TargetCapabilities, UnitSpec } from '../target.ts';
 import { BLOCK_COUNT, MAX_NODES, podAddress } from './addresses.ts';
 import { resolveArg, resolveCommand } from './commands.ts';
 import { describeFog } from './describe.ts';
 import { detectCgroups, type CgroupDriver } from './cgroups.ts';
-import { waitHealthy } from '../process/health.ts';
 import { HostCommands, requireHostTools } from './host-tools.ts';
-import { FogNames, newTag } from './names.ts';
+import { FogNames, newTag, sanitize } from './names.ts';
+import { FogPod, type FogContainerSpec } from './fog-pod.ts';
 import { FogNetwork, type PodNetwork } from './network.ts';
 import { FogObserver, type LoggedEvent, type ObservedNode } from './observer.ts';
 import { removeOwner, writeOwner } from './owner.ts';
+import { cleanupLeftovers, describeCleaned } from './cleanup.ts';
+import { createFogFaults, type FogFaultAccess } from './fog-faults.ts';
 import { PodProcess } from './pod-process.ts';
-import { SupervisedUnit, type RestartPolicy } from './supervised-unit.ts';
+import type { RestartPolicy } from './supervised-unit.ts';
 import { ensureLinkDelayBinary, startLinkDelay } from './link-delay.ts';
 import { linkQdiscCommands, type DelayMethod } from './shaping.ts';
 import { DEFAULT_TOPOLOGY_FILE, loadTopology, type FogNodeSpec, type Topology, type TopologyOverrides } from './topology.ts';
@@ -40,17 +45,46 @@ export interface FogTargetOptions {
   restartPolicy?: RestartPolicy;
   /** First restart back-off (doubling up to 5 min); default 10 s, as the kubelet. */
   restartBackoffMs?: number;
+  /** SIGTERM → SIGKILL grace when a liveness probe kills a container; default 30 s, as Kubernetes. */
+  livenessKillGraceMs?: number;
   /** A prebuilt fogbench-link-delay (else built with Go on first use when a link needs latency). */
   linkDelayBinary?: string;
+  /** Folder of owner records (owner.ts); default /run/fogbench. Tests use a folder of their own. */
+  ownerDir?: string;
+  /** Told what prepare() removed of a killed run's leftovers. */
+  progress?: (message: string) => void;
 }
 
 interface Pod {
   name: string;
+  service: string;
   node: FogNodeSpec;
   network: PodNetwork;
   group: string;
-  unit: SupervisedUnit;
+  /** Each container's name and cgroup (accounting groups too), for per-container samples. */
+  containers: { name: string; group: string }[];
+  port: number;
+  pod: FogPod;
   oomKills: number;
+}
+
+/** What the target needs to start one pod. */
+interface PodStart {
+  name: string;
+  service: string;
+  sandbox: Sandbox;
+  port: number;
+  restartPolicy: RestartPolicy;
+  containers: {
+    name: string;
+    unitName: string;
+    command: string;
+    args: string[];
+    env: Record<string, string>;
+    probes: Probes;
+    accountingGroups: { name: string; executable: string }[];
+  }[];
+  workDir: string;
 }
 
 interface Sandbox {
@@ -58,6 +92,26 @@ interface Sandbox {
   network: PodNetwork;
   group: string;
   ordinal: number;
+  tmpDir: string;
+}
+
+type ReadyOutcome =
+  | { kind: 'ready' }
+  | { kind: 'exited'; container: string; status: { code: number | null; signal: NodeJS.Signals | null } }
+  | { kind: 'timeout' }
+  | { kind: 'aborted' };
+
+/**
+ * Without probes of its own, a unit is ready once GET healthPath answers 200, probed as
+ * Kubernetes' defaults probe (every 10 s, 1 s timeout, 3 failures).
+ */
+function healthProbe(path: string, port: number): HttpProbe {
+  return { path, port, initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
+}
+
+/** A container's cgroup folder under its pod's. */
+function containerGroupName(container: string): string {
+  return `c-${sanitize(container)}`;
 }
 
 export interface FogTarget extends Target {
@@ -73,6 +127,7 @@ export function createFogTarget(options: FogTargetOptions): FogTarget {
 
 class FogTargetImpl implements FogTarget {
   readonly kind = 'fog' as const;
+  readonly capabilities: TargetCapabilities = { podNetwork: true, probes: true, faults: createFogFaults(() => this.faultAccess()) };
   private readonly searchPath: string;
   private readonly names = new FogNames(newTag());
   private host: HostCommands | null = null;
@@ -116,11 +171,14 @@ class FogTargetImpl implements FogTarget {
       this.options.overrides,
     );
     if (topology.nodes.length > MAX_NODES) throw environmentError(`the fog target supports at most ${MAX_NODES} nodes`);
+    // What a killed run left (exactly what its owner record lists) goes before anything is made.
+    const leftovers = await cleanupLeftovers({ searchPath: this.searchPath, ownerDir: this.options.ownerDir, cgroups });
+    for (const line of describeCleaned(leftovers)) this.options.progress?.(line);
     this.host = host;
     this.cgroups = cgroups;
     this.loaded = topology;
     try {
-      writeOwner(this.names.root, this.options.runId);
+      writeOwner(this.names.root, this.options.runId, this.options.ownerDir);
       this.ownerWritten = true;
       const preferred = parseInt(this.names.tag, 36) % BLOCK_COUNT;
       const block = await FogNetwork.chooseBlock(host, preferred);
@@ -211,37 +269,63 @@ class FogTargetImpl implements FogTarget {
       await Promise.all(pods.map((pod) => this.removePod(pod)));
       for (const p of placed) await this.destroyPodSandbox(p);
     };
+    // The Endpoints a Kubernetes controller would publish: every pod, ready or not.
+    const publish = () =>
+      options.onEndpoints?.(pods.map((p) => ({ unit: p.name, service: p.service, host: p.network.address, port: p.port, ready: p.pod.isReady })));
     try {
       for (const unit of units) {
         const node = this.nodeFor(unit.placement);
-        placed.push({ unit, ...(await this.createPodSandbox(unit.name, node, unit.memoryLimitBytes ?? null)) });
+        const containers = [unit.container ?? unit.name, ...(unit.accountingGroups ?? []).map((g) => g.name), ...(unit.sidecars ?? []).map((c) => c.name)];
+        placed.push({ unit, ...(await this.createPodSandbox(unit.name, node, unit.memoryLimitBytes ?? null, containers)) });
       }
       const endpoints = new Map<string, Endpoint>(placed.map((p) => [p.unit.name, { host: p.network.address, port: p.unit.port }]));
-      for (const { unit, node, network, group } of placed) {
+      for (const sandbox of placed) {
         this.checkOpen();
+        const { unit, node } = sandbox;
         // The target is the one that knows the node: its FOGBENCH_NODE wins over the unit's.
-        const env = { PATH: this.searchPath, ...unit.env(endpoints), FOGBENCH_NODE: node.name };
-        const health = `http://${network.address}:${unit.port}${unit.healthPath}`;
-        const pod = this.startPod(unit.name, node, network, group, unit.command, unit.args, env, unit.artifactDir, health);
-        pod.unit.onLine((line) => options.onLine(unit.name, line));
+        const podEnv = { PATH: this.searchPath, FOGBENCH_NODE: node.name };
+        const pod = this.startPod(
+          {
+            name: unit.name,
+            service: unit.service ?? unit.name,
+            sandbox,
+            port: unit.port,
+            restartPolicy: this.options.restartPolicy ?? 'always',
+            workDir: unit.artifactDir,
+            containers: [
+              {
+                name: unit.container ?? unit.name,
+                unitName: unit.name,
+                command: unit.command,
+                args: unit.args,
+                env: { ...unit.env(endpoints), ...podEnv },
+                probes: unit.probes ?? { readiness: healthProbe(unit.healthPath, unit.port) },
+                accountingGroups: unit.accountingGroups ?? [],
+              },
+              ...(unit.sidecars ?? []).map((c) => ({
+                name: c.name,
+                unitName: `${unit.name}/${c.name}`,
+                command: c.command,
+                args: c.args,
+                env: { ...c.env(endpoints), ...podEnv },
+                probes: c.probes ?? {},
+                accountingGroups: [],
+              })),
+            ],
+          },
+          publish,
+        );
+        for (const running of pod.pod.units) running.onLine((line) => options.onLine(unit.name, line));
         pods.push(pod);
       }
-      const outcomes = await Promise.all(
-        pods.map(async (pod, i) => {
-          const unit = placed[i]!.unit;
-          const url = `http://${pod.network.address}:${unit.port}${unit.healthPath}`;
-          return { pod, unit, outcome: await waitHealthy(url, options.readyTimeoutMs, pod.unit.process.exited, options.signal) };
-        }),
-      );
-      const failed = outcomes.find((o) => o.outcome !== 'ready');
+      publish();
+      const outcomes = await Promise.all(pods.map(async (pod) => ({ pod, outcome: await this.waitReady(pod, options.readyTimeoutMs, options.signal) })));
+      const failed = outcomes.find((o) => o.outcome.kind !== 'ready');
       if (failed !== undefined) {
-        if (failed.outcome === 'aborted') throw new FogbenchError('interrupted', 'interrupted while deploying');
-        throw deployError(await this.notReadyMessage(failed.pod, failed.unit, failed.outcome, options.readyTimeoutMs));
+        if (failed.outcome.kind === 'aborted') throw new FogbenchError('interrupted', 'interrupted while deploying');
+        throw deployError(this.notReadyMessage(failed.pod, failed.outcome, options.readyTimeoutMs));
       }
-      for (const { pod } of outcomes) {
-        this.record('ready', pod, `answered 200 on ${pod.network.address}`);
-        pod.unit.enableRestarts();
-      }
+      for (const { pod } of outcomes) pod.pod.enableRestarts();
     } catch (error) {
       await stopAll();
       // dispose() from a signal handler kills the units under a deploy: that is not their fault.
@@ -253,27 +337,61 @@ class FogTargetImpl implements FogTarget {
     const placement = new Map(pods.map((pod) => [pod.name, pod.node.name]));
     let stopped: Promise<void> | null = null;
     return {
-      endpoints: new Map(pods.map((pod, i) => [pod.name, { host: pod.network.address, port: placed[i]!.unit.port }])),
-      units: pods.map((pod) => pod.unit),
+      endpoints: new Map(pods.map((pod) => [pod.name, { host: pod.network.address, port: pod.port }])),
+      units: pods.flatMap((pod) => pod.pod.units),
       placement,
       stop: () => (stopped ??= stopAll()),
     };
   }
 
+  private async waitReady(pod: Pod, timeoutMs: number, signal: AbortSignal | undefined): Promise<ReadyOutcome> {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const outcomes: Promise<ReadyOutcome>[] = [
+      pod.pod.firstReady().then(() => ({ kind: 'ready' as const })),
+      pod.pod.firstExit().then(({ container, status }) => ({ kind: 'exited' as const, container, status })),
+      new Promise((resolve) => (timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs))),
+      new Promise((resolve) => {
+        if (signal?.aborted) return resolve({ kind: 'aborted' });
+        onAbort = () => resolve({ kind: 'aborted' });
+        signal?.addEventListener('abort', onAbort, { once: true });
+      }),
+    ];
+    try {
+      return await Promise.race(outcomes);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
   async startClient(spec: ClientSpec): Promise<RunningUnit> {
     this.checkOpen();
     const node = this.nodeFor({ role: 'client' });
-    const sandbox = await this.createPodSandbox(spec.name, node, null);
-    const { network, group } = sandbox;
-    const pod = this.startPod(spec.name, node, network, group, spec.command, spec.args, { PATH: this.searchPath, ...spec.env }, process.cwd(), null);
+    const sandbox = await this.createPodSandbox(spec.name, node, null, [spec.name]);
+    const pod = this.startPod(
+      {
+        name: spec.name,
+        service: spec.name,
+        sandbox,
+        port: 0,
+        // The load generator ending is the end of a profile: never restarted, not an event.
+        restartPolicy: 'never',
+        workDir: process.cwd(),
+        containers: [{ name: spec.name, unitName: spec.name, command: spec.command, args: spec.args, env: { PATH: this.searchPath, ...spec.env }, probes: {}, accountingGroups: [] }],
+      },
+      () => undefined,
+      true,
+    );
+    const unit = pod.pod.units[0]!;
     // A client pod lives as long as its process: the next profile gets a fresh one.
     this.track(
-      pod.unit.exited.then(async () => {
+      unit.exited.then(async () => {
         await this.removePod(pod);
         await this.destroyPodSandbox(sandbox);
       }),
     );
-    return pod.unit;
+    return unit;
   }
 
   observe(deployment: Deployment, t0: number): Observer {
@@ -281,8 +399,12 @@ class FogTargetImpl implements FogTarget {
     const nodes: ObservedNode[] = this.topology.nodes.map((n) => ({ name: n.name, group: this.nodeGroup(n), cpuLimit: n.cpus }));
     // The delay relays spend host CPU outside every node's quota: sampled so a reader sees it.
     if (this.delay === 'relay') nodes.push({ name: 'link-delay', group: this.relayGroup, cpuLimit: null });
-    // Per service as well as per node: each pod's child cgroup.
-    for (const pod of this.pods) nodes.push({ name: pod.node.name, unit: pod.name, group: pod.group, cpuLimit: null });
+    // Per pod and per container as well as per node: their child cgroups.
+    for (const pod of this.pods) {
+      nodes.push({ name: pod.node.name, unit: pod.name, group: pod.group, cpuLimit: null });
+      if (pod.containers.length < 2) continue;
+      for (const c of pod.containers) nodes.push({ name: pod.node.name, unit: pod.name, container: c.name, group: c.group, cpuLimit: null });
+    }
     return new FogObserver(this.cgroups!, nodes, this.log, t0);
   }
 
@@ -305,19 +427,45 @@ class FogTargetImpl implements FogTarget {
         errors.push(error);
       }
     };
+    // A squeezed quota or a cut link is undone first, while its objects still exist.
+    await attempt(() => this.capabilities.faults!.revertAll());
     await Promise.all([...this.pods].map((pod) => attempt(() => this.removePod(pod, 2000))));
     await attempt(() => Promise.all(this.pending));
     await Promise.all(this.relays.splice(0).map((relay) => attempt(() => relay.stop('SIGTERM', 1000))));
     if (this.cgroups !== null) await attempt(() => this.cgroups!.remove(this.names.cgroupRoot));
     if (this.network !== null) await attempt(() => this.network!.dispose());
+    await attempt(async () => rmSync(this.podTmpRoot, { recursive: true, force: true }));
     if (this.ownerWritten && errors.length === 0) {
-      removeOwner(this.names.root);
+      removeOwner(this.names.root, this.options.ownerDir);
       this.ownerWritten = false;
     }
     if (errors.length > 0) {
       const first = errors[0];
       throw first instanceof FogbenchError ? first : environmentError(`fog cleanup failed: ${String((first as Error)?.message ?? first)}; run \`npm run bench -- --cleanup\``, first);
     }
+  }
+
+  /** What --fault acts on (fog-faults.ts): the nodes' cgroups and link ends, the pods' cgroups and processes. */
+  private faultAccess(): FogFaultAccess {
+    if (this.network === null) throw new Error('fog target: prepare() has not run');
+    return {
+      cgroups: this.cgroups!,
+      host: this.host!,
+      hostAddress: this.network.hostAddress,
+      delay: this.delay,
+      nodes: this.topology.nodes.map((node, index) => ({
+        ...node,
+        group: this.nodeGroup(node),
+        devices: [this.names.uplinkSwitchSide(index), this.names.uplinkNodeSide(index)],
+      })),
+      pods: [...this.pods].map((p) => ({
+        name: p.name,
+        service: p.service,
+        node: p.node.name,
+        group: p.group,
+        containers: p.pod.units.map((u) => ({ unit: u.name, pid: u.pid, running: !u.process.hasExited })),
+      })),
+    };
   }
 
   private nodeFor(placement: Placement): FogNodeSpec {
@@ -330,7 +478,7 @@ class FogTargetImpl implements FogTarget {
     return `${this.names.cgroupRoot}/${node.name}`;
   }
 
-  private async createPodSandbox(name: string, node: FogNodeSpec, memoryLimitBytes: number | null): Promise<Sandbox> {
+  private async createPodSandbox(name: string, node: FogNodeSpec, memoryLimitBytes: number | null, containers: string[]): Promise<Sandbox> {
     const nodeIndex = this.topology.nodes.indexOf(node);
     const used = this.podOrdinals.get(node.name) ?? new Set<number>();
     this.podOrdinals.set(node.name, used);
@@ -341,71 +489,125 @@ class FogTargetImpl implements FogTarget {
       const network = await this.network!.createPod(name, nodeIndex, podAddress(this.network!.block, nodeIndex, ordinal));
       const group = `${this.nodeGroup(node)}/${network.netns}`;
       await this.cgroups!.create(group, { cpus: null, memoryBytes: memoryLimitBytes });
-      return { node, network, group, ordinal };
+      // One leaf group per container: the pod's group holds no process (cgroup v2's rule).
+      for (const container of containers) await this.cgroups!.create(`${group}/${containerGroupName(container)}`, { cpus: null, memoryBytes: null });
+      // A private /tmp, as a container has: of-watchdog's lock file must not be shared.
+      const tmpDir = join(this.podTmpRoot, network.netns);
+      mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+      return { node, network, group, ordinal, tmpDir };
     } catch (error) {
       used.delete(ordinal);
       throw error;
     }
   }
 
-  /** Removes a pod's cgroup (killing what is left in it) and namespace, and frees its address. */
+  /** Removes a pod's cgroup (killing what is left in it), namespace and /tmp, and frees its address. */
   private async destroyPodSandbox(sandbox: Sandbox): Promise<void> {
     await this.cgroups!.remove(sandbox.group);
     await this.network!.removePod(sandbox.network);
+    rmSync(sandbox.tmpDir, { recursive: true, force: true });
     this.podOrdinals.get(sandbox.node.name)?.delete(sandbox.ordinal);
   }
 
-  /**
-   * Starts a pod's process under supervision. Units (with a health URL) restart by the
-   * restart policy once healthy; clients (health null) never do.
-   */
-  private startPod(
-    name: string,
-    node: FogNodeSpec,
-    network: PodNetwork,
-    group: string,
-    command: string,
-    args: string[],
-    env: Record<string, string>,
-    workDir: string,
-    healthUrl: string | null,
-  ): Pod {
-    const spec = {
-      name,
-      ipPath: this.host!.tools.ip,
-      netns: network.netns,
-      cgroupProcsFiles: this.cgroups!.procsFiles(group),
-      command: resolveCommand(command, workDir, this.searchPath),
-      args: args.map((arg) => resolveArg(arg, workDir)),
-      env: { FOGBENCH_POD: name, FOGBENCH_POD_ADDRESS: network.address, ...env },
-      cwd: workDir,
-    };
-    const pod = { name, node, network, group, oomKills: 0 } as Pod;
-    const policy = healthUrl === null ? 'never' : (this.options.restartPolicy ?? 'always');
-    pod.unit = new SupervisedUnit(name, policy, this.options.restartBackoffMs ?? 10_000, {
-      start: () => new PodProcess(spec),
-      onExit: async ({ code, signal }) => {
-        await this.checkOom(pod);
-        // The load generator ending is the end of a profile, not something that happened to the system.
-        if (healthUrl === null) return;
-        if (this.pods.has(pod)) this.record('exit', pod, signal === null ? `exited with code ${code}` : `killed by ${signal}`);
-      },
-      onRestart: (restarts, backoffMs, process_) => {
-        this.record('restart', pod, `restart #${restarts} after a ${(backoffMs / 1000).toFixed(1)} s back-off`);
-        const ready = waitHealthy(healthUrl!, 120_000, process_.exited).then((outcome) => {
-          if (outcome === 'ready' && this.pods.has(pod)) this.record('ready', pod, `answered 200 again after restart #${restarts}`);
-        });
-        this.track(ready);
-      },
+  private get podTmpRoot(): string {
+    return join(tmpdir(), this.names.root);
+  }
+
+  /** Starts a pod's containers under supervision, each in its own cgroup in the pod's namespace. */
+  private startPod(start: PodStart, publish: () => void, client = false): Pod {
+    const { sandbox } = start;
+    const groupOf = (container: string) => `${sandbox.group}/${containerGroupName(container)}`;
+    const record: Pod = {
+      name: start.name,
+      service: start.service,
+      node: sandbox.node,
+      network: sandbox.network,
+      group: sandbox.group,
+      port: start.port,
+      containers: start.containers.flatMap((c) => [c.name, ...c.accountingGroups.map((g) => g.name)]).map((name) => ({ name, group: groupOf(name) })),
+      oomKills: 0,
+    } as Pod;
+    const specs: FogContainerSpec[] = start.containers.map((c) => {
+      const process = {
+        name: c.unitName,
+        ipPath: this.host!.tools.ip,
+        netns: sandbox.network.netns,
+        cgroupProcsFiles: this.cgroups!.procsFiles(groupOf(c.name)),
+        command: resolveCommand(c.command, start.workDir, this.searchPath),
+        args: c.args.map((arg) => resolveArg(arg, start.workDir)),
+        env: { FOGBENCH_POD: start.name, FOGBENCH_POD_ADDRESS: sandbox.network.address, TMPDIR: sandbox.tmpDir, ...c.env },
+        cwd: start.workDir,
+      };
+      const start_ = () => {
+        const started = new PodProcess(process);
+        // Inside the pod /sys is the namespace's own (ip netns exec), without cgroupfs, so the
+        // processes to account apart are moved from out here once they appear.
+        if (c.accountingGroups.length) this.track(this.sortIntoAccountingGroups(groupOf(c.name), c.accountingGroups.map((g) => ({ ...g, group: groupOf(g.name) })), started));
+        return started;
+      };
+      return { name: c.name, unitName: c.unitName, groups: [c.name, ...c.accountingGroups.map((g) => g.name)].map(groupOf), probes: c.probes, start: start_ };
     });
-    this.pods.add(pod);
-    return pod;
+    record.pod = new FogPod(
+      start.name,
+      specs,
+      {
+        restartPolicy: start.restartPolicy,
+        restartBackoffMs: this.options.restartBackoffMs ?? 10_000,
+        livenessKillGraceMs: this.options.livenessKillGraceMs ?? 30_000,
+        address: sandbox.network.address,
+      },
+      {
+        record: (kind, subject, detail) => {
+          if (!client && this.pods.has(record)) this.log.push({ atMs: Date.now(), kind, subject, node: record.node.name, detail });
+        },
+        killGroups: (groups) => this.killGroups(groups),
+        onExit: () => this.checkOom(record),
+        onReadiness: () => publish(),
+        track: (promise) => this.track(promise),
+      },
+    );
+    this.pods.add(record);
+    return record;
+  }
+
+  /**
+   * Moves processes of a container whose executable matches an accounting group into that
+   * group, polling until each group has one or the container's process ends (10 s at most:
+   * of-watchdog starts its function at once).
+   */
+  private async sortIntoAccountingGroups(containerGroup: string, groups: { executable: string; group: string }[], started: PodProcess): Promise<void> {
+    const pending = new Set(groups);
+    const deadline = Date.now() + 10_000;
+    while (pending.size > 0 && !started.hasExited && Date.now() < deadline) {
+      for (const pid of await this.cgroups!.pids(containerGroup).catch(() => [] as number[])) {
+        const exe = await readlink(`/proc/${pid}/exe`).catch(() => '');
+        const match = [...pending].find((g) => basename(exe) === g.executable);
+        if (!match) continue;
+        for (const file of this.cgroups!.procsFiles(match.group)) await writeFile(file, String(pid)).catch(() => undefined);
+        pending.delete(match);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** SIGKILLs what is left in a container's groups once its main process ended (as a runtime does). */
+  private async killGroups(groups: string[]): Promise<void> {
+    for (const group of groups) {
+      const pids = await this.cgroups!.pids(group).catch(() => [] as number[]);
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
   }
 
   private async removePod(pod: Pod, graceMs = this.options.stopGraceMs ?? 5000): Promise<void> {
     if (!this.pods.has(pod)) return;
     this.pods.delete(pod); // a stop we asked for is not an event
-    await pod.unit.stop('SIGTERM', graceMs);
+    await pod.pod.stop(graceMs);
   }
 
   private async pollOomKills(): Promise<void> {
@@ -414,7 +616,12 @@ class FogTargetImpl implements FogTarget {
 
   /** The kernel counts OOM kills per cgroup; a rise means one of the pod's processes was killed. */
   private async checkOom(pod: Pod): Promise<void> {
-    const kills = await this.cgroups!.oomKills(pod.group).catch(() => pod.oomKills);
+    // cgroup v1 counts a kill in the victim's own group (a container's), v2 in its ancestors too:
+    // the pod's count is the largest of its group's and the sum of its containers'.
+    const count = (group: string) => this.cgroups!.oomKills(group).catch(() => 0);
+    const own = await count(pod.group);
+    const containers = (await Promise.all(pod.containers.map((c) => count(c.group)))).reduce((a, b) => a + b, 0);
+    const kills = Math.max(own, containers);
     if (kills > pod.oomKills) {
       this.record('oom-kill', pod, `${kills - pod.oomKills} process(es) killed by the kernel OOM killer (pod memory limit or node limit)`);
       pod.oomKills = kills;
@@ -425,14 +632,13 @@ class FogTargetImpl implements FogTarget {
     this.log.push({ atMs: Date.now(), kind, subject: pod.name, node: pod.node.name, detail });
   }
 
-  private async notReadyMessage(pod: Pod, unit: UnitSpec, outcome: string, timeoutMs: number): Promise<string> {
-    const exit = outcome === 'exited' ? await pod.unit.process.exited : null;
+  private notReadyMessage(pod: Pod, outcome: ReadyOutcome, timeoutMs: number): string {
     const why =
-      exit !== null
-        ? `exited (${exit.signal ?? `code ${exit.code}`}) before answering`
-        : `did not answer 200 on GET ${unit.healthPath} within ${Math.round(timeoutMs / 1000)} s`;
-    const tail = pod.unit.stderrTail().trim().split('\n').slice(-5).join(' | ');
-    return `unit ${unit.name} on fog node ${pod.node.name} (${pod.network.address}:${unit.port}) ${why}${tail ? `; stderr: ${tail}` : ''}`;
+      outcome.kind === 'exited'
+        ? `${outcome.container === pod.name ? '' : `container ${outcome.container} `}exited (${outcome.status.signal ?? `code ${outcome.status.code}`}) before it was ready`
+        : `was not ready within ${Math.round(timeoutMs / 1000)} s (readiness probe)`;
+    const tail = pod.pod.stderrTail().trim().split('\n').slice(-5).join(' | ');
+    return `unit ${pod.name} on fog node ${pod.node.name} (${pod.network.address}:${pod.port}) ${why}${tail ? `; stderr: ${tail}` : ''}`;
   }
 
   private track(promise: Promise<unknown>): void {

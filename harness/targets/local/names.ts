@@ -1,15 +1,16 @@
 /**
  * Every kernel object the fog target creates (interfaces, namespaces, cgroups) is named
- * `fbf<tag>...`, where the tag is 4 random characters per target instance. The prefix is
- * how cleanupLeftovers recognises fogbench's own objects and nothing else; the tag lets
- * two targets live side by side. Interface names must fit in 15 bytes (IFNAMSIZ - 1).
+ * `fbf<tag>...`, where the tag is 4 random characters per target instance: the tag lets two
+ * targets live side by side, and a person can tell the objects apart. The name does not make an
+ * object fogbench's: only the owner record does (owner.ts); another tool may use the same
+ * prefix. Interface names must fit in 15 bytes (IFNAMSIZ - 1).
  */
 import { randomBytes } from 'node:crypto';
 
 export const PREFIX = 'fbf';
 export const TAG_PATTERN = '[a-z0-9]{4}';
 
-/** Matches every interface, namespace and cgroup we create; group 1 is the tag. */
+/** The shapes of the names we create; group 1 is the tag. For reading names, not for ownership. */
 export const OWNED_INTERFACE = new RegExp(`^${PREFIX}(${TAG_PATTERN})(br|[nudp]\\d{1,5})$`);
 export const OWNED_NETNS = new RegExp(`^${PREFIX}(${TAG_PATTERN})-[a-z0-9-]+$`);
 export const OWNED_CGROUP = new RegExp(`^${PREFIX}(${TAG_PATTERN})$`);

@@ -3,11 +3,14 @@
  * bridge per node joined to the switch by a veth pair (the node's link, where shaping sits),
  * and one network namespace per pod hanging off its node's bridge by a veth. Nothing here
  * adds a route or a default gateway, so no pod can reach or be reached from outside.
+ * Every namespace and interface goes into the target's owner record (owner.ts) before it is
+ * created and out of it once deleted, so a later cleanup removes exactly these and no others.
  */
 import { execa } from 'execa';
 import { PREFIX_LENGTH, hostAddress, macFor, pickFreeBlock } from './addresses.ts';
 import type { FogNames } from './names.ts';
 import type { HostCommands } from './host-tools.ts';
+import { ledgerFor, type ObjectKind } from './owner.ts';
 
 export interface PodNetwork {
   netns: string;
@@ -39,9 +42,19 @@ export class FogNetwork {
     return hostAddress(this.block);
   }
 
+  private own(kind: ObjectKind, name: string): void {
+    ledgerFor(this.names.root)?.add(kind, name);
+    (kind === 'namespaces' ? this.namespaces : this.links).add(name);
+  }
+
+  private disown(kind: ObjectKind, name: string): void {
+    ledgerFor(this.names.root)?.remove(kind, name);
+    (kind === 'namespaces' ? this.namespaces : this.links).delete(name);
+  }
+
   async createSwitch(): Promise<void> {
     const bridge = this.names.switchBridge;
-    this.links.add(bridge);
+    this.own('interfaces', bridge);
     await this.host.ipBatch([
       ['link', 'add', bridge, 'type', 'bridge', 'forward_delay', '0', 'stp_state', '0'],
       ['link', 'set', bridge, 'addrgenmode', 'none'],
@@ -59,9 +72,9 @@ export class FogNetwork {
     const bridge = this.names.nodeBridge(nodeIndex);
     const switchSide = this.names.uplinkSwitchSide(nodeIndex);
     const nodeSide = this.names.uplinkNodeSide(nodeIndex);
-    this.links.add(bridge);
-    this.links.add(switchSide);
-    this.links.add(nodeSide);
+    this.own('interfaces', bridge);
+    this.own('interfaces', switchSide);
+    this.own('interfaces', nodeSide);
     await this.host.ipBatch([
       ['link', 'add', bridge, 'type', 'bridge', 'forward_delay', '0', 'stp_state', '0'],
       ['link', 'set', bridge, 'addrgenmode', 'none'],
@@ -79,8 +92,8 @@ export class FogNetwork {
   async createPod(podName: string, nodeIndex: number, address: string): Promise<PodNetwork> {
     const netns = this.names.netns(`${podName}-${this.podCounter}`);
     const veth = this.names.podVeth(this.podCounter++);
-    this.namespaces.add(netns);
-    this.links.add(veth);
+    this.own('namespaces', netns);
+    this.own('interfaces', veth);
     await this.host.ip(['netns', 'add', netns]);
     await this.host.ipBatch([
       ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns],
@@ -105,8 +118,8 @@ export class FogNetwork {
     await killNetnsProcesses(this.host, pod.netns);
     await this.host.ipQuiet(['netns', 'del', pod.netns]);
     await this.host.ipQuiet(['link', 'del', pod.veth]);
-    this.namespaces.delete(pod.netns);
-    this.links.delete(pod.veth);
+    this.disown('namespaces', pod.netns);
+    this.disown('interfaces', pod.veth);
   }
 
   /** Removes every namespace and interface this network created; safe to call again. */
@@ -114,13 +127,13 @@ export class FogNetwork {
     for (const netns of [...this.namespaces]) {
       await killNetnsProcesses(this.host, netns);
       await this.host.ipQuiet(['netns', 'del', netns]);
-      this.namespaces.delete(netns);
+      this.disown('namespaces', netns);
     }
     // Removing a veth end removes its peer and its qdiscs; bridges last.
     const ordered = [...this.links].sort((a, b) => Number(a.endsWith('br') || /n\d+$/.test(a)) - Number(b.endsWith('br') || /n\d+$/.test(b)));
     for (const link of ordered) {
       await this.host.ipQuiet(['link', 'del', link]);
-      this.links.delete(link);
+      this.disown('interfaces', link);
     }
   }
 }

@@ -14,6 +14,8 @@ export interface ObservedNode {
   cpuLimit: number | null;
   /** A unit's pod on node `name` (sampled from the pod's child cgroup), not the whole node. */
   unit?: string;
+  /** One container (or accounting group) of that pod. */
+  container?: string;
 }
 
 /** An event with an absolute time, as the target logs it. */
@@ -55,7 +57,7 @@ export class FogObserver implements Observer {
       try {
         const usageNs = await this.cgroups.cpuUsageNs(node.group);
         const memory = await this.cgroups.memory(node.group);
-        const key = node.unit === undefined ? node.name : `${node.name}/${node.unit}`;
+        const key = [node.name, node.unit, node.container].filter((k) => k !== undefined).join('/');
         const previous = this.last.get(key);
         this.last.set(key, { usageNs, atNs: now });
         if (!record || previous === undefined) continue;
@@ -64,6 +66,7 @@ export class FogObserver implements Observer {
           t: round3((wall - this.t0) / 1000),
           node: node.name,
           ...(node.unit === undefined ? {} : { unit: node.unit }),
+          ...(node.container === undefined ? {} : { container: node.container }),
           cpu: round3(Math.max(0, usageNs - previous.usageNs) / elapsedNs),
           cpuLimit: node.cpuLimit,
           memoryBytes: memory.bytes,

@@ -6,14 +6,17 @@
  */
 import { spawn } from 'node:child_process';
 import { ChildUnit, type ExitStatus } from '../process/child-unit.ts';
+import { WATCH_OWNER_LINES, WATCHED_STDIO } from '../process/owner-watch.ts';
 
 const JOIN_FAILED = 97;
 
-// $1 = number of cgroup.procs files, then the files, then the command line to exec.
+// $1 = number of cgroup.procs files, then the files, then the command line to exec. The owner
+// watcher (owner-watch.ts) is forked first, so it stays outside the pod's cgroup and quota.
 const WRAPPER = [
+  ...WATCH_OWNER_LINES,
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do echo $$ > "$1" || { echo "fogbench: cannot join cgroup $1" >&2; exit ' + JOIN_FAILED + '; }; shift; n=$((n-1)); done',
-  'exec "$@"',
+  'exec "$@" </dev/null',
 ].join('\n');
 
 export interface PodProcessSpec {
@@ -48,7 +51,7 @@ export class PodProcess extends ChildUnit {
         ],
         // Own process group: a Ctrl-C in the terminal reaches the harness, which then stops
         // units in order, instead of killing every unit at once behind its back.
-        { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+        { cwd: spec.cwd, env: spec.env, stdio: [...WATCHED_STDIO], detached: true },
       ),
       5_000,
     );

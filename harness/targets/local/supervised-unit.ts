@@ -76,6 +76,15 @@ export class SupervisedUnit implements RunningUnit {
     this.finish(await this.current.exited);
   }
 
+  /**
+   * Kills the running process (SIGTERM, SIGKILL after `graceMs`) without stopping the unit:
+   * it restarts by its policy, as a container killed for a failed liveness probe does.
+   */
+  async kill(graceMs: number): Promise<void> {
+    if (this.stopping) return;
+    await this.current.stop('SIGTERM', graceMs);
+  }
+
   private launch(): PodProcess {
     const process = this.hooks.start();
     const startedAt = Date.now();

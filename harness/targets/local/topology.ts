@@ -49,6 +49,21 @@ export interface TopologyOverrides {
 const MiB = 1024 * 1024;
 const NAME = /^[a-z][a-z0-9-]{0,15}$/;
 
+/**
+ * What a node's quota may be. Below the floor a node cannot run anything (cgroups take 1 ms of
+ * CPU per 100 ms period at least; Node needs tens of MiB); above the ceiling a number is a typo
+ * that the kernel would only refuse later with a bare EINVAL naming no file or node.
+ */
+export const LIMITS = {
+  cpus: { min: 0.01, max: 1024 },
+  memoryMiB: { min: 16, max: 16 * 1024 * 1024 },
+  scale: { min: 0.001, max: 1000 },
+  bandwidthMbit: { min: 0.01, max: 100_000 },
+} as const;
+
+const inRange = (value: number, range: { min: number; max: number }) => value >= range.min && value <= range.max;
+const shown = (value: number) => (Math.abs(value) >= 1e6 || (value !== 0 && Math.abs(value) < 1e-3) ? value.toExponential() : String(Math.round(value * 1000) / 1000));
+
 export async function loadTopology(file: string, hostCpus: number, overrides: TopologyOverrides = {}): Promise<Topology> {
   let text: string;
   try {
@@ -85,15 +100,16 @@ export function parseTopology(text: string, source: string, hostCpus: number): T
     if (role !== 'client' && role !== 'core' && role !== 'worker') {
       return fail(`${where}.role must be client, core or worker`);
     }
-    const vcpus = optionalPositive(entry.vcpus, `${where}.vcpus`, fail);
-    const refMiB = optionalPositive(entry.referenceMemoryMiB, `${where}.referenceMemoryMiB`, fail);
-    const cpus = optionalPositive(entry.cpus, `${where}.cpus`, fail);
-    const memMiB = optionalPositive(entry.memoryMiB, `${where}.memoryMiB`, fail);
+    const node = `node ${name} (${where})`;
+    const vcpus = optionalInRange(entry.vcpus, `${node}: vcpus`, LIMITS.cpus, 'CPUs', fail);
+    const refMiB = optionalInRange(entry.referenceMemoryMiB, `${node}: referenceMemoryMiB`, LIMITS.memoryMiB, 'MiB', fail);
+    const cpus = optionalInRange(entry.cpus, `${node}: cpus`, LIMITS.cpus, 'CPUs', fail);
+    const memMiB = optionalInRange(entry.memoryMiB, `${node}: memoryMiB`, LIMITS.memoryMiB, 'MiB', fail);
     if ((vcpus === null) !== (refMiB === null)) fail(`${where}: give both vcpus and referenceMemoryMiB, or neither`);
     if (vcpus !== null && (cpus !== null || memMiB !== null)) {
       fail(`${where}: give either a reference size (vcpus, referenceMemoryMiB) or real quotas (cpus, memoryMiB)`);
     }
-    const link = parseLink(entry.link, `${where}.link`, fail, defaultLink);
+    const link = parseLink(entry.link, `${node}: link`, fail, defaultLink);
     return { name, role: role as NodeRole, vcpus, refMiB, cpus, memMiB, link };
   });
 
@@ -108,8 +124,20 @@ export function parseTopology(text: string, source: string, hostCpus: number): T
   if (count('worker') < 1) fail('needs at least one worker node');
 
   const scale = resolveScale(raw.scale, raw.systemShare, drafts, hostCpus, fail);
-  const nodes: FogNodeSpec[] = drafts.map((d) => {
+  const nodes: FogNodeSpec[] = drafts.map((d, i) => {
     const scaled = d.vcpus !== null && d.refMiB !== null;
+    if (scaled) {
+      // The reference size times the scale is the real quota: it must be one a cgroup can hold.
+      const node = `node ${d.name} (nodes[${i}])`;
+      const cpus = d.vcpus! * scale;
+      const mib = d.refMiB! * scale;
+      if (!inRange(cpus, LIMITS.cpus)) {
+        fail(`${node}: vcpus ${shown(d.vcpus!)} × scale ${shown(scale)} = ${shown(cpus)} CPUs, outside ${LIMITS.cpus.min} to ${LIMITS.cpus.max}; lower or raise \`scale\``);
+      }
+      if (!inRange(mib, LIMITS.memoryMiB)) {
+        fail(`${node}: referenceMemoryMiB ${shown(d.refMiB!)} × scale ${shown(scale)} = ${shown(mib)} MiB, outside ${LIMITS.memoryMiB.min} to ${LIMITS.memoryMiB.max} MiB; lower or raise \`scale\``);
+      }
+    }
     return {
       name: d.name,
       role: d.role,
@@ -146,8 +174,8 @@ function resolveScale(
   hostCpus: number,
   fail: (what: string) => never,
 ): number {
-  if (typeof value === 'number' && value > 0) return value;
-  if (value !== undefined && value !== 'auto') fail('`scale` must be a positive number or "auto"');
+  if (typeof value === 'number' && inRange(value, LIMITS.scale)) return value;
+  if (value !== undefined && value !== 'auto') fail(`\`scale\` must be "auto" or a number from ${LIMITS.scale.min} to ${LIMITS.scale.max}, not ${typeof value === 'number' ? shown(value) : JSON.stringify(value)}`);
   const systemShare = share === undefined ? 0.75 : share;
   if (typeof systemShare !== 'number' || systemShare <= 0 || systemShare > 1) fail('`systemShare` must be in (0, 1]');
   const systemVcpus = drafts.filter((d) => d.role !== 'client').reduce((sum, d) => sum + (d.vcpus ?? 0), 0);
@@ -161,13 +189,13 @@ function parseLink(value: unknown, where: string, fail: (what: string) => never,
   const bandwidth = value.bandwidthMbit;
   const latency = value.latencyMs;
   const jitter = value.jitterMs;
-  if (bandwidth !== undefined && bandwidth !== null && !(typeof bandwidth === 'number' && bandwidth > 0)) {
-    fail(`${where}.bandwidthMbit must be a positive number or null`);
+  if (bandwidth !== undefined && bandwidth !== null && !(typeof bandwidth === 'number' && inRange(bandwidth, LIMITS.bandwidthMbit))) {
+    fail(`${where}.bandwidthMbit must be null (unlimited) or a number from ${LIMITS.bandwidthMbit.min} to ${LIMITS.bandwidthMbit.max}`);
   }
   if (latency !== undefined && !(typeof latency === 'number' && latency >= 0 && latency <= 10_000)) {
     fail(`${where}.latencyMs must be a number of milliseconds between 0 and 10000`);
   }
-  if (jitter !== undefined && !(typeof jitter === 'number' && jitter >= 0)) fail(`${where}.jitterMs must be a non-negative number`);
+  if (jitter !== undefined && !(typeof jitter === 'number' && jitter >= 0 && jitter <= 10_000)) fail(`${where}.jitterMs must be a number of milliseconds between 0 and 10000`);
   const link = {
     bandwidthMbit: bandwidth === undefined ? base.bandwidthMbit : (bandwidth as number | null),
     latencyMs: latency === undefined ? base.latencyMs : (latency as number),
@@ -177,9 +205,10 @@ function parseLink(value: unknown, where: string, fail: (what: string) => never,
   return link;
 }
 
-function optionalPositive(value: unknown, where: string, fail: (what: string) => never): number | null {
+function optionalInRange(value: unknown, where: string, range: { min: number; max: number }, unit: string, fail: (what: string) => never): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !(value > 0)) return fail(`${where} must be a positive number`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`${where} must be a number of ${unit}, not ${JSON.stringify(value)}`);
+  if (!inRange(value, range)) return fail(`${where} ${shown(value)} is outside ${range.min} to ${range.max} ${unit}`);
   return value;
 }
 

@@ -10,6 +10,7 @@ import { spawnUnit } from '../process/child-unit.ts';
 import { waitUnitHealthy } from '../process/wait-healthy.ts';
 import { readProcStat } from '../process/proc-stats.ts';
 import { freePort } from './free-port.ts';
+import { deployError } from '../../errors.ts';
 
 const HOST = '127.0.0.1';
 const NODE = 'localhost';
@@ -25,6 +26,8 @@ export function createLoopbackTarget(): Target {
 
   return {
     kind: 'loopback',
+    // Every unit shares 127.0.0.1: no fixed ports, no second container, no kubelet.
+    capabilities: { podNetwork: false, probes: false },
     async prepare() {},
 
     describe(): TargetDescription {
@@ -37,6 +40,8 @@ export function createLoopbackTarget(): Target {
     },
 
     async deploy(units: UnitSpec[], options: DeployOptions): Promise<Deployment> {
+      const withSidecars = units.find((u) => u.sidecars?.length);
+      if (withSidecars) throw deployError(`unit ${withSidecars.name} has several containers; the loopback target runs one process per unit (use --target fog)`);
       const endpoints = new Map<string, Endpoint>();
       for (const unit of units) endpoints.set(unit.name, { host: HOST, port: await freePort(HOST) });
       const started: RunningUnit[] = [];

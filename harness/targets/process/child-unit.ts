@@ -1,11 +1,13 @@
 /**
  * A RunningUnit backed by a child process: stdout split into lines, a bounded stderr tail for
  * error messages, and a stop that escalates from the given signal to SIGKILL. Every target that
- * runs local processes (loopback, and the fog target's pods) uses this one.
+ * runs local processes (loopback, and the fog target's pods) uses this one. Units are started
+ * watched (owner-watch.ts): they end when this process ends, however it ends.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { RunningUnit } from '../target.ts';
+import { WATCHED_EXEC, WATCHED_STDIO } from './owner-watch.ts';
 
 const STDERR_TAIL_BYTES = 64 * 1024;
 
@@ -18,13 +20,15 @@ export class ChildUnit implements RunningUnit {
   private stderr = '';
   private status: ExitStatus | null = null;
 
-  /** `child` must have piped stdout and stderr. */
+  /** `child` must have piped stdout and stderr (and, when watched, stdin: never written). */
   constructor(
     readonly name: string,
     child: ChildProcess,
     private readonly stopGraceMs: number,
   ) {
     this.pid = child.pid;
+    // The watcher's pipe: nothing is written; an error on it (the unit gone) is no concern.
+    child.stdin?.on('error', () => {});
     createInterface({ input: child.stdout! }).on('line', (line) => {
       for (const listener of this.listeners) listener(line);
     });
@@ -75,8 +79,13 @@ export class ChildUnit implements RunningUnit {
   }
 }
 
+/**
+ * Starts `command` watched, in a process group of its own: a Ctrl-C in the terminal reaches the
+ * harness, which stops units in order, and the watcher can end the unit's children with it.
+ */
 export function spawnUnit(name: string, command: string, args: readonly string[], options: SpawnOptions, stopGraceMs = 3_000): ChildUnit {
-  return new ChildUnit(name, spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] }), stopGraceMs);
+  const child = spawn('/bin/sh', ['-c', WATCHED_EXEC, `fogbench-unit`, command, ...args], { ...options, stdio: [...WATCHED_STDIO], detached: true });
+  return new ChildUnit(name, child, stopGraceMs);
 }
 
 function sendSignal(pid: number, signal: NodeJS.Signals): void {

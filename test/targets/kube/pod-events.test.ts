@@ -1,11 +1,7 @@
 /** Pod and event transitions → ClusterEvents, clock offset estimates, quantities, image tags. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { estimateOffset } from '../../../harness/targets/kube/clock.ts';
-import { contentTag, imageRef } from '../../../harness/targets/kube/images.ts';
 import { describeNode, parseQuantity } from '../../../harness/targets/kube/nodes.ts';
 import { podTransitions, warningEvent } from '../../../harness/targets/kube/pod-events.ts';
 import { splitTimestamp } from '../../../harness/targets/kube/pod-logs.ts';
@@ -115,24 +111,5 @@ describe('small parsers', () => {
   it('splits log timestamps', () => {
     expect(splitTimestamp('2026-01-01T00:00:00.123456789Z {"a":1}')).toEqual({ at: '2026-01-01T00:00:00.123456789Z', text: '{"a":1}' });
     expect(splitTimestamp('no timestamp here')).toEqual({ at: null, text: 'no timestamp here' });
-  });
-});
-
-describe('image tags', () => {
-  it('hash the artifact folder: stable, content-sensitive, never latest', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fogbench-tag-'));
-    try {
-      await writeFile(join(dir, 'Dockerfile'), 'FROM node:20-alpine\n');
-      await writeFile(join(dir, 'index.mjs'), 'console.log(1)\n');
-      const first = await contentTag(dir);
-      expect(first).toMatch(/^[0-9a-f]{12}$/);
-      expect(await contentTag(dir)).toBe(first);
-      await writeFile(join(dir, 'index.mjs'), 'console.log(2)\n');
-      expect(await contentTag(dir)).not.toBe(first);
-      expect(imageRef('get', first)).toBe(`fogbench/get:${first}`);
-      expect(imageRef('get', first, 'registry.lab:5000/')).toBe(`registry.lab:5000/fogbench-get:${first}`);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

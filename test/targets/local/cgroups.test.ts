@@ -4,8 +4,8 @@
  * and memory to v1), so here it writes and reads a folder laid out as the kernel documents
  * cgroup v2 (Documentation/admin-guide/cgroup-v2.rst).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../../helpers/temp.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectCgroups } from '../../../harness/targets/local/cgroups.ts';
@@ -35,7 +35,7 @@ describe('cgroup detection', () => {
   });
 
   it('refuses a host with neither, naming the fallback', () => {
-    const root = mkdtempSync(join(tmpdir(), 'fogbench-cg-'));
+    const root = tempDir('fogbench-cg-');
     writeFileSync(join(root, 'cgroup.controllers'), 'pids io\n');
     let caught: unknown;
     try {
@@ -50,7 +50,7 @@ describe('cgroup detection', () => {
 
 describe('cgroup v2 control files', () => {
   it('writes quotas and reads usage, working set and OOM kills in the v2 formats', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'fogbench-cg2-'));
+    const root = tempDir('fogbench-cg2-');
     writeFileSync(join(root, 'cgroup.controllers'), 'cpuset cpu io memory pids\n');
     const driver = detectCgroups(`cgroup2 ${root} cgroup2 rw,nsdelegate 0 0\n`);
     expect(driver.version).toBe(2);

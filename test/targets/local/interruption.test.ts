@@ -1,24 +1,31 @@
 /**
  * What a run leaves behind when it is interrupted: nothing after SIGINT/SIGTERM (the target
- * disposes itself from the handler), and only what cleanupLeftovers then removes after a
- * SIGKILL, without touching a fog that is still live.
+ * disposes itself from the handler); after a SIGKILL no process (units die with their owner)
+ * and only the objects its owner record lists, which cleanupLeftovers then removes without
+ * touching a fog that is still live. Owner records go to a folder of the test's own.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupLeftovers } from '../../../harness/targets/local/cleanup.ts';
 import { createFogTarget } from '../../../harness/targets/local/fog-target.ts';
 import { FIXTURES, TEST_TOPOLOGY, leftovers, processAlive, skipReasonPrinted } from './fog-host.ts';
 
 const skip = skipReasonPrinted();
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const ownerDir = mkdtempSync(path.join(os.tmpdir(), 'fogbench-interruption-owners-'));
+afterAll(() => rmSync(ownerDir, { recursive: true, force: true }));
 
 async function startFog(mode: 'handle-signals' | 'crash') {
   // node itself (not the tsx CLI, which would run the script in a grandchild): the signals
   // below must reach the process that owns the fog.
   const child = spawn(process.execPath, ['--import', 'tsx', `${FIXTURES}deploy-and-wait.mts`, mode], {
     cwd: REPO,
+    env: { ...process.env, FOGBENCH_OWNER_DIR: ownerDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -48,8 +55,8 @@ describe.skipIf(skip)('fog target interrupted', () => {
     expect(pids.filter(processAlive)).toEqual([]);
   });
 
-  it('cleanupLeftovers removes what a SIGKILLed run left, and nothing of a live fog', async () => {
-    const live = createFogTarget({ runId: 'test-live', topologyFile: TEST_TOPOLOGY });
+  it('a SIGKILLed run leaves no process; cleanupLeftovers removes its objects, and nothing of a live fog', async () => {
+    const live = createFogTarget({ runId: 'test-live', topologyFile: TEST_TOPOLOGY, ownerDir });
     try {
       await live.prepare();
       const liveRoot = live.describe().details.objectPrefix as string;
@@ -58,11 +65,13 @@ describe.skipIf(skip)('fog target interrupted', () => {
       await exited;
       const left = leftovers(root);
       expect(left.namespaces).toHaveLength(3);
-      expect(pids.some(processAlive)).toBe(true); // units are in their own process groups
+      // Units die with their owner, within seconds, though no handler ran.
+      const deadline = Date.now() + 5_000;
+      while (pids.some(processAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(pids.filter(processAlive)).toEqual([]);
 
-      const report = await cleanupLeftovers();
-      // Other crashed runs' leftovers may be removed too; ours must all be.
-      expect(report.namespaces).toEqual(expect.arrayContaining(left.namespaces));
+      const report = await cleanupLeftovers({ ownerDir });
+      expect(report.namespaces.sort()).toEqual([...left.namespaces].sort());
       expect(report.cgroups).toContain(root);
       expect(report.live).toContain(liveRoot.slice(3));
       expect(leftovers(root)).toEqual({ namespaces: [], interfaces: [], cgroups: [] });

@@ -4,8 +4,8 @@
  * at the median than the same chain over an undelayed link. On a kernel without netem the
  * delay comes from the fogbench-link-delay relay, and what exceeds 20 ms is its own cost.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../../helpers/temp.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFogTarget } from '../../../harness/targets/local/fog-target.ts';
@@ -15,7 +15,7 @@ import { FIXTURES, leftovers, skipReasonPrinted, fixtureServer } from './fog-hos
 const skip = skipReasonPrinted();
 
 function topologyFile(secondNodeLatencyMs: number, jitterMs: number): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'fogbench-latency-')), 'topology.yaml');
+  const file = join(tempDir('fogbench-latency-'), 'topology.yaml');
   writeFileSync(
     file,
     `scale: 1

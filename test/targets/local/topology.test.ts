@@ -74,4 +74,32 @@ nodes:
     expect((caught as FogbenchError).message).toContain(message);
     expect((caught as FogbenchError).message).toContain('bad.yaml');
   });
+
+  const node = (fields: string) => `
+nodes:
+  - { name: client, role: client, cpus: 0.5, memoryMiB: 256 }
+  - { name: core, role: core, vcpus: 2, referenceMemoryMiB: 1024 }
+  - { name: worker-1, role: worker, ${fields} }
+`;
+
+  it.each([
+    [node('cpus: 1, memoryMiB: 1e-7'), 'node worker-1 (nodes[2]): memoryMiB 1e-7 is outside 16 to 16777216 MiB'],
+    [node('cpus: 1e300, memoryMiB: 512'), 'node worker-1 (nodes[2]): cpus 1e+300 is outside 0.01 to 1024 CPUs'],
+    [node('cpus: 1, memoryMiB: .inf'), 'node worker-1 (nodes[2]): memoryMiB must be a number of MiB'],
+    [node('cpus: "2", memoryMiB: 512'), 'node worker-1 (nodes[2]): cpus must be a number of CPUs, not "2"'],
+    [`scale: 1e308\n${node('vcpus: 1, referenceMemoryMiB: 2048')}`, '`scale` must be "auto" or a number from 0.001 to 1000, not 1e+308'],
+    [`scale: 600\n${node('vcpus: 1, referenceMemoryMiB: 2048')}`, 'node core (nodes[1]): vcpus 2 × scale 600 = 1200 CPUs, outside 0.01 to 1024'],
+    [`scale: 0.001\n${node('vcpus: 1, referenceMemoryMiB: 2048')}`, 'node core (nodes[1]): vcpus 2 × scale 0.001 = 0.002 CPUs, outside 0.01 to 1024'],
+    [node('cpus: 1, memoryMiB: 512, link: { bandwidthMbit: 1e12 }'), 'node worker-1 (nodes[2]): link.bandwidthMbit must be null (unlimited) or a number from 0.01 to 100000'],
+  ])('bounds quotas, scale and links, naming the file and node (%#)', (text, message) => {
+    let caught: unknown;
+    try {
+      parseTopology(text, 'sizes.yaml', 2);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(FogbenchError);
+    expect((caught as FogbenchError).message).toMatch(/^fog topology sizes\.yaml: /);
+    expect((caught as FogbenchError).message).toContain(message);
+  });
 });

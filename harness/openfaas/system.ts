@@ -1,0 +1,120 @@
+/**
+ * The openfaas system: one OpenFaaS function per scenario function plus the orchestrator,
+ * which the client calls through the gateway and which calls each step through the gateway.
+ * Autoscaling is off (com.openfaas.scale.min = max), as in the paper. Where it runs is the
+ * target's business: a target with a function platform (kube: the official chart) deploys
+ * the functions itself; a target with pod networks (fog) runs the real gateway, provider and
+ * of-watchdog binaries as pods; loopback cannot host them.
+ */
+import path from 'node:path';
+import { usageError } from '../errors.ts';
+import type { FunctionsPlan, System, SystemOptions, UnitsPlan } from '../systems/system.ts';
+import type { ScenarioSource } from '../dataflow/compile.ts';
+import type { TargetCapabilities } from '../targets/target.ts';
+import { ensureOpenFaaSBinaries, type BinaryInfo } from './binaries/build.ts';
+import { compileFunctions, type Composition } from './compile-functions.ts';
+import { writeBasicAuthSecret } from './credentials.ts';
+import { planOpenFaaSOnFog } from './fog/fog-plan.ts';
+import { ORCHESTRATOR } from './function-main.ts';
+import { CHART_GATEWAY_IMAGE, CHART_VERSION, DEFAULT_TIMEOUTS, WATCHDOG_RELEASE, type OpenFaaSTimeouts } from './settings.ts';
+
+/** Inside the cluster the orchestrator reaches the gateway by its Service name. */
+const IN_CLUSTER_GATEWAY = 'http://gateway.openfaas:8080';
+
+export const LOOPBACK_REFUSAL =
+  'openfaas cannot run on the loopback target: of-watchdog binds port 8081 for metrics in every replica, so each replica needs a network namespace of its own; use --target fog (the default) or --target kube';
+
+/**
+ * `openfaas` (the paper's: an orchestrator function calls each step through the gateway) or
+ * `openfaas-chain` (each function calls the next through the gateway, no orchestrator): the
+ * two differ only in composition, so the report can tell the gateway hop's cost from the
+ * orchestrating function's.
+ */
+function openfaasSystemOf(name: string, composition: Composition): System {
+  return {
+    name,
+    refuses: (target) => (target.functions || target.podNetwork ? null : LOOPBACK_REFUSAL),
+    async plan(source: ScenarioSource, options: SystemOptions, target: TargetCapabilities & { kind: string }): Promise<FunctionsPlan | UnitsPlan> {
+      if (!target.functions && !target.podNetwork) throw usageError(LOOPBACK_REFUSAL);
+      const timeouts: OpenFaaSTimeouts = {
+        gatewaySeconds: (options.openfaasTimeouts?.gateway ?? DEFAULT_TIMEOUTS.gatewaySeconds * 1000) / 1000,
+        functionSeconds: (options.openfaasTimeouts?.function ?? DEFAULT_TIMEOUTS.functionSeconds * 1000) / 1000,
+      };
+      const functions = await compileFunctions(source, path.join(options.buildDir, 'openfaas-build'), {
+        replicas: options.replicas,
+        stepTimeoutMs: options.hopTimeoutMs,
+        watchdogTimeoutMs: timeouts.functionSeconds * 1000,
+        limits: { memory: '512Mi', cpu: '1' },
+        imagePrefix: 'fogbench/',
+        gatewayUrl: IN_CLUSTER_GATEWAY,
+        composition,
+      });
+      const entryFunction = composition === 'chain' ? source.description.route[0]! : ORCHESTRATOR;
+      const base = {
+        system: name,
+        path: `/function/${entryFunction}`,
+        headers: { 'content-type': 'application/json' },
+        chain: source.description.route,
+      };
+      if (target.functions) {
+        // The platform's own limits (OpenFaaS CE: 15 functions, 5 replicas), before anything is built or sent.
+        const refusal = target.functions.refuses?.({ functions: functions.map((f) => f.name), replicas: options.replicas });
+        if (refusal) throw usageError(refusal);
+        for (const fn of functions) {
+          fn.spec.envVars = { ...fn.spec.envVars, ...Object.fromEntries(Object.entries(options.config).map(([k, v]) => [`FOGBENCH_CFG_${k}`, v])) };
+        }
+        return {
+          ...base,
+          kind: 'functions',
+          functions,
+          provenance: { platform: `the official chart ${CHART_VERSION} on the cluster`, timeouts, replicas: options.replicas },
+          dispose: async () => undefined,
+        };
+      }
+      const binaries = await ensureOpenFaaSBinaries({ searchPath: process.env.PATH ?? '' });
+      const root = path.resolve(options.buildDir, 'openfaas-fog');
+      const secret = await writeBasicAuthSecret(path.join(root, 'secrets'));
+      try {
+        const plan = await planOpenFaaSOnFog({
+          functions,
+          binaries,
+          replicas: options.replicas,
+          timeouts,
+          config: options.config,
+          secretDir: secret.dir,
+          stateFile: path.join(root, 'provider-state.json'),
+          workDir: root,
+          entryFunction,
+        });
+        const { settings, ...units } = plan;
+        return {
+          ...base,
+          ...units,
+          provenance: {
+            platform: 'fog: the real OpenFaaS gateway and of-watchdog, built from source at pinned versions, with fogbench\'s provider on faas-provider',
+            binaries: [binaries.gateway, binaries.watchdog, binaries.provider].map(describeBinary),
+            chartDifference:
+              `the kube target installs chart ${CHART_VERSION}, whose gateway image is ${CHART_GATEWAY_IMAGE}; fog runs gateway ${binaries.gateway.version} ` +
+              `(commit 1ab3f32, the last MIT-licensed gateway, same request path gateway → provider → function) and of-watchdog ${WATCHDOG_RELEASE}`,
+            timeouts,
+            settings,
+          },
+          dispose: () => secret.remove(),
+        };
+      } catch (error) {
+        await secret.remove();
+        throw error;
+      }
+    },
+  };
+}
+
+export const openfaasSystem = openfaasSystemOf('openfaas', 'orchestrator');
+export const openfaasChainSystem = openfaasSystemOf('openfaas-chain', 'chain');
+
+/** What the manifest keeps of a binary: no local path, everything needed to rebuild it. */
+function describeBinary(binary: BinaryInfo): Record<string, string> {
+  // `go version -m` starts with the binary's path on this machine: named instead.
+  const buildInfo = binary.buildInfo.split(binary.path).join(binary.name);
+  return { name: binary.name, module: binary.module, version: binary.version, goVersion: binary.goVersion, sha256: binary.sha256, buildInfo };
+}

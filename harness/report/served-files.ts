@@ -1,0 +1,25 @@
+/**
+ * The files `report --serve` may serve: those the report writer makes and the run data they
+ * describe, nothing else of the folder the index sits in (which may be a home folder).
+ * Paths are relative to the served root and "/"-separated.
+ */
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A run folder's own files: its page, CSV tables, vendored scripts and result files. */
+const RUN_FILES = String.raw`[^/]+/(?:index\.html|csv/[^/]+\.csv|vendor/[^/]+\.js|manifest\.json|profiles/[^/]+\.json|spans/[^/]+\.ndjson)`;
+
+/**
+ * `indexFile`: the index page; `runsDir`: the runs folder; both relative to the served root.
+ * A runs folder outside the root (starting with ..) contributes nothing.
+ */
+export function reportFileFilter(indexFile: string, runsDir: string): (relativePath: string) => boolean {
+  const index = indexFile.split(/[\\/]/).join('/');
+  const indexDir = index.includes('/') ? index.slice(0, index.lastIndexOf('/') + 1) : '';
+  const runs = runsDir.split(/[\\/]/).join('/');
+  const patterns = [`${escape(index)}`, `${escape(indexDir)}vendor/[^/]+\\.js`];
+  if (!runs.startsWith('..') && runs !== '') patterns.push(`${escape(runs)}/${RUN_FILES}`);
+  if (runs === '') patterns.push(RUN_FILES);
+  const allowed = new RegExp(`^(?:${patterns.join('|')})$`);
+  return (relativePath) => allowed.test(relativePath);
+}

@@ -1,0 +1,75 @@
+/**
+ * Reads a sweep folder (harness/bench/sweep.ts): its sweep.json, and every point's run folder
+ * through readRun, so each profile is checked against the schema as a run's are. Only complete
+ * points (a point.json of this sweep's options) go into the model; the others are named.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { POINT_FILE, POINTS_DIR, SWEEP_FILE, type PointRecord, type SweepManifest } from '../bench/sweep.ts';
+import { isChainSpec, parseChainSpec } from '../dataflow/synthetic-chain.ts';
+import { usageError } from '../errors.ts';
+import type { PointInput } from '../metrics/sweep-analysis.ts';
+import { readRun } from './read-run.ts';
+import type { RunData } from './run-data.ts';
+
+export interface SweepPointData extends PointInput {
+  params: Record<string, string>;
+  record: PointRecord;
+  run: RunData;
+  /** The point's own report, relative to the sweep folder. */
+  href: string;
+}
+
+export interface SweepData {
+  dir: string;
+  manifest: SweepManifest;
+  points: SweepPointData[];
+  /** The --predict scenario's point, when the sweep has one and it is complete. */
+  predict: SweepPointData | null;
+  /** Points of the sweep with no complete result yet. */
+  pending: string[];
+  problems: string[];
+}
+
+async function readJson<T>(file: string): Promise<T | null> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+export async function readSweep(dir: string): Promise<SweepData> {
+  const manifest = await readJson<SweepManifest>(join(dir, SWEEP_FILE));
+  if (manifest?.kind !== 'fogbench.sweep') throw usageError(`${dir} is not a sweep folder: it has no ${SWEEP_FILE}`);
+  const problems: string[] = [];
+  const pending: string[] = [];
+  const points: SweepPointData[] = [];
+  let predict: SweepPointData | null = null;
+  const onDisk = new Set(await readdir(join(dir, POINTS_DIR)).catch(() => [] as string[]));
+  const wanted = [...manifest.points.map((p) => p.id), ...(manifest.predict ? [manifest.predict.id] : [])];
+  for (const id of wanted) {
+    const pointDir = join(dir, POINTS_DIR, id);
+    const record = onDisk.has(id) ? await readJson<PointRecord>(join(pointDir, POINT_FILE)) : null;
+    if (record?.kind !== 'fogbench.sweep-point' || record.optionsHash !== manifest.optionsHash) {
+      pending.push(id);
+      continue;
+    }
+    const run = await readRun(pointDir);
+    problems.push(...run.problems.map((p) => `${id}: ${p}`));
+    const point: SweepPointData = {
+      id,
+      params: record.params,
+      record,
+      run,
+      href: `${POINTS_DIR}/${id}/index.html`,
+      profiles: run.profiles,
+      ...record.shape,
+      // Points written before shapes held their work: a chain's is in its spec.
+      ...(record.shape.workMs === undefined && isChainSpec(record.scenario) ? { workMs: parseChainSpec(record.scenario).workMs } : {}),
+    };
+    if (manifest.predict?.id === id) predict = point;
+    else points.push(point);
+  }
+  return { dir, manifest, points, predict, pending, problems };
+}

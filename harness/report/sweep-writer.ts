@@ -1,0 +1,32 @@
+/**
+ * Writes a sweep's report: `<sweep>/index.html` and `csv/*.csv` beside it, the vendored scripts,
+ * and the run report of any complete point that has none yet (the points table links to them).
+ * The same safe writes as a run's report (safe-write.ts).
+ */
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { copyVendor, loadAssets } from './assets.ts';
+import { toCsv } from './csv.ts';
+import { ensureRealDir, writeFileReplacing } from './safe-write.ts';
+import { readSweep } from './sweep-read.ts';
+import { buildSweepReport, renderSweepPage, type SweepReportContent } from './sweep-report.ts';
+import { writeRunReport } from './writer.ts';
+
+const CSV_DIR = 'csv';
+
+export async function writeSweepReport(dir: string): Promise<{ htmlPath: string; content: SweepReportContent; pending: string[] }> {
+  const data = await readSweep(dir);
+  for (const point of [...data.points, ...(data.predict ? [data.predict] : [])]) {
+    const pointDir = join(dir, point.href, '..');
+    if (!(await access(join(pointDir, 'index.html')).then(() => true, () => false))) await writeRunReport(pointDir);
+  }
+  const content = buildSweepReport(data);
+  const assets = await loadAssets();
+  await ensureRealDir(dir);
+  const vendorScripts = await copyVendor(assets, dir);
+  await ensureRealDir(join(dir, CSV_DIR));
+  for (const table of content.tables) await writeFileReplacing(join(dir, CSV_DIR, `${table.id}.csv`), toCsv(table));
+  const htmlPath = join(dir, 'index.html');
+  await writeFileReplacing(htmlPath, renderSweepPage(data, content, { css: assets.css, viewerScript: assets.viewerScript, vendorScripts, csvHref: `${CSV_DIR}/` }));
+  return { htmlPath, content, pending: data.pending };
+}
