@@ -10,6 +10,8 @@ import type { ClusterEvent, ResourceSample } from '../results/schema.ts';
 import type { Span } from '../dataflow/spans.ts';
 import type { Deployment, Target } from '../targets/target.ts';
 import { scrape } from './scrape.ts';
+import { quotaGroupAt } from '../load/cgroup-quota.ts';
+import { startQuotaSampler, withQuota } from '../load/quota-sampler.ts';
 import type { FaultRun, ScheduledFaults } from './fault-schedule.ts';
 
 export interface ProfileRun {
@@ -61,11 +63,16 @@ export async function runProfile(input: ProfileRunInput): Promise<ProfileRun> {
   let failure: string | undefined;
   let observer: ReturnType<Target['observe']> | undefined;
   let before: Promise<{ text: string; lagMs: number }> | undefined;
+  let quota: ReturnType<typeof startQuotaSampler> | undefined;
   agent.onLine((line) => {
     const message = parseAgentMessage(line);
     if (!message) return;
     if (message.type === 'start') {
       observer = input.target.observe(input.deployment, message.epochMs);
+      // The client node's quota and throttling, read from the host beside the agent's own samples.
+      const cgroup = input.target.clientCgroup?.();
+      const group = cgroup ? quotaGroupAt(cgroup, cgroup.cpuDir) : null;
+      if (group) quota = startQuotaSampler(group);
       input.faults?.start(message.epochMs);
       input.onStart?.();
       const windowStart = message.epochMs;
@@ -78,6 +85,7 @@ export async function runProfile(input: ProfileRunInput): Promise<ProfileRun> {
   const onAbort = () => void agent.stop('SIGINT');
   input.signal.addEventListener('abort', onAbort, { once: true });
   const exit = await agent.exited;
+  const quotaSamples = quota?.stop() ?? [];
   input.signal.removeEventListener('abort', onAbort);
   await observer?.stop();
   const faults = await input.faults?.finish();
@@ -96,6 +104,7 @@ export async function runProfile(input: ProfileRunInput): Promise<ProfileRun> {
     );
   }
   const windowEnd = result.startEpochMs + result.raw.durationMs;
+  if (quotaSamples.length && result.raw.client) result.raw.client = withQuota(result.raw.client, quotaSamples);
   return {
     raw: result.raw,
     startEpochMs: result.startEpochMs,

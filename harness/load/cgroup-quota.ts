@@ -76,19 +76,7 @@ export function findQuotaGroup(procCgroup = safe(() => read('/proc/self/cgroup')
       if (!(quota > 0 && period > 0)) continue;
       const group = path.relative(cpuMount, dir) || '/';
       const acctDir = acctMount && acctLine ? path.join(acctMount, group === '/' ? '' : group) : dir;
-      return {
-        group: `/${group.replace(/^\//, '')}`,
-        cpus: quota / period,
-        read() {
-          const stat = keyValues(read(path.join(dir, 'cpu.stat')));
-          return {
-            usageNs: Number(read(path.join(acctDir, 'cpuacct.usage')).trim()),
-            periods: stat.nr_periods ?? 0,
-            throttled: stat.nr_throttled ?? 0,
-            throttledNs: stat.throttled_time ?? 0,
-          };
-        },
-      };
+      return v1Group(`/${group.replace(/^\//, '')}`, dir, acctDir, quota / period);
     }
     return null;
   }
@@ -102,21 +90,56 @@ export function findQuotaGroup(procCgroup = safe(() => read('/proc/self/cgroup')
     const quota = Number(max[0]);
     const period = Number(max[1]);
     if (!(quota > 0 && period > 0)) continue;
-    return {
-      group: `/${path.relative(unified, dir)}`,
-      cpus: quota / period,
-      read() {
-        const stat = keyValues(read(path.join(dir, 'cpu.stat')));
-        return {
-          usageNs: (stat.usage_usec ?? 0) * 1000,
-          periods: stat.nr_periods ?? 0,
-          throttled: stat.nr_throttled ?? 0,
-          throttledNs: (stat.throttled_usec ?? 0) * 1000,
-        };
-      },
-    };
+    return v2Group(`/${path.relative(unified, dir)}`, dir, quota / period);
   }
   return null;
+}
+
+function v1Group(group: string, cpuDir: string, acctDir: string, cpus: number): QuotaGroup {
+  return {
+    group,
+    cpus,
+    read() {
+      const stat = keyValues(read(path.join(cpuDir, 'cpu.stat')));
+      return {
+        usageNs: Number(read(path.join(acctDir, 'cpuacct.usage')).trim()),
+        periods: stat.nr_periods ?? 0,
+        throttled: stat.nr_throttled ?? 0,
+        throttledNs: stat.throttled_time ?? 0,
+      };
+    },
+  };
+}
+
+function v2Group(group: string, dir: string, cpus: number): QuotaGroup {
+  return {
+    group,
+    cpus,
+    read() {
+      const stat = keyValues(read(path.join(dir, 'cpu.stat')));
+      return {
+        usageNs: (stat.usage_usec ?? 0) * 1000,
+        periods: stat.nr_periods ?? 0,
+        throttled: stat.nr_throttled ?? 0,
+        throttledNs: (stat.throttled_usec ?? 0) * 1000,
+      };
+    },
+  };
+}
+
+/**
+ * The quota group at folders the caller knows (the fog target's client node, read from the
+ * host), or null when it has no quota or cannot be read.
+ */
+export function quotaGroupAt(at: { version: 1 | 2; cpuDir: string; cpuacctDir: string }, name = at.cpuDir): QuotaGroup | null {
+  if (at.version === 1) {
+    const quota = Number(safe(() => read(path.join(at.cpuDir, 'cpu.cfs_quota_us')).trim()) ?? -1);
+    const period = Number(safe(() => read(path.join(at.cpuDir, 'cpu.cfs_period_us')).trim()) ?? 0);
+    return quota > 0 && period > 0 ? v1Group(name, at.cpuDir, at.cpuacctDir, quota / period) : null;
+  }
+  const max = safe(() => read(path.join(at.cpuDir, 'cpu.max')).trim().split(/\s+/));
+  if (!max || max[0] === 'max' || !(Number(max[0]) > 0 && Number(max[1]) > 0)) return null;
+  return v2Group(name, at.cpuDir, Number(max[0]) / Number(max[1]));
 }
 
 function safe<T>(f: () => T): T | undefined {

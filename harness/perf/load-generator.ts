@@ -6,8 +6,9 @@
  * - Resident memory of the agent and of the process reading its results (the CLI's part of a
  *   profile: runProfile's message handling and the profile result) over a 10-minute profile at
  *   50 workers against a 1-minute one. Ten minutes at 50 workers against the p2p chain would take
- *   the chain's CPU too; against the null server on loopback it costs only the ten minutes, and
- *   the agent's memory depends on the requests and seconds it records, not on what answers.
+ *   the chain's CPU too; against a null server on loopback that answers after 50 ms (1,000 req/s)
+ *   it costs only the ten minutes, and the agent's memory depends on the requests and seconds it
+ *   records, not on what answers.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -26,11 +27,12 @@ const SERVER_CPUS = '1';
 const CLIENT_CPUS = '0';
 const PEAK = { workers: 32, seconds: 5, rounds: 3 };
 const BODY = JSON.stringify({ readings: [] });
+const MEMORY_SERVER_DELAY_MS = 50;
 
-export async function startNullServer(dir: string, cpus: string | undefined): Promise<{ url: string; child: ChildProcess }> {
+export async function startNullServer(dir: string, cpus: string | undefined, delayMs = 0): Promise<{ url: string; child: ChildProcess }> {
   const bundle = path.join(dir, 'null-server.mjs');
   await bundleForNode({ entryFile: NULL_SERVER, outfile: bundle });
-  const [command, args] = pinned(cpus, process.execPath, [bundle]);
+  const [command, args] = pinned(cpus, process.execPath, [bundle, String(delayMs)]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve, reject) => {
     child.once('error', reject);
@@ -125,7 +127,14 @@ export const loadGeneratorBenchmark: Benchmark = {
         });
       }
 
-      lines.push(await memoryOverTime(url, log));
+      // Memory over time against a server that answers after 50 ms: 1,000 req/s at 50 workers, a
+      // busier profile than the fog bench's, without taking a whole core for ten minutes.
+      const slow = await startNullServer(dir, serverCpus, MEMORY_SERVER_DELAY_MS);
+      try {
+        lines.push(await memoryOverTime(slow.url, log));
+      } finally {
+        slow.child.kill('SIGTERM');
+      }
       return lines;
     } finally {
       server?.kill('SIGTERM');
@@ -156,7 +165,7 @@ async function memoryOverTime(url: string, log: (m: string) => void): Promise<Pe
   const [short, long] = results as [(typeof results)[0], (typeof results)[0]];
   const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : NaN);
   return {
-    label: `memory over a ${minutes}-minute profile vs a 1-minute one, 50 workers, against a null server on loopback (peak RSS, ${minutes} min / 1 min)`,
+    label: `memory over a ${minutes}-minute profile vs a 1-minute one, 50 workers, keep-alive off, against a null server on loopback answering after ${MEMORY_SERVER_DELAY_MS} ms (peak RSS, ${minutes} min / 1 min)`,
     figures: {
       agent: `${mb(short.agent)} at 1 min (${short.requests} requests), ${mb(long.agent)} at ${minutes} min (${long.requests} requests): ratio ${ratio(long.agent, short.agent).toFixed(2)}`,
       'CLI side (result reading and profile building)': `${mb(short.cli)} at 1 min, ${mb(long.cli)} at ${minutes} min: ratio ${ratio(long.cli, short.cli).toFixed(2)}`,

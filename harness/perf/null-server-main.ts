@@ -8,6 +8,7 @@ import net from 'node:net';
 const OK = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
 const OK_CLOSE = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
 const END = Buffer.from('\r\n\r\n');
+const DELAY_MS = Number(process.argv[2] ?? 0);
 
 function contentLength(head: string): number {
   const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
@@ -25,9 +26,14 @@ const server = net.createServer({ noDelay: true }, (socket) => {
       const total = end + 4 + contentLength(head);
       if (data.length < total) break;
       const close = /\r\nconnection:\s*close/i.test(head);
-      socket.write(close ? OK_CLOSE : OK);
+      const answer = () => {
+        if (socket.destroyed) return;
+        socket.write(close ? OK_CLOSE : OK);
+        if (close) socket.end();
+      };
+      if (DELAY_MS > 0) setTimeout(answer, DELAY_MS);
+      else answer();
       if (close) {
-        socket.end();
         pending = Buffer.alloc(0);
         return;
       }

@@ -35,7 +35,7 @@ const SCENARIO = fileURLToPath(new URL('../../scenarios/temperature.ts', import.
 const FORWARDER = fileURLToPath(new URL('./bare-forwarder-main.ts', import.meta.url));
 const SERVICE_CPUS = '1';
 const CLIENT_CPUS = '0';
-const ROUNDS = 7;
+const ROUNDS = 15;
 const LOAD = { workers: 8, seconds: 4, keepAlive: true, warmupSeconds: 1 };
 
 export async function bareUnits(dir: string, functions: string[]): Promise<UnitSpec[]> {
@@ -74,11 +74,20 @@ function wrapped(unit: UnitSpec, cpus: string | undefined, nodeFlags: string[]):
   return cpus === undefined ? { ...unit, args } : { ...unit, command: 'taskset', args: ['-c', cpus, unit.command, ...args] };
 }
 
-/** CPU-seconds the given units' processes have used so far. */
+/**
+ * CPU-seconds the given units' processes have used so far, every thread of them (V8 compiles and
+ * collects garbage on threads of its own), from the scheduler's own nanosecond count
+ * (/proc/<pid>/task/<tid>/schedstat); /proc/<pid>/stat counts whole 10 ms ticks, which over a
+ * few seconds was off by as much as the difference measured here.
+ */
 async function cpuSecondsOf(deployment: Deployment, names: readonly string[]): Promise<number> {
   let total = 0;
   for (const unit of deployment.units.filter((u) => names.includes(u.name))) {
-    if (unit.pid !== undefined) total += (await readProcStat(unit.pid))?.cpuSeconds ?? 0;
+    if (unit.pid === undefined) continue;
+    const tasks = await readdir(`/proc/${unit.pid}/task`).catch(() => [] as string[]);
+    let ns = 0;
+    for (const tid of tasks) ns += Number((await readFile(`/proc/${unit.pid}/task/${tid}/schedstat`, 'utf8').catch(() => '0')).split(' ')[0]) || 0;
+    total += tasks.length ? ns / 1e9 : ((await readProcStat(unit.pid))?.cpuSeconds ?? 0);
   }
   return total;
 }
@@ -132,9 +141,11 @@ export const p2pChainBenchmark: Benchmark = {
         [`default batch (${DEFAULT_BATCH_SIZE} readings, ${(batch.length / 1024).toFixed(0)} KiB)`, batch, true, ROUNDS],
         ['small batch (50 readings, ~6 KiB): per-request overhead', SAMPLE_BATCH, false, 3],
       ] as const) {
-        log(`${label}: ${rounds} paired rounds of ${LOAD.seconds} s (each after a ${LOAD.warmupSeconds} s warm-up), ${LOAD.workers} workers, keep-alive`);
-        await p2pLoad(body);
-        await bareLoad(body);
+        log(`${label}: 10 s of warm-up per chain, then ${rounds} paired rounds of ${LOAD.seconds} s (each after a ${LOAD.warmupSeconds} s warm-up), ${LOAD.workers} workers, keep-alive`);
+        // The JIT first: the p2p runtime has more code to optimise than the bare forwarder, and
+        // a few seconds in it was still compiling (measured with perf: 20 % more CPU per request
+        // after 2 s of load, none after 12 s). Each chain gets 10 s of the load before any round.
+        for (const warm of [plan.entry, bare[0]!.name]) await runAgent({ url: url(warm), body, ...LOAD, seconds: 1, warmupSeconds: 10, cpus: clientCpus });
         const p2p: Round[] = [];
         const base: Round[] = [];
         for (let i = 0; i < rounds; i++) {

@@ -90,6 +90,14 @@ export interface RunningUnit {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+export interface ClientCgroup {
+  version: 1 | 2;
+  /** v1: the cpu controller's folder (quota, cpu.stat); v2: the group's folder. */
+  cpuDir: string;
+  /** v1: the cpuacct controller's folder (cpuacct.usage); v2: the same as cpuDir. */
+  cpuacctDir: string;
+}
+
 export interface ClientSpec {
   name: string;
   command: string;
@@ -178,6 +186,12 @@ export interface Target {
   startClient(spec: ClientSpec): Promise<RunningUnit>;
   /** Begin watching nodes and units: per-second resource samples and lifecycle events. */
   observe(deployment: Deployment, t0: number): Observer;
+  /**
+   * The cgroup folders of the client node as the host sees them, where the load generator's CPU
+   * quota and throttling counters are (pods cannot read cgroupfs themselves: `ip netns exec`
+   * mounts a /sys of their own). Targets without a client cgroup leave it out.
+   */
+  clientCgroup?(): ClientCgroup | null;
   /** Remove everything this target created. Safe to call twice and after a partial prepare. */
   dispose(): Promise<void>;
 }

@@ -1,7 +1,10 @@
 /** The load generator's self-monitoring, in this process. */
 import { describe, expect, it } from 'vitest';
 import { startSelfMonitor } from '../../harness/load/self-monitor.ts';
-import { findQuotaGroup } from '../../harness/load/cgroup-quota.ts';
+import path from 'node:path';
+import { findQuotaGroup, quotaGroupAt } from '../../harness/load/cgroup-quota.ts';
+import { startQuotaSampler, withQuota } from '../../harness/load/quota-sampler.ts';
+import { detectCgroups } from '../../harness/targets/local/cgroups.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,5 +29,36 @@ describe('self-monitor', () => {
     expect(findQuotaGroup('2:cpuacct:/nowhere-fbtest\n1:cpu:/nowhere-fbtest\n', mounts)).toBeNull();
     expect(findQuotaGroup('0::/nowhere-fbtest\n', 'cgroup2 /nowhere-fbtest-root cgroup2 rw 0 0\n')).toBeNull();
     expect(findQuotaGroup('', '')).toBeNull();
+  });
+});
+
+describe('the client quota read from outside (fog pods cannot see cgroupfs)', () => {
+  it('lays each second of the quota group beside the agent sample of the same second', () => {
+    const quota = { group: '/fb/client', cpus: 0.5, used: 0.49, throttledShare: 0.3, throttledMs: 120 };
+    const agent = [0, 1.001, 2.002].map((t) => ({ t, cpu: 0.3, loopDelayP99Ms: 1, loopDelayMaxMs: 2 }));
+    const merged = withQuota(agent, [
+      { t: 0.004, seconds: 1, quota },
+      { t: 1.006, seconds: 1, quota: { ...quota, used: 0.2, throttledShare: 0 } },
+    ]);
+    expect(merged.map((s) => s.quota?.used)).toEqual([0.49, 0.2, undefined]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('reads a real quota group from its folders', async () => {
+    const cgroups = detectCgroups();
+    const group = `fbtest-quota-${process.pid}`;
+    await cgroups.create(group, { cpus: 0.25, memoryBytes: null });
+    try {
+      const at = cgroups.version === 2
+        ? { version: 2 as const, cpuDir: path.join(cgroups.mounts.unified!, group), cpuacctDir: path.join(cgroups.mounts.unified!, group) }
+        : { version: 1 as const, cpuDir: path.join(cgroups.mounts.cpu!, group), cpuacctDir: path.join(cgroups.mounts.cpuacct!, group) };
+      const q = quotaGroupAt(at, `/${group}`);
+      expect(q).toMatchObject({ group: `/${group}`, cpus: 0.25 });
+      expect(q!.read()).toMatchObject({ usageNs: expect.any(Number), periods: expect.any(Number), throttled: expect.any(Number) });
+      const sampler = startQuotaSampler(q!, 100);
+      await sleep(250);
+      expect(sampler.stop().length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await cgroups.remove(group);
+    }
   });
 });

@@ -12,7 +12,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { FogbenchError, deployError, environmentError } from '../../errors.ts';
 import type { TargetDescription } from '../../results/schema.ts';
-import type { ClientSpec, DeployOptions, Deployment, Endpoint, HttpProbe, Observer, Placement, Probes, RunningUnit, Target, TargetCapabilities, UnitSpec } from '../target.ts';
+import type { ClientCgroup, ClientSpec, DeployOptions, Deployment, Endpoint, HttpProbe, Observer, Placement, Probes, RunningUnit, Target, TargetCapabilities, UnitSpec } from '../target.ts';
 import { BLOCK_COUNT, MAX_NODES, podAddress } from './addresses.ts';
 import { resolveArg, resolveCommand } from './commands.ts';
 import { describeFog } from './describe.ts';
@@ -392,6 +392,14 @@ class FogTargetImpl implements FogTarget {
       }),
     );
     return unit;
+  }
+
+  clientCgroup(): ClientCgroup | null {
+    if (!this.cgroups || !this.loaded) return null;
+    const group = this.nodeGroup(this.nodeFor({ role: 'client' }));
+    const m = this.cgroups.mounts;
+    if (this.cgroups.version === 2) return { version: 2, cpuDir: join(m.unified!, group), cpuacctDir: join(m.unified!, group) };
+    return { version: 1, cpuDir: join(m.cpu!, group), cpuacctDir: join(m.cpuacct!, group) };
   }
 
   observe(deployment: Deployment, t0: number): Observer {

@@ -1,0 +1,68 @@
+/**
+ * The load generator's quota group read from outside: on the fog target the agent runs in a pod
+ * that cannot see cgroupfs (`ip netns exec` mounts a /sys of its own), so the harness reads the
+ * client node's counters each second of the window and lays them beside the agent's own samples.
+ */
+import type { ClientSample } from '../results/schema.ts';
+import type { QuotaGroup, QuotaReading } from './cgroup-quota.ts';
+
+export interface QuotaSample {
+  /** Seconds from the window's start to the start of this sample. */
+  t: number;
+  seconds: number;
+  quota: NonNullable<ClientSample['quota']>;
+}
+
+export function startQuotaSampler(group: QuotaGroup, intervalMs = 1_000): { stop(): QuotaSample[] } {
+  const samples: QuotaSample[] = [];
+  const started = performance.now();
+  const read = (): QuotaReading | undefined => {
+    try {
+      return group.read();
+    } catch {
+      return undefined;
+    }
+  };
+  let last = { at: started, reading: read() };
+  const sample = () => {
+    const now = performance.now();
+    const reading = read();
+    const elapsedMs = now - last.at;
+    if (reading && last.reading && elapsedMs > 0) {
+      const periods = reading.periods - last.reading.periods;
+      samples.push({
+        t: Math.round(((last.at - started) / 1000) * 1000) / 1000,
+        seconds: Math.round(elapsedMs) / 1000,
+        quota: {
+          group: group.group,
+          cpus: group.cpus,
+          used: (reading.usageNs - last.reading.usageNs) / 1e6 / elapsedMs,
+          throttledShare: periods > 0 ? (reading.throttled - last.reading.throttled) / periods : 0,
+          throttledMs: (reading.throttledNs - last.reading.throttledNs) / 1e6,
+        },
+      });
+    }
+    last = { at: now, reading };
+  };
+  const timer = setInterval(sample, intervalMs);
+  let stopped = false;
+  return {
+    stop() {
+      if (!stopped) {
+        stopped = true;
+        clearInterval(timer);
+        if (performance.now() - last.at >= 100) sample();
+      }
+      return samples;
+    },
+  };
+}
+
+/** The agent's samples, each given the quota reading of the same second where it has none of its own. */
+export function withQuota(client: readonly ClientSample[], quota: readonly QuotaSample[]): ClientSample[] {
+  return client.map((s) => {
+    if (s.quota) return s;
+    const match = quota.reduce<QuotaSample | undefined>((best, q) => (Math.abs(q.t - s.t) < 0.5 && (!best || Math.abs(q.t - s.t) < Math.abs(best.t - s.t)) ? q : best), undefined);
+    return match ? { ...s, quota: match.quota } : s;
+  });
+}
