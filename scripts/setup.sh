@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # etcd-server: the real Kubernetes control plane the kube target's tests run against.
-# hey: cross-check of our load drivers. iproute2: network namespaces, veth, bridges, tc (fog
+# hey: cross-check of our load drivers and `--driver hey`. wrk: `npm run perf`'s peak-rate
+# reference for the load agent. iproute2: network namespaces, veth, bridges, tc (fog
 # target). shellcheck, cloud-init, vagrant: offline validation of the cluster scripts and
 # files. openssh-client: per-cluster SSH keys. chromium: browser test of the HTML report.
-PACKAGES=(hey iproute2 shellcheck cloud-init vagrant openssh-client chromium etcd-server)
+PACKAGES=(hey wrk iproute2 shellcheck cloud-init vagrant openssh-client chromium etcd-server)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -112,7 +112,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     for (const { repetition, system } of order) {
       if (signal.aborted) break;
       const plan = plans.get(system)!;
-      const spans = createSpanSink();
+      const spans = createSpanSink({ offsets: () => offsetsOf(target.describe().details) });
       // Spans of each repetition's own deployment only.
       onEvent({ type: 'phase', message: `deploying ${system.name} on ${target.kind}` });
       const { deployment, entry, placement } = await deploySystem(target, plan, {
@@ -168,7 +168,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
             raw: run.raw,
             // Spans from different nodes are compared only on one clock (kube records offsets,
             // whose uncertainty each gap carries).
-            hops: hopGaps(alignSpans(run.spans, offsetsOf(target.describe().details)), plan.chain, offsetsOf(target.describe().details)),
+            hops: hopGaps(alignSpans(run.spans, offsetsOf(target.describe().details)), plan.chain, offsetsOf(target.describe().details), { endMs: run.startEpochMs + run.raw.durationMs }),
             events: run.events,
             resources: run.resources,
             costScope: costScopeOf(target, system.name, deployment),

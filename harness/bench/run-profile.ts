@@ -10,9 +10,13 @@ import type { ClusterEvent, ResourceSample } from '../results/schema.ts';
 import type { Span } from '../dataflow/spans.ts';
 import type { Deployment, Target } from '../targets/target.ts';
 import { scrape } from './scrape.ts';
+import { environmentError } from '../errors.ts';
 import { quotaGroupAt } from '../load/cgroup-quota.ts';
 import { startQuotaSampler, withQuota } from '../load/quota-sampler.ts';
 import type { FaultRun, ScheduledFaults } from './fault-schedule.ts';
+
+/** Two of the services' span batch periods, and the pipe in between. */
+const SPAN_FLUSH_WAIT_MS = 250;
 
 export interface ProfileRun {
   raw: RawMeasurement;
@@ -88,6 +92,9 @@ export async function runProfile(input: ProfileRunInput): Promise<ProfileRun> {
   const quotaSamples = quota?.stop() ?? [];
   input.signal.removeEventListener('abort', onAbort);
   await observer?.stop();
+  // Services hand their spans over in batches every 100 ms (SpanWriter): the last requests of the
+  // window would otherwise count as missing spans because their batch had not come in yet.
+  await new Promise((resolve) => setTimeout(resolve, SPAN_FLUSH_WAIT_MS));
   const faults = await input.faults?.finish();
   let metrics: ProfileRun['metrics'];
   if (input.metricsUrl && before) {
@@ -99,9 +106,10 @@ export async function runProfile(input: ProfileRunInput): Promise<ProfileRun> {
     }
   }
   if (!result) {
-    throw new Error(
-      `load agent ended without a result (${exit.signal ?? `code ${exit.code}`}): ${failure ?? agent.stderrTail() ?? 'no output'}`,
-    );
+    // The driver says why in one line (hey failed, could not connect...): an expected failure of
+    // the measurement, not a bug of fogbench, so no stack trace; the profiles before it are kept.
+    const why = failure ?? agent.stderrTail()?.trim().split('\n').at(-1) ?? 'no output';
+    throw environmentError(`load generator ended without a result (${exit.signal ?? `code ${exit.code}`}): ${why}`);
   }
   const windowEnd = result.startEpochMs + result.raw.durationMs;
   if (quotaSamples.length && result.raw.client) result.raw.client = withQuota(result.raw.client, quotaSamples);

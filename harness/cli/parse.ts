@@ -9,7 +9,26 @@ export function parseDuration(value: string): number {
   if (!m) throw new InvalidArgumentError('use a positive duration such as 500ms, 10s, 10m or 1h');
   const ms = Number(m[1]) * UNITS_MS[m[2] ?? 's']!;
   if (!(ms > 0)) throw new InvalidArgumentError('the duration must be greater than zero');
+  // Node's timers hold at most 2^31 - 1 ms; a longer one fires at once, and a run would end
+  // (or time out) immediately while its summary claimed the long value.
+  if (ms > MAX_TIMER_MS) throw new InvalidArgumentError(`durations above 596h (2^31 - 1 ms, the longest timer Node keeps) are not supported`);
   return ms;
+}
+
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A profile's window: at least one second (the timeline, throughput and hey's -z count in seconds and milliseconds). */
+export function parseWindow(value: string): number {
+  const ms = parseDuration(value);
+  if (ms < 1_000) throw new InvalidArgumentError('a profile must last at least 1s');
+  return ms;
+}
+
+/** Requests per second a client can schedule: above a million, the gaps fall under a microsecond. */
+export function parseRate(value: string): number {
+  const rate = parsePositiveNumber(value);
+  if (rate > 1_000_000) throw new InvalidArgumentError('rates above 1000000 req/s are not supported (the schedule would have no gap between sends)');
+  return rate;
 }
 
 /** Like parseDuration, but zero is allowed ("0s" turns a pause off). */

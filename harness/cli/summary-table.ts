@@ -11,7 +11,16 @@ function renderColumns(header: string[], rows: string[][], rule: boolean): strin
   return [line(header), ...(rule ? [widths.map((w) => '-'.repeat(w)).join('  ')] : []), ...rows.map(line)].join('\n');
 }
 
+/** Events that say the system under test broke during the window (faults' own events aside). */
+const TROUBLE = new Set(['exit', 'restart', 'oom-kill', 'unhealthy', 'eviction']);
+
 const fmt = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+/**
+ * A latency figure, or "-" when nothing was measured: a profile with no responses records its
+ * latencies as 0, which read as a very fast system (issue 14, audit item 7).
+ */
+const fmtLatency = (stats: { count: number } | undefined, v: number) => (stats && stats.count > 0 ? fmt(v, 2) : '-');
 
 export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
   const repeated = profiles.some((p) => p.repetition > 1);
@@ -25,7 +34,7 @@ export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
     String(p.requests),
     fmt(p.throughput, 2),
     fmt(p.goodput, 2),
-    ...[p.latency.mean, p.latency.p50, p.latency.p90, p.latency.p99].map((v) => fmt(v, 2) + (leavesOut(p) ? '†' : '')),
+    ...[p.latency.mean, p.latency.p50, p.latency.p90, p.latency.p99].map((v) => fmtLatency(p.latency, v) + (leavesOut(p) ? '†' : '')),
     `${fmt(p.errorRate * 100, 2)}%`,
     p.cost?.cpuSecondsPerOk != null ? fmt(p.cost.cpuSecondsPerOk * 1000, 2) : '-',
   ]);
@@ -41,9 +50,17 @@ export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
   for (const p of profiles.filter(leavesOut)) {
     const w = p.latencyWithTimeouts;
     out.push(
-      `† ${label(p)}: ${p.errors.timeout} timed out${p.openLoop ? `, ${p.openLoop.dropped} never sent, ${p.cutOff} cut off` : ''}, left out of the latency above (completed responses only)` +
-        (w ? `; including them at their censored values (${w.censored}): mean ${fmt(w.mean, 2)} ms, p50 ${fmt(w.p50, 2)}, p99 ${fmt(w.p99, 2)} ms, lower bounds` : ''),
+      `† ${label(p)}: ${p.errors.timeout} timed out${p.openLoop ? `, ${p.openLoop.dropped} never sent` : ''}, ${p.cutOff} cut off at the window's end, left out of the latency above (completed responses only)` +
+        (w ? `; including them at their censored values (${w.censored}): mean ${fmtLatency(w, w.mean)} ms, p50 ${fmtLatency(w, w.p50)}, p99 ${fmtLatency(w, w.p99)} ms, lower bounds` : ''),
     );
+  }
+  // A process killed or restarted inside the window explains errors and dips better than any
+  // figure: say so under the table, not only in the report.
+  for (const p of profiles) {
+    const troubles = (p.events ?? []).filter((e) => TROUBLE.has(e.kind) && e.t >= 0 && e.t <= p.durationSeconds);
+    if (troubles.length === 0) continue;
+    const shown = troubles.slice(0, 6).map((e) => `${e.subject} ${e.kind} at ${e.t.toFixed(1)} s`);
+    out.push(`events, ${label(p)}: ${shown.join('; ')}${troubles.length > shown.length ? ` and ${troubles.length - shown.length} more (see the report)` : ''}`);
   }
   for (const p of profiles.filter((x) => x.steadyState && !x.steadyState.steady)) {
     out.push(`~ not steady, ${label(p)}: ${p.steadyState!.note}; its means mix two regimes`);
@@ -53,7 +70,7 @@ export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
     const o = p.openLoop!;
     out.push(
       `open loop ${label(p)}: ${o.rate} req/s ${o.arrivals}, ${o.scheduled} sends due, ${o.late} late, ${o.dropped} never sent, ${p.cutOff} cut off; ` +
-        `latency from the intended send (above) p99 ${p.latency.p99.toFixed(2)} ms, from the actual send p99 ${o.uncorrected.p99.toFixed(2)} ms`,
+        `latency from the intended send (above) p99 ${fmtLatency(p.latency, p.latency.p99)} ms, from the actual send p99 ${fmtLatency(o.uncorrected, o.uncorrected.p99)} ms`,
     );
     if (o.queued) {
       out.push(`  capped: ${o.queued} of ${o.scheduled} sends waited in the client for one of ${o.cap ?? p.workers} requests in flight (their wait is in the latency); raise --workers for an open loop`);
@@ -81,15 +98,23 @@ export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
     }
   }
   if (repeated) out.push('', renderRepetitionTable(profiles));
-  out.push('', 'latency: over completed responses (any status), as hey reports it; † marks profiles with timeouts it leaves out;');
+  out.push('', 'latency: over completed responses (any status), as hey reports it; † marks profiles where the timed-out, unsent or cut-off requests it leaves out would move it;');
   out.push('req/s: responses of any status per second; CPU ms/ok: CPU time of the system\'s own pods per successful request');
   out.push('(load generator, link emulation and other systems left out). ! client-limited  ~ not steady  * interrupted');
   return out.join('\n');
 }
 
-/** The profile's latency figures leave out requests that had no response but a (censored) latency. */
-function leavesOut(p: ProfileResult): boolean {
-  return p.errors.timeout > 0 || (p.openLoop?.dropped ?? 0) > 0;
+/**
+ * The profile's latency figures leave out requests that had no response but a (censored)
+ * latency, and it matters: any timeout or unsent request, or cut-off requests that would move
+ * the mean or p99 by more than 1 % (every closed-loop window ends with up to one request per
+ * worker in flight; as long as they are as old as the rest, they change nothing worth a mark).
+ */
+export function leavesOut(p: ProfileResult): boolean {
+  if (p.errors.timeout > 0 || (p.openLoop?.dropped ?? 0) > 0) return true;
+  const w = p.latencyWithTimeouts;
+  if (!w || w.censored === 0) return false;
+  return w.mean > p.latency.mean * 1.01 || w.p99 > p.latency.p99 * 1.01;
 }
 
 /**

@@ -8,9 +8,15 @@ export interface Span {
   requestId: string;
   service: string;
   node: string;
-  /** Epoch milliseconds (fractional): request received. */
+  /** Epoch milliseconds (fractional): request received (its head parsed, the body may follow). */
   start: number;
-  /** Function started and ended; equal to start when the function did not run. */
+  /**
+   * The scenario's function started and ended (its call and its promise settled), stamped at
+   * the same points in p2p services and OpenFaaS functions: after the request body is decoded
+   * (JSON.parse) and before the result is encoded (JSON.stringify), so decoding and encoding
+   * are in the hop gaps' parts, not in function time. Equal to start when the function did
+   * not run.
+   */
   fnStart: number;
   fnEnd: number;
   /** Response sent to the caller. */

@@ -4,14 +4,33 @@
  *
  *   response-time,DNS+dialup,DNS,Request-write,Response-delay,Response-read,status-code,offset
  *
- * times in seconds with four decimals, `offset` being when the request started, from hey's own
- * start. A request that failed without a response (timeout, refused, reset) has no row at all:
- * hey counts those only in its text summary, which -o csv replaces. They can still be bounded
- * from below, because each of hey's workers sends its next request the moment the previous one
- * ended (microseconds later): a row whose end is followed by no row's start within HANDOFF_S
- * (before hey stopped sending) was followed by at least one failure on its worker, and so was
- * the start of a worker whose first row starts later than the others' (its first requests
- * failed). Several failures in a row on one worker count as one, hence "at least".
+ * times in seconds printed with four decimals (%4.4f: 0.1 ms steps), `offset` being when the
+ * request started, from hey's own start. A request that failed without a response (timeout,
+ * refused, reset) has no row at all: hey counts those only in its text summary, which -o csv
+ * replaces (requester/report.go: an errored result only increments errorDist).
+ *
+ * The failures can still be bounded from below by time, at any rate. hey's workers are a closed
+ * loop: each sends its next request the moment the previous one ended (a few microseconds
+ * later, measured), so over hey's sending window each of the c workers is always busy. The
+ * worker-time no row covers,
+ *
+ *   M = c·W − Σ (row durations clipped to the window) − an allowance for handoffs and start,
+ *
+ * was spent in requests without a row, each of which lasted at most the client timeout t (plus
+ * the moment hey takes to notice it). So at least M / (t + overshoot) requests failed, counted
+ * rounded to the nearest whole number (a lower bound still, and one that half a timeout of
+ * unforeseen handoff time does not move). That is a bound on failures of any class; that they
+ * were timeouts is an inference (a long run of fast failures, thousands of refused connections,
+ * would leave the same time). Failures that take no time (a refused or reset connection now and
+ * then) leave no time either: they cannot be seen.
+ *
+ * A request with no row still started after hey did and ended before it exited (hey waits for
+ * the requests in flight): a timeout, which lasts t, fits only if hey ran at least t, and at
+ * most ⌊ran / t⌋ of them one after the other on a worker. Failures the time implies beyond that
+ * are not timeouts; they are left out (and counted as such), not guessed at.
+ *
+ * hey keeps only its first HEY_MAX_ROWS responses (report.go, maxRes); beyond them the rows are
+ * missing, not failed, so the bound then stops where every request had ended before the cap.
  */
 
 export interface HeyRow {
@@ -20,6 +39,14 @@ export interface HeyRow {
   /** Seconds from the request's start to its response fully read. */
   seconds: number;
   status: number;
+}
+
+/** The header hey prints before its rows with -o csv (print.go, csvTmpl). */
+export const HEY_CSV_HEADER = 'response-time,DNS+dialup,DNS,Request-write,Response-delay,Response-read,status-code,offset';
+
+/** Whether a line of hey's output is its CSV header: the sign that it ran with -o csv and got to its report. */
+export function isHeyHeader(line: string): boolean {
+  return line.trim() === HEY_CSV_HEADER;
 }
 
 /** One data row, or null for the header and anything that is not a row. */
@@ -33,40 +60,219 @@ export function parseHeyRow(line: string): HeyRow | null {
   return { offset, seconds, status };
 }
 
-/**
- * How far a row's end may seem to pass the next request's start from rounding alone: end is
- * offset + response time, each rounded to 0.1 ms, and the next start is rounded too.
- */
-const ROUNDING_S = 0.0002;
-/** Longest pause between a worker's request ending and its next starting that is not a failure (a descheduled thread). */
-export const HANDOFF_S = 0.05;
-/** Workers start together; one whose first row comes later than this had failed first. */
-const FIRST_START_S = 0.25;
+/** hey keeps at most this many results (report.go, maxRes); beyond it, requests are counted in its summary only. */
+export const HEY_MAX_ROWS = 1_000_000;
 
 /**
- * The fewest failed requests (no row) that explain the rows of `workers` closed-loop workers
- * that sent for `durationS` seconds: for each, when (s from hey's start) its worker began to
- * fail, as near as the rows tell.
+ * Allowance per row for the time between a worker's request ending and its next starting
+ * (hey: a channel send, a select and a request clone), and for the rounding of each row to
+ * 0.1 ms. Measured here: 1 to 3 µs per request on average, rounding included, on a loaded
+ * two-core machine; 20 µs is several times that.
  */
-export function failuresAtLeast(rows: readonly HeyRow[], workers: number, durationS: number): number[] {
-  const starts = rows.map((r) => r.offset).sort((a, b) => a - b);
-  const ends = rows.map((r) => r.offset + r.seconds).sort((a, b) => a - b);
-  const failures: number[] = [];
-  const matched = new Uint8Array(starts.length);
-  // Each end takes the earliest unused start right after it (both lists sorted: greedy is optimal).
-  let j = 0;
-  for (const end of ends) {
-    while (j < starts.length && starts[j]! < end - ROUNDING_S) j++;
-    if (j < starts.length && starts[j]! <= end + HANDOFF_S) matched[j++] = 1;
-    else if (end <= durationS - HANDOFF_S) failures.push(end);
-  }
-  // A worker's first row follows no end. Workers whose first row is not among those at the
-  // start had failed first.
-  let firstRows = 0;
-  for (let i = 0; i < starts.length && starts[i]! <= FIRST_START_S; i++) if (!matched[i]) firstRows++;
-  for (let i = firstRows; i < workers; i++) failures.unshift(0);
-  return failures;
+export const HANDOFF_S = 20e-6;
+/**
+ * Allowance per worker for the start of the window: hey starts its workers one after the other
+ * (measured here: the 50th 4 ms after the first, the 10th 6 ms after).
+ */
+export const WORKER_ALLOWANCE_S = 0.02;
+/** By this long after hey's start its workers have started (measured here: 3 to 21 ms). */
+const HEY_STARTED_S = 0.05;
+/** How much longer than the client timeout a timed-out request can take in hey (measured: 0.3 to 1.7 ms). */
+export const TIMEOUT_OVERSHOOT_S = 0.02;
+/** How much before the end of -z hey may have stopped its workers, at most (measured: up to 21 ms). */
+const END_SLACK_S = 0.25;
+/** The window starts at the first row's start when some worker's first request got a response (it starts within this of hey's start). */
+const FIRST_START_S = 0.25;
+/**
+ * Rows rounded to 0.1 ms seem to overlap by up to 0.2 ms, and with many workers such moments
+ * follow each other: a stretch goes on over moments with no idle worker shorter than this.
+ */
+const BRIDGE_S = 0.001;
+/** A stretch where at least one worker has no row, shorter than this, is a handoff, not evidence of where a failure was. */
+const MIN_STRETCH_S = 0.01;
+
+export interface FailureBound {
+  /** Start of each inferred failed request, seconds on hey's clock (see placeFailures). */
+  starts: number[];
+  /** The stretch of hey's clock the bound covers (empty when none could be given). */
+  from: number;
+  to: number;
+  /** Worker-seconds in [from, to] with no row, before the allowance. */
+  unaccountedS: number;
+  /** Worker-seconds allowed for handoffs and the workers' start. */
+  allowanceS: number;
+  /**
+   * Failures the workers' time in no row implies, left out because they cannot have been
+   * timeouts: each would have lasted the timeout between hey's start and its exit, and hey did
+   * not run long enough for (so many of) them. What took that time is unknown.
+   */
+  ruledOut: number;
+  /** Why no bound, or only a partial one, was given. */
+  limit?: 'no timeout' | 'row cap' | 'run time';
 }
 
-/** hey keeps at most this many results; beyond it, requests are counted in its summary only. */
-export const HEY_MAX_ROWS = 1_000_000;
+export interface HeyRunShape {
+  /** hey's -c. */
+  workers: number;
+  /** hey's -z, in seconds. */
+  durationS: number;
+  /** hey's -t, whole seconds; 0 is none (hey then waits for ever). */
+  timeoutS: number;
+  /**
+   * How long hey ran, seconds from its spawn to its exit as the driver saw them. hey waits for
+   * the requests in flight before it exits, so every request it sent, a timed-out one included,
+   * started and ended within this.
+   */
+  ranS: number;
+}
+
+/**
+ * The fewest requests without a row (failed without a response) that explain the rows of a
+ * closed-loop hey run, each placed where the rows leave workers idle.
+ */
+export function failuresAtLeast(rows: readonly HeyRow[], run: HeyRunShape): FailureBound {
+  const { workers, durationS, timeoutS, ranS } = run;
+  let earliest = Infinity;
+  let latest = -Infinity;
+  for (const r of rows) {
+    earliest = Math.min(earliest, r.offset);
+    latest = Math.max(latest, r.offset);
+  }
+  // When some worker's first request got a response, the window starts with it (the others
+  // start within a few ms). When none did, it starts when hey's workers had surely started.
+  const from = earliest <= FIRST_START_S ? earliest : HEY_STARTED_S;
+  // hey's -z timer starts before its workers (up to ~20 ms before, measured here: hey allocates
+  // its result arrays in between), so it stops them before from + durationS, and workers that
+  // had stopped would look idle. Until the last request with a row started, none had: the
+  // window ends there, or END_SLACK_S before from + durationS when that is later (every worker
+  // failing at the end: a worker in a failure when hey stopped is busy with it, not idle).
+  const end = earliest <= FIRST_START_S ? from + durationS : durationS;
+  let to = Math.min(end, Math.max(rows.length ? latest : -Infinity, end - END_SLACK_S));
+  let limit: FailureBound['limit'];
+  const none = (why?: FailureBound['limit']): FailureBound => ({ starts: [], from, to: from, unaccountedS: 0, allowanceS: 0, ruledOut: 0, ...(why ? { limit: why } : {}) });
+  if (!(timeoutS > 0)) return none('no timeout');
+  if (rows.length >= HEY_MAX_ROWS) {
+    // Rows are kept in the order responses came in: until the last kept one ended, every
+    // response has its row. A request that started before `to` ended (response or failure)
+    // by to + t, so its row, if it had one, is there.
+    const lastEnd = rows.reduce((m, r) => Math.max(m, r.offset + r.seconds), 0);
+    to = Math.min(to, lastEnd - timeoutS - TIMEOUT_OVERSHOOT_S);
+    limit = 'row cap';
+  }
+  if (to <= from) return none(limit);
+
+  const starts = new Float64Array(rows.length);
+  const ends = new Float64Array(rows.length);
+  let n = 0;
+  let covered = 0;
+  let sent = 0;
+  for (const r of rows) {
+    const s = Math.max(r.offset, from);
+    const e = Math.min(r.offset + r.seconds, to);
+    if (r.offset >= from && r.offset < to) sent++;
+    if (e > s) {
+      starts[n] = s;
+      ends[n++] = e;
+      covered += e - s;
+    }
+  }
+  const unaccountedS = workers * (to - from) - covered;
+  const allowanceS = sent * HANDOFF_S + workers * WORKER_ALLOWANCE_S;
+  const net = unaccountedS - allowanceS;
+  // At least net / (t + overshoot) requests, so at least its ceiling; rounded to the nearest
+  // instead (still a lower bound), so that up to half a timeout of worker time the allowance
+  // did not foresee invents nothing.
+  const implied = net > 0 ? Math.floor(net / (timeoutS + TIMEOUT_OVERSHOOT_S) + 0.5) : 0;
+  // Each lasted t, between hey's start and its exit: on one worker at most ⌊ran / t⌋ of them,
+  // one after the other (none at all when hey ran less than t), the last starting by ran − t.
+  const fit = workers * Math.max(0, Math.floor(ranS / timeoutS));
+  const count = Math.min(implied, fit);
+  const ruledOut = implied - count;
+  if (ruledOut > 0) limit ??= 'run time';
+  const latestStart = ranS - timeoutS;
+  const placed = count > 0 ? placeFailures(count, idleStretches(starts.subarray(0, n).sort(), ends.subarray(0, n).sort(), workers, from, to), from, to).map((s) => Math.max(0, Math.min(s, latestStart))) : [];
+  return { starts: placed, from, to, unaccountedS, allowanceS, ruledOut, ...(limit ? { limit } : {}) };
+}
+
+interface Segment {
+  a: number;
+  b: number;
+  /** Workers with no row in [a, b]. */
+  idle: number;
+}
+
+/** A stretch in which at least one worker has no row throughout, as segments of constant idleness. */
+interface Stretch {
+  segments: Segment[];
+  /** Idle worker-seconds in it. */
+  idle: number;
+}
+
+/** Stretches of at least MIN_STRETCH_S in which at least one worker has no row. */
+function idleStretches(starts: Float64Array, ends: Float64Array, workers: number, from: number, to: number): Stretch[] {
+  const kept: Stretch[] = [];
+  let segments: Segment[] = [];
+  const close = () => {
+    if (segments.length && segments[segments.length - 1]!.b - segments[0]!.a >= MIN_STRETCH_S) {
+      kept.push({ segments, idle: segments.reduce((sum, g) => sum + (g.b - g.a) * g.idle, 0) });
+    }
+    segments = [];
+  };
+  let busy = 0;
+  let x = from;
+  let i = 0;
+  let j = 0;
+  while (x < to) {
+    // Events at the same instant are all applied before the next segment: a handoff at one
+    // instant is no idle time.
+    const next = Math.min(i < starts.length ? starts[i]! : Infinity, j < ends.length ? ends[j]! : Infinity, to);
+    if (next > x) {
+      const idle = workers - busy;
+      const last = segments[segments.length - 1];
+      if (idle < 1) {
+        if (last && next - last.b > BRIDGE_S) close();
+      } else if (last?.idle === idle && last.b === x) last.b = next;
+      else segments.push({ a: x, b: next, idle });
+      x = next;
+    }
+    if (x >= to) break;
+    while (j < ends.length && ends[j]! <= x) (busy--, j++);
+    while (i < starts.length && starts[i]! <= x) (busy++, i++);
+  }
+  close();
+  return kept;
+}
+
+/**
+ * Where the failures were. Each idle stretch gets a share of them in proportion to its idle
+ * worker-time (largest remainders, so a stretch of one timeout's length gets one and a short
+ * tail gets none), and a stretch's share is spread over it, the k-th of m starting where k/m of
+ * its idle time has passed. One worker idle from 1 to 7 s with three 2 s timeouts gives starts
+ * at 1, 3 and 5 s, which is where they were; several workers failing at once are placed one
+ * after the other. Without any such stretch (the time is spread thinly over the whole window)
+ * they are spread evenly over the window.
+ */
+function placeFailures(count: number, stretches: readonly Stretch[], from: number, to: number): number[] {
+  const total = stretches.reduce((sum, st) => sum + st.idle, 0);
+  if (total <= 0) return Array.from({ length: count }, (_, k) => from + ((k + 0.5) / count) * (to - from));
+  const quota = stretches.map((st) => (st.idle / total) * count);
+  const share = quota.map(Math.floor);
+  const byRemainder = quota.map((_, i) => i).sort((i, j) => quota[j]! - share[j]! - (quota[i]! - share[i]!) || i - j);
+  for (let left = count - share.reduce((a, b) => a + b, 0), k = 0; left > 0; left--, k++) share[byRemainder[k]!]!++;
+  const out: number[] = [];
+  stretches.forEach((st, i) => {
+    for (let k = 0; k < share[i]!; k++) out.push(positionIn(st, (k / share[i]!) * st.idle));
+  });
+  return out.sort((a, b) => a - b);
+}
+
+/** The point of a stretch where `idle` worker-seconds of it have passed. */
+function positionIn(st: Stretch, idle: number): number {
+  let left = idle;
+  for (const g of st.segments) {
+    const has = (g.b - g.a) * g.idle;
+    if (left <= has) return g.a + left / g.idle;
+    left -= has;
+  }
+  return st.segments[st.segments.length - 1]!.b;
+}

@@ -43,7 +43,8 @@ interface Current {
 
 export const httpDriver: LoadDriver = {
   name: 'fogbench-http',
-  unsupported: (spec) => (new URL(spec.url).protocol === 'http:' ? undefined : 'fogbench-http speaks plain http:// only'),
+  // The bench asks before anything is deployed, when there is no URL yet: judge the URL when there is one.
+  unsupported: (spec) => (spec.url === undefined || URL.parse(spec.url)?.protocol === 'http:' ? undefined : 'fogbench-http speaks plain http:// only'),
 
   async run(spec: LoadSpec, bodies: BodySource, recorder: ProfileRecorder, signal: AbortSignal, options: RunOptions = { end: 'cut' }) {
     const url = new URL(spec.url);
@@ -175,19 +176,20 @@ export const httpDriver: LoadDriver = {
     }
 
     const deadline = performance.now() + spec.durationMs;
-    const cutAll = () => {
-      const now = performance.now();
-      for (const current of [...inFlight]) current.cut(now);
+    // A cut request's age is a lower bound of its latency: taken at the window's end, not at
+    // whenever a late timer got to run (on a loaded machine, tens of ms after it).
+    const cutAll = (at: number) => {
+      for (const current of [...inFlight]) current.cut(at);
     };
     const stop = () => {
       stopping = true;
       // Draining (a warm-up), requests in flight end by themselves or time out.
-      if (options.end === 'cut') cutAll();
+      if (options.end === 'cut') cutAll(Math.min(performance.now(), deadline));
     };
     const endTimer = setTimeout(stop, spec.durationMs);
     const onAbort = () => {
       stopping = true;
-      cutAll();
+      cutAll(Math.min(performance.now(), deadline));
     };
     signal.addEventListener('abort', onAbort, { once: true });
     const connections: Connection[] = [];

@@ -69,6 +69,10 @@ export const openLoopDriver: LoadDriver = {
       const body = bodies.next();
       const sentAt = performance.now();
       if (sentAt - intended > LATE_MS) late++;
+      // Sends due within a millisecond go out at once (timers are coarser than that), so a send
+      // can leave before its intended time: its latency then counts from when it really left,
+      // never less than what the system took (a timeout never below the limit).
+      const from = Math.min(intended, sentAt);
       let settled = false;
       const finish = () => {
         settled = true;
@@ -84,7 +88,7 @@ export const openLoopDriver: LoadDriver = {
         if (settled) return;
         const now = performance.now();
         // Corrected: from the intended send. A timeout's latency is censored at the limit (plus any queueing).
-        recorder.record(outcome, outcome === 'timeout' ? sentAt + spec.timeoutMs - intended : now - intended, now);
+        recorder.record(outcome, outcome === 'timeout' ? sentAt + spec.timeoutMs - from : now - from, now);
         if (responded && now - start <= spec.durationMs) recorder.recordUncorrected(now - sentAt);
         finish();
       };
@@ -100,7 +104,7 @@ export const openLoopDriver: LoadDriver = {
         intended,
         cut(now) {
           if (settled) return;
-          recorder.cutOff(now - intended);
+          recorder.cutOff(now - from);
           settled = true;
           clearTimeout(timer);
           inFlight.delete(sent);
@@ -145,8 +149,9 @@ export const openLoopDriver: LoadDriver = {
       queue.length = 0;
       if (inFlight.size > 0) await new Promise<void>((resolve) => (idle = resolve));
     } else {
-      // The window is closed: queued sends were never sent (dropped), those in flight are cut off.
-      const now = performance.now();
+      // The window is closed: queued sends were never sent (dropped), those in flight are cut off,
+      // each aged at the window's end (a late timer would make the lower bound too high).
+      const now = Math.min(performance.now(), end);
       for (const intended of queue.splice(0)) {
         dropped++;
         recorder.censor(now - intended);

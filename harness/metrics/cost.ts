@@ -11,8 +11,9 @@
  * (metrics-server windows), else since the series' previous sample (the first one: the series'
  * usual spacing). Its CPU-seconds are the rate times the part of that interval inside the window
  * [0, duration]. Parts of the window no sample covers (a target that starts sampling a second
- * late, or stops before the window's end) take the nearest sample's rate, and their length is
- * reported (`extrapolatedSeconds`) so that a reader sees what was estimated.
+ * late, stops before the window's end, or misses a metrics-server scrape in between) take the
+ * nearest samples' rates, and their length is reported (`extrapolatedSeconds`) so that a reader
+ * sees what was estimated.
  */
 import type { ResourceSample } from '../results/schema.ts';
 
@@ -50,29 +51,34 @@ const median = (xs: number[]) => {
 export function seriesCpuSeconds(samples: readonly ResourceSample[], durationS: number): { cpuSeconds: number; extrapolatedSeconds: number } {
   const sorted = [...samples].sort((a, b) => a.t - b.t);
   const spacing = median(sorted.slice(1).map((s, i) => s.t - sorted[i]!.t).filter((d) => d > 0));
-  const intervals = sorted.map((s, i) => {
+  const intervals: { from: number; to: number; rate: number }[] = [];
+  for (const [i, s] of sorted.entries()) {
     const length = s.intervalS ?? (i > 0 ? s.t - sorted[i - 1]!.t : Number.isFinite(spacing) ? spacing : 1);
-    return { from: s.t - Math.max(0, length), to: s.t, rate: s.cpu };
-  });
-  let cpuSeconds = 0;
-  for (const { from, to, rate } of intervals) {
-    const overlap = Math.max(0, Math.min(to, durationS) - Math.max(from, 0));
-    cpuSeconds += rate * overlap;
+    // Windows that overlap (a rate over 15 s reported every 10 s) share time: the later one
+    // starts where the earlier ended, so no second is counted twice.
+    const from = Math.max(s.t - Math.max(0, length), intervals.at(-1)?.to ?? -Infinity);
+    if (s.t > from) intervals.push({ from, to: s.t, rate: s.cpu });
   }
-  // Uncovered parts at either edge take the nearest sample's rate.
+  const inside = (from: number, to: number) => Math.max(0, Math.min(to, durationS) - Math.max(from, 0));
+  let cpuSeconds = 0;
+  for (const { from, to, rate } of intervals) cpuSeconds += rate * inside(from, to);
+  // Parts of the window no sample covers (before the first, after the last, and between windows
+  // that do not touch: a missed metrics-server scrape) take their neighbours' rates.
   let extrapolatedSeconds = 0;
+  const estimate = (from: number, to: number, rate: number) => {
+    const gap = inside(from, to);
+    cpuSeconds += rate * gap;
+    extrapolatedSeconds += gap;
+  };
   const first = intervals[0];
   const last = intervals.at(-1);
-  if (first && first.from > 0) {
-    const gap = Math.min(first.from, durationS);
-    cpuSeconds += first.rate * gap;
-    extrapolatedSeconds += gap;
+  if (first) estimate(-Infinity, first.from, first.rate);
+  for (let i = 1; i < intervals.length; i++) {
+    const before = intervals[i - 1]!;
+    const after = intervals[i]!;
+    if (after.from > before.to) estimate(before.to, after.from, (before.rate + after.rate) / 2);
   }
-  if (last && last.to < durationS) {
-    const gap = durationS - Math.max(last.to, 0);
-    cpuSeconds += last.rate * gap;
-    extrapolatedSeconds += gap;
-  }
+  if (last) estimate(last.to, Infinity, last.rate);
   return { cpuSeconds, extrapolatedSeconds };
 }
 

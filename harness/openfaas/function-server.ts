@@ -67,6 +67,11 @@ export async function startFunctionServer(options: FunctionServerOptions): Promi
           return finish(400);
         }
       }
+      // Function time is the handler's run only, as in p2p (p2p-service.ts stamps at the same
+      // points): the body is decoded above and the result encoded below, as the template does
+      // around its handler, so that work is the framework's transfer, in the hop gap's parts
+      // (decoding in `body`, from the request's arrival to this stamp; encoding in the next
+      // hop's `toRequest`), never in function time.
       span.fnStart = nowMs();
       const result = await invokeHandler(
         options.handler,

@@ -163,8 +163,8 @@ export function hopTable(run: RunData): Table {
     id: 'hop-gaps',
     title: 'Time between services (ms)',
     caption:
-      'As the paper defines it: from one service\'s function ending to the next one\'s function starting, from spans; split into the part until the next service has the request (return path, call, network) and the body\'s transfer. ' +
-      'Failed: the hop had no gap to measure (a function failed, an error envelope came instead, the call failed); missing: no span of the next service arrived; negative: below zero by more than the clock uncertainty (± ms, kube: node clock offsets; 0 on one clock). ' +
+      'As the paper defines it: from one service\'s function ending to the next one\'s function starting, from spans; split into the part until the next service has the request (encoding the result, return path, call, network) and the body\'s transfer and decoding. ' +
+      'Failed: the hop had no gap to measure (a function failed, an error envelope came instead, the call failed); missing: the request finished inside the window but no span of the next service arrived; cut: the request was still running when the window closed; negative: below zero by more than the clock uncertainty (± ms, kube: node clock offsets; 0 on one clock). ' +
       'Runs written before this definition measured to the next request\'s arrival (definition column empty).',
     columns: [
       col('system', 'system'),
@@ -186,6 +186,7 @@ export function hopTable(run: RunData): Table {
       col('body_p99_ms', 'body transfer, p99', 'ms'),
       col('failed', 'failed', 'int'),
       col('missing', 'missing spans', 'int'),
+      col('cut', 'cut at window end', 'int'),
       col('negative', 'negative', 'int'),
       col('clock_uncertainty_ms', '± clock (ms)', 'ms'),
       col('definition', 'definition'),
@@ -211,6 +212,7 @@ export function hopTable(run: RunData): Table {
         h.body?.p99 ?? null,
         h.failed ?? null,
         h.missing ?? null,
+        h.cut ?? null,
         h.negative ?? null,
         h.clockUncertaintyMs ?? null,
         h.definition ?? null,

@@ -246,6 +246,7 @@ function syntheticHops(rand: () => number, medianMs: number, count: number, rout
       requests: gaps.length,
       failed: 0,
       missing: 0,
+      cut: 0,
       negative: 0,
       clockUncertaintyMs: 0,
     });

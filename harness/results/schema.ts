@@ -101,6 +101,12 @@ export interface ClientSample {
    * share of its scheduler periods in which the kernel throttled it.
    */
   quota?: { group: string; cpus: number; used: number; throttledShare: number; throttledMs: number };
+  /**
+   * The agent's child processes (hey, with --driver hey), when it had any: their CPU as a
+   * fraction of one core (all their threads), the cores they may use (their CPU affinity; hey
+   * runs as many threads as that), how many were alive and their threads at the sample's end.
+   */
+  children?: { cpu: number; cores: number; processes: number; threads: number };
 }
 
 /** Quartiles and tails of one set of durations (ms). */
@@ -139,12 +145,14 @@ export interface HopGapStats {
   definition?: 'function-end-to-function-start';
   toRequest?: DurationStats;
   body?: DurationStats;
-  /** Requests with a span of `from` in the window (the hop's candidates). */
+  /** The window's requests (entry span started inside it) with a span of `from`: the hop's candidates. */
   requests?: number;
   /** `from` failed or did not run its function, or `to` got an error envelope instead: no gap. */
   failed?: number;
-  /** `from` ran its function but no span of `to` arrived (lost span, or the request never got there). */
+  /** `from` ran its function, the request finished inside the window, but no span of `to` arrived (lost span, or the request never got there). */
   missing?: number;
+  /** `from` ran its function but the request was still running when the window closed: `to`'s span may never come. */
+  cut?: number;
   /** Gaps below zero by more than the clock uncertainty: clocks or spans disagree. */
   negative?: number;
   /**
@@ -242,7 +250,7 @@ export interface ProfileResult {
   /** What the driver could not measure as the others do (e.g. hey's CSV has no failed requests). */
   notes?: string[];
   /** Whether the per-second throughput settled inside the window (see metrics/steady-state.ts). */
-  steadyState?: { steady: boolean; driftPercent: number | null; note: string };
+  steadyState?: { steady: boolean; driftPercent: number | null; latencyDriftPercent?: number | null; note: string };
   /** Latency of successful responses only. */
   latencyOk: LatencyStats;
   timeline: TimelineBucket[];

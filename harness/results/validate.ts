@@ -80,7 +80,7 @@ const object = (fields: Record<string, Field>): Check => (v, p, out) => {
   }
 };
 
-const latencyStats = object({
+const LATENCY_FIELDS: Record<string, Field> = {
   count: req(integer(0)),
   mean: req(number(0)),
   stdev: req(number(0)),
@@ -91,7 +91,8 @@ const latencyStats = object({
   p99: req(number(0)),
   p999: req(number(0)),
   hdr: req(string),
-});
+};
+const latencyStats = object(LATENCY_FIELDS);
 
 const MANIFEST = object({
   schemaVersion: req(exactly(SCHEMA_VERSION)),
@@ -159,6 +160,9 @@ const PROFILE = object({
     ),
   ),
   latency: req(latencyStats),
+  // The gate checks it (latencyWithTimeouts.p99): a negative or non-numeric figure there once
+  // passed validation and every check (issue 14, audit item 7). Absent in older results.
+  latencyWithTimeouts: opt(object({ ...LATENCY_FIELDS, censored: req(integer(0)) })),
   latencyOk: req(latencyStats),
   timeline: req(
     list(
@@ -176,7 +180,17 @@ const PROFILE = object({
   cost: opt(object({ cpuSeconds: req(number(0)), cpuSecondsPerOk: req(nullable(number(0))), nodes: req(list(string)) })),
   client: opt(
     object({
-      samples: req(list(object({ t: req(number()), cpu: req(number(0)), loopDelayP99Ms: req(number(0)), loopDelayMaxMs: req(number(0)) }))),
+      samples: req(
+        list(
+          object({
+            t: req(number()),
+            cpu: req(number(0)),
+            loopDelayP99Ms: req(number(0)),
+            loopDelayMaxMs: req(number(0)),
+            children: opt(object({ cpu: req(number(0)), cores: req(integer(1)), processes: req(integer(0)), threads: req(integer(0)) })),
+          }),
+        ),
+      ),
       limited: req(boolean),
       reason: req(nullable(string)),
     }),

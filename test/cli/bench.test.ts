@@ -35,6 +35,14 @@ describe('fogbench bench', () => {
     expect(p.hops).toHaveLength(3);
     expect(p.hops[0]!.count).toBeGreaterThan(0);
     expect(p.timeline).toHaveLength(2);
+
+    // The same id again is refused before anything runs: the first run's files stay as they were
+    // (hostile test of issue 14: they were partly replaced, one folder mixing two runs).
+    const again = await runCli(['bench', '--workers', '1', '--duration', '1s', '--systems', 'p2p', '--target', 'loopback', '--runs-dir', runs, '--run-id', 'cli-test']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/--run-id cli-test: .* already holds a run/);
+    expect(again.stderr).not.toMatch(/\n\s+at /);
+    expect(JSON.parse(await readFile(path.join(runs, 'cli-test', 'manifest.json'), 'utf8'))).toEqual(manifest);
   }, 90_000);
 
   it('repeats profiles with --repeat, writing one file per run and a table of intervals', async () => {
@@ -69,6 +77,13 @@ describe('fogbench bench', () => {
     [['--run-id', '.hidden', '--target', 'loopback'], /--run-id "\.hidden" cannot be used as a folder name: it starts with a dot/],
     [['--run-id', 'a/b', '--target', 'loopback'], /--run-id "a\/b" cannot be used as a folder name: it holds a path separator/],
     [['--run-id', '', '--target', 'loopback'], /--run-id "" cannot be used as a folder name: it is empty/],
+    // Hostile test of issue 14: past Node's longest timer these fired at once and the run "passed".
+    [['--duration', '597h', '--target', 'loopback'], /--duration.*durations above 596h/],
+    [['--timeout', '1000h', '--target', 'loopback'], /--timeout.*durations above 596h/],
+    [['--warmup', '1000h', '--target', 'loopback'], /--warmup.*durations above 596h/],
+    [['--duration', '100ms', '--target', 'loopback'], /--duration.*at least 1s/],
+    [['--rate', '99999999999999999999', '--target', 'loopback'], /--rate.*above 1000000 req\/s/],
+    [['--seed', '7', '--systems', 'p2p', '--target', 'loopback'], /--arrivals and --seed shape an open loop: give --rate too/],
   ])('rejects %j with one line and exit code 2', async (args, message) => {
     const runs = await tmp();
     const { code, stderr } = await runCli(['bench', '--runs-dir', runs, ...args]);

@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADER } from '../../harness/dataflow/protocol.ts';
 import { deployChain, spansOf, type DeployedChain } from '../helpers/deploy-chain.ts';
+import { hopGaps } from '../../harness/metrics/hops.ts';
+import { largeLoad, type Load } from './fixtures/parse-marks.ts';
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -81,5 +83,40 @@ describe('p2p timeouts', () => {
     expect(await res.json()).toMatchObject({ service: 'second', kind: 'timeout' });
     // The hop timeout (300 ms) fired, not the 1 s sleep nor the chain budget.
     expect(Date.now() - started).toBeLessThan(900);
+  });
+});
+
+// Issue 14 (audit item 9): p2p stamped fnStart before JSON.parse and fnEnd after JSON.stringify,
+// the OpenFaaS function server after and before them, so (de)serialisation was function time in
+// one system and gap time in the other. Both now stamp around the scenario function only; the
+// steps report when the framework's decoding ended and its encoding began, in their own process.
+describe('p2p function stamps', () => {
+  let chain: DeployedChain;
+  beforeAll(async () => {
+    chain = await deployChain('test/dataflow/fixtures/parse-marks.ts');
+  });
+  afterAll(async () => chain?.close());
+
+  it('exclude decoding the body and encoding the result from function time', async () => {
+    const load = largeLoad(2_000_000);
+    const res = await post(chain.url, load, { [HEADER.requestId]: 'marks' });
+    expect(res.status).toBe(200);
+    const { marks } = (await res.json()) as Load;
+    const spans = await spansOf(chain, 'marks', 2);
+    for (const name of ['first', 'second']) {
+      const s = spans.find((x) => x.service === name)!;
+      const m = marks[name]!;
+      console.log(`p2p ${name}: decode ended ${(m.parsedAt - s.start).toFixed(2)} ms after the request arrived, fnStart ${(s.fnStart - m.parsedAt).toFixed(3)} ms after it; fnEnd ${(m.encodingAt - s.fnEnd).toFixed(3)} ms before encoding began; function ${(s.fnEnd - s.fnStart).toFixed(3)} ms`);
+      expect(s.outcome).toBe('ok');
+      expect(m.parsedLength).toBeGreaterThan(1_000_000); // the mark is this body's decoding
+      expect(s.fnStart).toBeGreaterThanOrEqual(m.parsedAt);
+      expect(s.fnStart).toBeLessThanOrEqual(m.enteredAt);
+      expect(s.fnEnd).toBeGreaterThanOrEqual(m.leftAt);
+      expect(s.fnEnd).toBeLessThanOrEqual(m.encodingAt);
+    }
+    // The gap's parts stay made of stamps both systems write: the sum is the gap.
+    const [gap] = hopGaps(spans, ['first', 'second']);
+    expect(gap).toMatchObject({ count: 1, missing: 0, failed: 0 });
+    expect(gap!.toRequest!.mean + gap!.body!.mean).toBeCloseTo(gap!.mean, 6);
   });
 });

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startP2PService, SERVER_LIMITS, type RunningService } from '../../harness/dataflow/p2p-service.ts';
+import { applyServerLimits, startP2PService, SERVER_LIMITS, type RunningService } from '../../harness/dataflow/p2p-service.ts';
 import { HEADER } from '../../harness/dataflow/protocol.ts';
 import type { ServiceAddress } from '../../harness/dataflow/service-table.ts';
 
@@ -159,6 +159,26 @@ describe('p2p server limits (issue 13)', () => {
       expect(slowBody).toBeLessThan(3_000);
     } finally {
       await svc.close();
+    }
+  });
+
+  it('keeps nothing per request on a keep-alive socket (a listener per request leaked its request)', async () => {
+    const server = http.createServer((req, res) => req.resume().on('end', () => res.end('ok')));
+    applyServerLimits(server, SERVER_LIMITS);
+    const sockets: net.Socket[] = [];
+    server.on('connection', (socket: net.Socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 300; i++) expect((await post(port, undefined, agent)).status).toBe(200);
+      // One connection served all 300 requests; what it carries must not grow with them.
+      expect(sockets).toHaveLength(1);
+      expect(sockets[0]!.listenerCount('close')).toBeLessThan(10);
+      expect(sockets[0]!.listenerCount('end')).toBeLessThan(10);
+    } finally {
+      agent.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 

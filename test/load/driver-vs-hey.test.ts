@@ -16,7 +16,7 @@
  * OpenFaaS gateway on fog (the real gateway, provider and of-watchdog).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -117,17 +117,21 @@ const ENTRIES: { name: string; skip: boolean; pinned: boolean; deploy: () => Pro
 for (const entry of ENTRIES) describe.skipIf(entry.skip)(`load drivers agree with hey against ${entry.name}`, TIMING, () => {
   let chain: Entry;
   let bodyFile: string;
+  let dir: string | undefined;
   beforeAll(async () => {
     chain = await entry.deploy();
     // The bench's own request: one default batch of the committed sample.
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-hey-'));
+    dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-hey-'));
     bodyFile = path.join(dir, 'batch.json');
     // The agent as the bench runs it: bundled, started as plain node.
     agentBundle = path.join(dir, 'agent.mjs');
     await bundleForNode({ entryFile: fileURLToPath(new URL('../../harness/load/agent-main.ts', import.meta.url)), outfile: agentBundle });
     await writeFile(bodyFile, await readFile('datasets/sample-batch.json'));
   }, 180_000);
-  afterAll(async () => chain?.close());
+  afterAll(async () => {
+    await chain?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
 
   for (const keepAlive of [false, true]) {
     it(`keep-alive ${keepAlive ? 'on' : 'off'}: throughput within 10 %, mean latency within 15 %`, async () => {

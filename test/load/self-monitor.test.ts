@@ -1,6 +1,8 @@
 /** The load generator's self-monitoring, in this process. */
 import { describe, expect, it } from 'vitest';
 import { startSelfMonitor } from '../../harness/load/self-monitor.ts';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { findQuotaGroup, quotaGroupAt } from '../../harness/load/cgroup-quota.ts';
 import { startQuotaSampler, withQuota } from '../../harness/load/quota-sampler.ts';
@@ -22,6 +24,34 @@ describe('self-monitor', () => {
     expect(samples[0]!.loopDelayP99Ms).toBeLessThan(8);
     expect(monitor.stop()).toBe(samples); // stopping twice changes nothing
   });
+
+  // Audit of b2bbc21, item 4: `cpu` was the agent's own process only; hey, its child, was not
+  // watched at all, so on loopback (no quota group) client-limited could never fire for hey.
+  it.skipIf(process.platform !== 'linux' || !existsSync('/usr/bin/taskset'))(
+    "measures a child process's CPU (all its threads, to its end) against the cores it may use",
+    async () => {
+      const monitor = startSelfMonitor({ quota: null, intervalMs: 500 });
+      // A real child, pinned to one core, that spins for 1.2 s and says how much CPU it used.
+      const child = spawn('taskset', ['-c', '0', process.execPath, '-e', 'const e = Date.now() + 1200; while (Date.now() < e); const u = process.cpuUsage(); console.log((u.user + u.system) / 1000)'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      await new Promise((r) => child.once('close', r));
+      await sleep(150);
+      const samples = monitor.stop();
+      const withChild = samples.filter((s) => s.children);
+      const sampledMs = withChild.reduce((sum, s) => sum + s.children!.cpu * (s.seconds ?? 1) * 1000, 0);
+      const ownMs = Number(out.trim());
+      console.log(`child's own CPU ${ownMs.toFixed(0)} ms; sampled from /proc ${sampledMs.toFixed(0)} ms in ${withChild.length} of ${samples.length} samples: ${JSON.stringify(withChild.map((s) => s.children))}`);
+      expect(withChild.length).toBeGreaterThanOrEqual(2);
+      // The child's own count covers its process only, from a little after it started; /proc counts in 10 ms ticks.
+      expect(sampledMs).toBeGreaterThanOrEqual(ownMs - 30);
+      expect(sampledMs).toBeLessThanOrEqual(ownMs * 1.15 + 100);
+      const live = withChild.find((s) => s.children!.processes > 0)!.children!;
+      expect(live.cores).toBe(1);
+      expect(live.threads).toBeGreaterThan(1);
+    },
+    20_000,
+  );
 
   it('reads the quota group of a cgroup v1 or v2 hierarchy from /proc files', () => {
     const mounts = 'cgroup /sys/fs/cgroup/cpu cgroup rw,relatime,cpu 0 0\ncgroup /sys/fs/cgroup/cpuacct cgroup rw,relatime,cpuacct 0 0\n';

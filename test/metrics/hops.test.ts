@@ -34,6 +34,21 @@ describe('hopGaps', () => {
     expect(ab).toMatchObject({ requests: 4, count: 1, failed: 2, missing: 1, negative: 0 });
   });
 
+  // Issue 14 (audit item 10): a request still running when the window closed may have spans
+  // that arrive after the collection; those are counted apart from spans truly lost.
+  it('counts requests cut by the window\'s end apart from missing spans', () => {
+    const spans = [
+      { ...span('cut', 'a', 995, 995, 998), end: 1010 }, // still running at 1000: b's span may come later
+      { ...span('lost', 'a', 500, 500, 505), end: 506 }, // finished inside the window, b's span never came
+      span('ok', 'a', 600, 600, 605), span('ok', 'b', 606, 607, 608),
+    ];
+    const [ab] = hopGaps(spans, ['a', 'b'], [], { endMs: 1000 });
+    console.log('cut vs missing:', JSON.stringify({ requests: ab!.requests, count: ab!.count, cut: ab!.cut, missing: ab!.missing }));
+    expect(ab).toMatchObject({ requests: 3, count: 1, cut: 1, missing: 1, failed: 0 });
+    // Without a window end nothing is known to be cut: both count as missing, as before.
+    expect(hopGaps(spans, ['a', 'b'])[0]).toMatchObject({ cut: 0, missing: 2 });
+  });
+
   // Issue 14: on kube, gaps of ~0.3 ms were given without the ms of clock uncertainty behind them.
   it('carries the clock uncertainty of the two nodes and counts gaps below zero beyond it', () => {
     const spans = [span('r1', 'a', 0, 0, 10, 'ok', 'n1'), span('r1', 'b', 10.2, 10.3, 11, 'ok', 'n2'), span('r2', 'a', 0, 0, 10, 'ok', 'n1'), span('r2', 'b', 5, 6, 7, 'ok', 'n2')];

@@ -22,4 +22,26 @@ describe('steadyState', () => {
     expect(steadyState(timeline([300, 300, 300, 50, 10, 5, 5, 5, 5])).note).toMatch(/falling/);
     expect(steadyState(timeline([1, 2, 3]))).toMatchObject({ steady: true, driftPercent: null, note: expect.stringMatching(/too short/) });
   });
+
+  // Issue 14 audit: an open loop completes what its schedule sends whatever happens, so counts
+  // alone called a system whose latency climbed from 100 ms to 3 s steady.
+  it('sees an open loop falling behind in its latency when its throughput is flat', () => {
+    const climbing = Array.from({ length: 30 }, (_, t) => ({ t, completed: 80, ok: 80, errors: {}, p50: 100 + t * 100, p99: null, mean: 100 + t * 100 }));
+    const s = steadyState(climbing);
+    expect(s.steady).toBe(false);
+    expect(s.driftPercent).toBe(0);
+    expect(s.latencyDriftPercent).toBeGreaterThan(100);
+    expect(s.note).toMatch(/latency climbing/);
+  });
+
+  it('sees a dip in the middle that the first and last thirds hide', () => {
+    const s = steadyState(timeline([200, 200, 200, 200, 40, 40, 40, 40, 200, 200, 200, 200]));
+    expect(s.steady).toBe(false);
+    expect(s.note).toMatch(/dipped in the middle/);
+  });
+
+  it('keeps a flat profile with a steady latency steady', () => {
+    const flat = Array.from({ length: 30 }, (_, t) => ({ t, completed: 150 + (t % 3), ok: 150, errors: {}, p50: 6, p99: null, mean: 6.5 + (t % 2) * 0.8 }));
+    expect(steadyState(flat)).toMatchObject({ steady: true });
+  });
 });

@@ -9,8 +9,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarioSource } from '../../harness/dataflow/compile.ts';
 import { compileFunctions, type CompiledFunction } from '../../harness/openfaas/compile-functions.ts';
+import { isSpan, type Span } from '../../harness/dataflow/spans.ts';
 import { createLoopbackTarget } from '../../harness/targets/loopback/loopback-target.ts';
 import type { Deployment, Target } from '../../harness/targets/target.ts';
+import { largeLoad, type Load } from '../dataflow/fixtures/parse-marks.ts';
 
 interface Functions {
   target: Target;
@@ -18,6 +20,8 @@ interface Functions {
   dir: string;
   compiled: CompiledFunction[];
   url: (name: string) => string;
+  /** Span lines the functions printed. */
+  spans: Span[];
 }
 
 async function deployFunctions(scenario: string): Promise<Functions> {
@@ -26,6 +30,7 @@ async function deployFunctions(scenario: string): Promise<Functions> {
     replicas: 1, stepTimeoutMs: 5_000, watchdogTimeoutMs: 10_000, limits: { memory: '128Mi', cpu: '250m' }, imagePrefix: 'fogbench/', gatewayUrl: 'http://127.0.0.1:1',
   });
   const target = createLoopbackTarget();
+  const spans: Span[] = [];
   const functions = compiled.filter((f) => f.name !== 'orchestrator');
   const deployment = await target.deploy(
     functions.map((f, index) => ({
@@ -38,13 +43,23 @@ async function deployFunctions(scenario: string): Promise<Functions> {
       healthPath: '/_/health',
       env: (eps) => ({ ...f.spec.envVars, FOGBENCH_UPSTREAM_PORT: String(eps.get(f.name)!.port) }),
     })),
-    { readyTimeoutMs: 20_000, onLine: () => {} },
+    {
+      readyTimeoutMs: 20_000,
+      onLine: (_unit, line) => {
+        try {
+          const value: unknown = JSON.parse(line);
+          if (isSpan(value)) spans.push(value);
+        } catch {
+          // not a span
+        }
+      },
+    },
   );
   const url = (name: string) => {
     const e = deployment.endpoints.get(name)!;
     return `http://${e.host}:${e.port}/`;
   };
-  return { target, deployment, dir, compiled, url };
+  return { target, deployment, dir, compiled, url, spans };
 }
 
 const closeFunctions = async (f: Functions) => {
@@ -78,5 +93,36 @@ describe('OpenFaaS functions compiled from the temperature scenario', () => {
     const res = await fetch(f.url('get'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not":"an array"}' });
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ function: 'get', error: 'request body must be a JSON array of sensor readings' });
+  });
+});
+
+// Issue 14 (audit item 9): the function server and p2p stamp function start and end at the same
+// points, around the handler only: decoding the body and encoding the result are the
+// framework's, in the hop gap's parts (p2p's side: test/dataflow/p2p-chain.test.ts).
+describe('OpenFaaS function stamps', () => {
+  let f: Functions;
+  beforeAll(async () => {
+    f = await deployFunctions('test/dataflow/fixtures/parse-marks.ts');
+  });
+  afterAll(async () => f && closeFunctions(f));
+
+  it('exclude decoding the body and encoding the result from function time', async () => {
+    const res = await fetch(f.url('first'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'marks' },
+      body: JSON.stringify(largeLoad(2_000_000)),
+    });
+    expect(res.status).toBe(200);
+    const m = ((await res.json()) as Load).marks.first!;
+    const deadline = Date.now() + 3_000;
+    while (!f.spans.some((x) => x.requestId === 'marks') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    const s = f.spans.find((x) => x.requestId === 'marks')!;
+    console.log(`openfaas first: decode ended ${(m.parsedAt - s.start).toFixed(2)} ms after the request arrived, fnStart ${(s.fnStart - m.parsedAt).toFixed(3)} ms after it; fnEnd ${(m.encodingAt - s.fnEnd).toFixed(3)} ms before encoding began; function ${(s.fnEnd - s.fnStart).toFixed(3)} ms`);
+    expect(s).toMatchObject({ service: 'first', outcome: 'ok' });
+    expect(m.parsedLength).toBeGreaterThan(1_000_000);
+    expect(s.fnStart).toBeGreaterThanOrEqual(m.parsedAt);
+    expect(s.fnStart).toBeLessThanOrEqual(m.enteredAt);
+    expect(s.fnEnd).toBeGreaterThanOrEqual(m.leftAt);
+    expect(s.fnEnd).toBeLessThanOrEqual(m.encodingAt);
   });
 });

@@ -1,4 +1,5 @@
 /** `fogbench bench`: run the comparison and print the summary. */
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -7,7 +8,7 @@ import type { SweepAxis } from '../../bench/sweep-spec.ts';
 import { collectSweepAxis, runSweepCommand, withSweepDefaults } from './bench-sweep.ts';
 import type { BenchOptions } from '../../bench/options.ts';
 import { newRunId } from '../../bench/provenance.ts';
-import { ExitCode, usageError } from '../../errors.ts';
+import { environmentError, ExitCode, usageError } from '../../errors.ts';
 import { checkPathName } from '../../safe-name.ts';
 import { ownerDirFromEnv } from '../environment.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_DATASET } from '../../load/replay.ts';
@@ -15,12 +16,15 @@ import { uncappedInFlight } from '../../load/open-loop-driver.ts';
 import { checkSystems, DEFAULT_SYSTEMS, SYSTEMS } from '../../systems/registry.ts';
 import { addTargetOptions } from '../target-options.ts';
 import { createTargetFromCli, DEFAULT_TARGET, requestedMaintenance, TARGET_DEFINITIONS } from '../../targets/registry.ts';
-import { collectKeyValue, formatDuration, parseDuration, parseDurationOrZero, parsePositiveNumber, parseList, parseOnOff, parsePositiveInt, parseWorkers } from '../parse.ts';
+import { collectKeyValue, formatDuration, parseDuration, parseDurationOrZero, parseRate, parseWindow, parseList, parseOnOff, parsePositiveInt, parseWorkers } from '../parse.ts';
 import { createProgressReporter } from '../progress.ts';
 import { abortOnSignals } from '../signals.ts';
 import { renderSummaryTable } from '../summary-table.ts';
 import { checkBaselineReadable, loadThresholds, runGate } from '../../gate/run-gate.ts';
 import { renderVerdicts } from '../../gate/evaluate.ts';
+import { plannedFromOptions } from '../../gate/comparable.ts';
+import { chooseDriver } from '../../load/drivers.ts';
+import { checkHeyAvailable } from '../../load/hey-driver.ts';
 import { writeIndex, writeRunReport } from '../../report/writer.ts';
 import { FaultSpecError, parseFault, PRESET_FAULTS, type FaultSpec } from '../../faults/spec.ts';
 import { faultSummaryLines } from '../../faults/comparison.ts';
@@ -97,7 +101,7 @@ export function registerBench(program: Command): void {
     .option('--scenario <file>', 'scenario module', 'scenarios/temperature.ts')
     .addOption(opt('--systems <list>', `systems to compare (${Object.keys(SYSTEMS).join(', ')})`, parseList, DEFAULT_SYSTEMS, DEFAULT_SYSTEMS.join(',')))
     .addOption(opt('--workers <list>', 'closed-loop worker counts, one profile each', parseWorkers, [1, 5, 10, 50], '1,5,10,50'))
-    .addOption(opt('--duration <time>', 'length of each profile (e.g. 30s, 10m)', parseDuration, 30_000, '30s'))
+    .addOption(opt('--duration <time>', 'length of each profile (e.g. 30s, 10m)', parseWindow, 30_000, '30s'))
     .addOption(opt('--keep-alive <on|off>', 'HTTP keep-alive between client and system', parseOnOff, false, 'off'))
     .addOption(
       new Option('--driver <name>', 'load driver; auto = autocannon with keep-alive, fogbench-http without; hey = the paper\'s own tool (its per-request CSV read into the same figures)')
@@ -106,7 +110,7 @@ export function registerBench(program: Command): void {
     )
     .addOption(opt('--repeat <n>', 'runs of every profile, interleaved across systems; adds 95 % confidence intervals', parsePositiveInt, 1, '1'))
     .addOption(opt('--warmup <time>', 'load before each profile, not counted; it ends by letting its requests finish', parseDurationOrZero, 5_000, '5s'))
-    .addOption(opt('--rate <req/s>', 'open loop: send on a schedule at this rate; --workers then caps the requests in flight (sends over the cap wait in the client, counted and flagged; default: a cap the rate cannot reach)', parsePositiveNumber, undefined, 'closed loop'))
+    .addOption(opt('--rate <req/s>', 'open loop: send on a schedule at this rate; --workers then caps the requests in flight (sends over the cap wait in the client, counted and flagged; default: a cap the rate cannot reach)', parseRate, undefined, 'closed loop'))
     .addOption(new Option('--arrivals <kind>', 'open loop: spacing of the sends').choices(['constant', 'poisson']).default('constant'))
     .addOption(opt('--seed <n>', 'open loop: seed of the Poisson schedule', parsePositiveInt, 1, '1'))
     .addOption(opt('--timeout <time>', 'client timeout per request', parseDuration, 20_000, '20s'))
@@ -152,6 +156,8 @@ export function registerBench(program: Command): void {
       checkSystems(raw.systems);
       const runId = raw.runId ?? newRunId();
       checkPathName('--run-id', runId);
+      // A Poisson seed or spacing given without a rate would be ignored without a word.
+      if (raw.rate === undefined && (fromUser('arrivals') || fromUser('seed'))) throw usageError('--arrivals and --seed shape an open loop: give --rate too');
       const options: BenchOptions = {
         scenarioFile: raw.scenario,
         systems: raw.systems,
@@ -192,25 +198,26 @@ export function registerBench(program: Command): void {
         const targetFor = (id: string) => createTargetFromCli(options.target, { runId: id, ownerDir: ownerDirFromEnv(), progress: (m) => process.stderr.write(`  ${m}\n`) }, raw as unknown as Record<string, unknown>);
         return runSweepCommand({ options: withSweepDefaults(options, given), axes: raw.sweep, scenario: raw.scenario, scenarioGiven: fromUser('scenario'), predict: raw.predict, topology: raw.topology, report: raw.report, gate: Boolean(raw.thresholds || raw.baseline), createTarget: targetFor });
       }
+      // Profiles are written into the run's folder as they end: a second run under the same id
+      // would replace some of the first one's files and leave the others, one folder mixing two
+      // runs. (A sweep's same id resumes it: that is handled above.)
+      if (raw.runId !== undefined && existsSync(path.join(raw.runsDir, runId))) {
+        throw usageError(`--run-id ${runId}: ${path.join(raw.runsDir, runId)} already holds a run; choose another id or remove that folder`);
+      }
+      const driver = chooseDriver(options.driver, { keepAlive: options.keepAlive, ...(options.rate !== null ? { rate: options.rate } : {}) });
+      // hey is a program of the host: missing, it would fail the first profile after the deployment.
+      const noHey = driver === 'hey' ? checkHeyAvailable() : null;
+      if (noHey) throw environmentError(noHey);
       // Thresholds are read before anything runs: a typo must not cost a ten-minute profile.
       const checks = raw.thresholds ? await loadThresholds(raw.thresholds) : undefined;
       // ... and a baseline measured some other way is refused before anything runs, with the reasons.
       if (checks) {
-        await checkBaselineReadable(checks, raw.baseline, {
-          targetKind: options.target,
-          hostCpus: cpus().length,
-          durationMs: options.durationMs,
-          warmupMs: options.warmupMs,
-          keepAlive: options.keepAlive,
-          rate: options.rate,
-          batchSize: options.batchSize,
-          systems: options.systems,
-        });
+        await checkBaselineReadable(checks, raw.baseline, plannedFromOptions(options, { hostCpus: cpus().length, driver }));
       }
       else if (raw.baseline) throw usageError('--baseline needs --thresholds <file> saying what to compare');
       const target = await createTargetFromCli(options.target, { runId, ownerDir: ownerDirFromEnv(), progress: (m) => process.stderr.write(`  ${m}\n`) }, raw as unknown as Record<string, unknown>);
       const signals = abortOnSignals();
-      const profiles = options.systems.length * options.workers.length;
+      const profiles = options.systems.length * options.workers.length * options.repeat;
       process.stderr.write(
         `fogbench run ${runId}: ${options.systems.join(', ')} × workers ${options.workers.join(',')} × ${formatDuration(options.durationMs)}` +
           ` (${profiles} profile${profiles === 1 ? '' : 's'}, keep-alive ${options.keepAlive ? 'on' : 'off'}, warm-up ${options.warmupMs > 0 ? `${formatDuration(options.warmupMs)} before each` : 'none'}, target ${options.target})\n`,

@@ -11,10 +11,14 @@ export function registerGate(program: Command): void {
     .requiredOption('--run <run-dir>', 'run folder to check')
     .requiredOption('--thresholds <file>', 'regression checks, one per line (see docs/regression-gate.md)')
     .option('--baseline <run-dir>', 'run folder to compare with, or a folder of run folders (their median)')
-    .action(async (opts: { run: string; thresholds: string; baseline?: string }) => {
+    .option(
+      '--reference <run-dir>',
+      'a fixed reference, replaced only on purpose (a run folder, or a folder of them: their median): relative checks hold against it too, the stricter limit wins, so a slow decline the baseline follows still fails',
+    )
+    .action(async (opts: { run: string; thresholds: string; baseline?: string; reference?: string }) => {
       const checks = await loadThresholds(opts.thresholds);
-      await checkBaselineReadable(checks, opts.baseline);
-      const { verdicts, notes } = await runGate(opts.run, opts.baseline, checks);
+      await checkBaselineReadable(checks, opts.baseline, undefined, opts.reference);
+      const { verdicts, notes } = await runGate(opts.run, opts.baseline, checks, { referenceDir: opts.reference });
       process.stdout.write(`${renderVerdicts(verdicts, notes)}\n`);
       if (verdicts.some((v) => !v.passed)) process.exitCode = ExitCode.regression;
     });

@@ -8,7 +8,7 @@ import type { ClusterEvent, ResourceSample } from '../../results/schema.ts';
 import type { Observer } from '../target.ts';
 import { kubeRequest } from './connection.ts';
 import { eventTime, podDeleted, podTransitions, warningEvent, type EventClock } from './pod-events.ts';
-import { parseQuantity } from './nodes.ts';
+import { podMetricsSample, type PodMetricsItem } from './pod-metrics.ts';
 
 export interface ObserverOptions {
   namespaces: readonly string[];
@@ -20,7 +20,7 @@ export interface ObserverOptions {
 }
 
 interface PodMetrics {
-  items?: { metadata?: { name?: string; namespace?: string }; timestamp?: string; containers?: { usage?: { cpu?: string; memory?: string } }[] }[];
+  items?: PodMetricsItem[];
 }
 
 export function observeCluster(kc: KubeConfig, options: ObserverOptions): Observer {
@@ -107,19 +107,8 @@ export function observeCluster(kc: KubeConfig, options: ObserverOptions): Observ
           // Until the pod watch has delivered the pod its limits are unknown: take this window next time.
           if (!pod) continue;
           lastSample.set(name, item.timestamp);
-          const sum = (key: 'cpu' | 'memory') => (item.containers ?? []).reduce((s, c) => s + (c.usage?.[key] ? parseQuantity(c.usage[key] as string) : 0), 0);
-          const limit = (key: 'cpu' | 'memory') => {
-            const limits = (pod?.spec?.containers ?? []).map((c) => c.resources?.limits?.[key]);
-            return limits.length > 0 && limits.every((l) => l !== undefined) ? limits.reduce((s, l) => s + parseQuantity(l as string), 0) : null;
-          };
-          resources.push({
-            t: Math.floor((Date.parse(item.timestamp) - clock.t0) / 1000),
-            node: name,
-            cpu: sum('cpu'),
-            cpuLimit: limit('cpu'),
-            memoryBytes: sum('memory'),
-            memoryLimitBytes: limit('memory'),
-          });
+          const sample = podMetricsSample(item, name, pod, clock.t0);
+          if (sample) resources.push(sample);
         }
       } catch {
         // One missed sample is not worth failing a measurement over.

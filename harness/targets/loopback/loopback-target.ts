@@ -116,26 +116,42 @@ export function observeProcesses(deployment: Deployment, t0: number): Observer {
       });
     });
   }
-  const last = new Map<string, number>();
-  const timer = setInterval(async () => {
-    const t = Math.floor(seconds());
+  // Each unit's CPU counter is read once as the window opens, so the first second is measured
+  // rather than estimated, and each sample is a rate over the time that really passed since the
+  // previous reading (a timer on a busy machine fires late), which it says in `intervalS`.
+  const last = new Map<string, { cpuSeconds: number; at: number }>();
+  const sample = async (record: boolean) => {
     for (const unit of deployment.units) {
       if (unit.pid === undefined) continue;
       const stat = await readProcStat(unit.pid);
       if (!stat) continue;
+      const at = seconds();
       const previous = last.get(unit.name);
-      last.set(unit.name, stat.cpuSeconds);
-      if (previous === undefined) continue;
-      resources.push({ t, node: unit.name, cpu: stat.cpuSeconds - previous, cpuLimit: null, memoryBytes: stat.rssBytes, memoryLimitBytes: null });
+      last.set(unit.name, { cpuSeconds: stat.cpuSeconds, at });
+      if (!record || previous === undefined || at <= previous.at) continue;
+      const intervalS = at - previous.at;
+      resources.push({
+        t: Math.round(at * 1000) / 1000,
+        node: unit.name,
+        cpu: (stat.cpuSeconds - previous.cpuSeconds) / intervalS,
+        cpuLimit: null,
+        memoryBytes: stat.rssBytes,
+        memoryLimitBytes: null,
+        intervalS: Math.round(intervalS * 1000) / 1000,
+      });
     }
-  }, 1_000);
+  };
+  void sample(false);
+  const timer = setInterval(() => void sample(true), 1_000);
   timer.unref();
   return {
     events: () => [...events],
     resources: () => [...resources],
     async stop() {
-      stopped = true;
       clearInterval(timer);
+      // The last stretch, up to now: the window's final partial second is measured too.
+      if (!stopped) await sample(true);
+      stopped = true;
     },
   };
 }
