@@ -8,6 +8,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, FogbenchError } from '../errors.ts';
+import { stopWasRequested } from './signals.ts';
 
 /** How long a finished command may take to drain its event loop before the exit is forced. */
 const DRAIN_MS = 2_000;
@@ -33,6 +34,12 @@ export function reportError(error: unknown): number {
   if (error instanceof FogbenchError) {
     process.stderr.write(`fogbench: ${error.message}\n`);
     return error.exitCode;
+  }
+  if (stopWasRequested()) {
+    // Work cut short by the stop itself (a bundler killed by the same Ctrl-C): cleanup has run.
+    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    process.stderr.write(`fogbench: stopped (${first})\n`);
+    return ExitCode.interrupted;
   }
   process.stderr.write(`fogbench: unexpected error (a bug; please report it with this trace)\n`);
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

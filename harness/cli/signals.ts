@@ -35,6 +35,18 @@ export interface SignalScope {
   dispose(): void;
 }
 
+let stopRequested = false;
+
+/**
+ * Whether a signal (or the end of the starting process) asked this process to stop. Child
+ * processes share the terminal's process group and get the same Ctrl-C: esbuild's service dies
+ * with it and a build in progress then fails with an error of its own, which is the stop, not
+ * a bug (run-main.ts reports it so).
+ */
+export function stopWasRequested(): boolean {
+  return stopRequested;
+}
+
 export function abortOnSignals(options: SignalOptions = {}): SignalScope {
   const stream = options.stream ?? process.stderr;
   const windowMs = options.duplicateWindowMs ?? DUPLICATE_WINDOW_MS;
@@ -44,6 +56,7 @@ export function abortOnSignals(options: SignalOptions = {}): SignalScope {
 
   const stop = (why: string) => {
     firstAt = Date.now();
+    stopRequested = true;
     stream.write(`\nfogbench: ${why}, stopping and cleaning up (Ctrl-C again to force)\n`);
     controller.abort();
   };

@@ -3,7 +3,7 @@
  * relay) stops the run once and lets it clean up; a Ctrl-C a person presses later forces.
  */
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { abortOnSignals, DUPLICATE_WINDOW_MS, startingProcesses, type SignalScope } from '../../harness/cli/signals.ts';
 
 const scopes: SignalScope[] = [];
@@ -60,5 +60,28 @@ describe('abortOnSignals', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  // Full-suite run of this session: `npm run serve`, Ctrl-C at 500 ms while esbuild bundled the
+  // services; esbuild's service got the same Ctrl-C and the build failed with "The service is no
+  // longer running", reported as a bug with a stack trace.
+  it('reports work cut short by the stop as the stop, not as a bug', async () => {
+    // Fresh modules: the stop is remembered per process, and the tests above have stopped.
+    vi.resetModules();
+    const { reportError } = await import('../../harness/cli/run-main.ts');
+    const fresh = await import('../../harness/cli/signals.ts');
+    const err: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      expect(reportError(new Error('before any stop'))).toBe(1);
+      scopes.push(fresh.abortOnSignals({ stream: new PassThrough(), watchParents: false, exit: () => {} }));
+      process.emit('SIGINT', 'SIGINT');
+      expect(reportError(new Error('The service is no longer running\n    at esbuild'))).toBe(130);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(err.join('')).toMatch(/unexpected error \(a bug/);
+    expect(err.at(-1)).toBe('fogbench: stopped (The service is no longer running)\n');
   });
 });
