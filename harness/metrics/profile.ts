@@ -68,7 +68,7 @@ export function buildProfileResult(input: ProfileInput): ProfileResult {
     ...(raw.clientQueued !== undefined ? { clientQueued: raw.clientQueued } : {}),
     ...(raw.warmup ? { warmup: { ms: raw.warmup.ms, requests: raw.warmup.requests, drainMs: Math.round(raw.warmup.drainMs) } } : {}),
     ...(raw.notes?.length ? { notes: raw.notes } : {}),
-    steadyState: steadyState(raw.timeline),
+    steadyState: steadyState(raw.timeline, seconds),
     timeline: raw.timeline,
     cost: systemCost(input.resources, raw.ok, seconds, input.costScope),
     client: { samples: raw.client ?? [], ...clientLimited(raw.client ?? []), ...(input.agentMaxRssBytes !== undefined ? { maxRssBytes: input.agentMaxRssBytes } : {}) },

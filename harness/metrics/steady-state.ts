@@ -48,7 +48,13 @@ function third(buckets: readonly TimelineBucket[]): Third {
 
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
 
-export function steadyState(timeline: readonly TimelineBucket[]): SteadyVerdict {
+/**
+ * `durationS`: the window's length; when it ends inside a second (a profile interrupted by
+ * Ctrl-C), that last partial second is left out: its few responses would read as a fall.
+ */
+export function steadyState(all: readonly TimelineBucket[], durationS?: number): SteadyVerdict {
+  const partialLast = durationS !== undefined && all.length > 0 && durationS < all.length - 0.1;
+  const timeline = partialLast ? all.slice(0, -1) : all;
   const n = timeline.length;
   if (n < STEADY.minSeconds) return { steady: true, driftPercent: null, latencyDriftPercent: null, note: `too short to judge (${n} s)` };
   const size = Math.floor(n / 3);

@@ -44,4 +44,12 @@ describe('steadyState', () => {
     const flat = Array.from({ length: 30 }, (_, t) => ({ t, completed: 150 + (t % 3), ok: 150, errors: {}, p50: 6, p99: null, mean: 6.5 + (t % 2) * 0.8 }));
     expect(steadyState(flat)).toMatchObject({ steady: true });
   });
+
+  // Ctrl-C in this session's fresh-clone check: a profile stopped 0.4 s into its 15th second
+  // was called "falling" by that second's few responses.
+  it('leaves out the partial last second of an interrupted window', () => {
+    const counts = [190, 195, 200, 198, 192, 196, 201, 199, 194, 197, 200, 196, 198, 195, 10];
+    expect(steadyState(timeline(counts)).steady).toBe(false);
+    expect(steadyState(timeline(counts), 14.4)).toMatchObject({ steady: true });
+  });
 });
