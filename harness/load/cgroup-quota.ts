@@ -8,6 +8,7 @@
  * it for the rest of each scheduler period (throttling), which delays sends and stretches
  * measured latencies. The counters say so directly (nr_throttled, throttled time).
  */
+import type { ClientSample } from '../results/schema.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -27,6 +28,27 @@ export interface QuotaGroup {
   /** The quota, as a fraction of one core. */
   cpus: number;
   read(): QuotaReading;
+}
+
+/** The group's counters now, or undefined when they cannot be read (the group went away). */
+export function readQuota(quota: QuotaGroup | null): QuotaReading | undefined {
+  try {
+    return quota?.read();
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the group did between two readings `elapsedMs` apart, as a client sample records it. */
+export function quotaBetween(quota: QuotaGroup, before: QuotaReading, after: QuotaReading, elapsedMs: number): NonNullable<ClientSample['quota']> {
+  const periods = after.periods - before.periods;
+  return {
+    group: quota.group,
+    cpus: quota.cpus,
+    used: (after.usageNs - before.usageNs) / 1e6 / elapsedMs,
+    throttledShare: periods > 0 ? (after.throttled - before.throttled) / periods : 0,
+    throttledMs: (after.throttledNs - before.throttledNs) / 1e6,
+  };
 }
 
 const read = (file: string): string => readFileSync(file, 'utf8');

@@ -4,7 +4,7 @@
  * client node's counters each second of the window and lays them beside the agent's own samples.
  */
 import type { ClientSample } from '../results/schema.ts';
-import type { QuotaGroup, QuotaReading } from './cgroup-quota.ts';
+import { quotaBetween, readQuota, type QuotaGroup } from './cgroup-quota.ts';
 
 export interface QuotaSample {
   /** Seconds from the window's start to the start of this sample. */
@@ -16,30 +16,16 @@ export interface QuotaSample {
 export function startQuotaSampler(group: QuotaGroup, intervalMs = 1_000): { stop(): QuotaSample[] } {
   const samples: QuotaSample[] = [];
   const started = performance.now();
-  const read = (): QuotaReading | undefined => {
-    try {
-      return group.read();
-    } catch {
-      return undefined;
-    }
-  };
-  let last = { at: started, reading: read() };
+  let last = { at: started, reading: readQuota(group) };
   const sample = () => {
     const now = performance.now();
-    const reading = read();
+    const reading = readQuota(group);
     const elapsedMs = now - last.at;
     if (reading && last.reading && elapsedMs > 0) {
-      const periods = reading.periods - last.reading.periods;
       samples.push({
         t: Math.round(((last.at - started) / 1000) * 1000) / 1000,
         seconds: Math.round(elapsedMs) / 1000,
-        quota: {
-          group: group.group,
-          cpus: group.cpus,
-          used: (reading.usageNs - last.reading.usageNs) / 1e6 / elapsedMs,
-          throttledShare: periods > 0 ? (reading.throttled - last.reading.throttled) / periods : 0,
-          throttledMs: (reading.throttledNs - last.reading.throttledNs) / 1e6,
-        },
+        quota: quotaBetween(group, last.reading, reading, elapsedMs),
       });
     }
     last = { at: now, reading };

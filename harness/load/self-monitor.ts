@@ -19,7 +19,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ClientSample } from '../results/schema.ts';
-import { findQuotaGroup, type QuotaGroup, type QuotaReading } from './cgroup-quota.ts';
+import { findQuotaGroup, quotaBetween, readQuota, type QuotaGroup, type QuotaReading } from './cgroup-quota.ts';
 
 export const LOOP_RESOLUTION_MS = 10;
 
@@ -52,16 +52,7 @@ export function startSelfMonitor(options: { quota?: QuotaGroup | null; intervalM
       loopDelayP99Ms: delay.count > 0 ? net(delay.percentile(99)) : 0,
       loopDelayMaxMs: delay.count > 0 ? net(delay.max) : 0,
     };
-    if (quota && reading && lastQuota) {
-      const periods = reading.periods - lastQuota.periods;
-      s.quota = {
-        group: quota.group,
-        cpus: quota.cpus,
-        used: (reading.usageNs - lastQuota.usageNs) / 1e6 / elapsedMs,
-        throttledShare: periods > 0 ? (reading.throttled - lastQuota.throttled) / periods : 0,
-        throttledMs: (reading.throttledNs - lastQuota.throttledNs) / 1e6,
-      };
-    }
+    if (quota && reading && lastQuota) s.quota = quotaBetween(quota, lastQuota, reading, elapsedMs);
     const children = watchChildren ? readChildren() : undefined;
     if (children && lastChildren && (children.live > 0 || children.cpuMs > lastChildren.cpuMs)) {
       s.children = {
@@ -92,13 +83,6 @@ export function startSelfMonitor(options: { quota?: QuotaGroup | null; intervalM
   };
 }
 
-function readQuota(quota: QuotaGroup | null): QuotaReading | undefined {
-  try {
-    return quota?.read();
-  } catch {
-    return undefined;
-  }
-}
 
 /** USER_HZ: the unit of /proc times, 100 on every Linux architecture Node runs on. */
 const CLOCK_TICKS_PER_S = 100;
