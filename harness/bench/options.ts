@@ -1,6 +1,7 @@
 /** The resolved options of a bench run (the CLI parses and validates; this is the result). */
 import type { DriverName } from '../load/agent-protocol.ts';
 import type { FaultSpec } from '../faults/spec.ts';
+import type { FunctionRuntime } from '../openfaas/runtime.ts';
 
 export interface BenchOptions {
   scenarioFile: string;
@@ -11,8 +12,15 @@ export interface BenchOptions {
   driver: DriverName | 'auto';
   /** Client-side timeout per request. */
   timeoutMs: number;
+  /** Longest wait for the next step: a p2p service for the next service, the orchestrator for a step. */
   hopTimeoutMs: number;
-  chainBudgetMs: number;
+  /**
+   * One end-to-end deadline for both systems (--deadline): p2p's chain budget, shared down the
+   * hops from the entry service, and every OpenFaaS watchdog's exec_timeout (the entry
+   * function's caps the whole chain). Equal by construction, so a request that takes longer is
+   * an error in both systems or in neither.
+   */
+  deadlineMs: number;
   dataset: string;
   batchSize: number;
   runsDir: string;
@@ -34,8 +42,10 @@ export interface BenchOptions {
   repeat: number;
   /** openfaas: replicas per function. */
   replicas: number;
-  /** openfaas: overrides of the chart's gateway and the Node template's watchdog timeouts (ms). */
-  openfaasTimeouts: Partial<Record<'gateway' | 'function', number>>;
+  /** openfaas: override of the chart's gateway upstream timeout (ms). */
+  openfaasTimeouts: Partial<Record<'gateway', number>>;
+  /** openfaas: the server functions run in (harness/openfaas/runtime.ts). */
+  functionRuntime: FunctionRuntime;
   /** --fault: faults applied in every profile, timed from its window's start (harness/faults). */
   faults?: FaultSpec[];
 }

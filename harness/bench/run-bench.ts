@@ -101,6 +101,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
       options: { ...options, driver },
       systems: options.systems,
       systemDetails: Object.fromEntries([...plans].map(([system, plan]) => [system.name, plan.provenance])),
+      timeouts: { clientMs: options.timeoutMs, systems: Object.fromEntries([...plans].map(([system, plan]) => [system.name, plan.timeouts])) },
       profiles: repetitions(options).flatMap((repetition) =>
         options.systems.flatMap((system) => options.workers.map((workers) => ({ system, workers, repetition }))),
       ),

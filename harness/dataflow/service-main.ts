@@ -1,11 +1,12 @@
 /**
  * Process entry of a compiled p2p service: the service's own "CLI layer", the one place in a
- * service that reads env, writes stdout and handles signals. The compiler bundles it with the
+ * service that reads env, writes spans (stdout, or the target's span socket) and handles signals. The compiler bundles it with the
  * scenario function it serves.
  */
 import type { Scenario } from './scenario.ts';
 import { readServiceEnv } from './service-env.ts';
 import { startP2PService } from './p2p-service.ts';
+import { spanOutput } from './span-output.ts';
 
 export async function runP2PServiceFromEnv(scenario: Scenario, functionName: string): Promise<void> {
   const fn = scenario.functions.find((f) => f.name === functionName);
@@ -15,7 +16,7 @@ export async function runP2PServiceFromEnv(scenario: Scenario, functionName: str
     ...settings,
     fn,
     config: { ...scenario.config, ...settings.config },
-    writeSpans: (chunk) => process.stdout.write(chunk),
+    writeSpans: spanOutput(process.env),
   });
   process.stderr.write(`fogbench p2p service ${settings.name} listening on ${settings.host}:${service.port}\n`);
   const stop = () => {

@@ -4,7 +4,8 @@
  * node's quota by the host's cores, so a 4-core runner doubles the quotas of a 2-core one), the
  * same node quotas and link shaping, window length, warm-up, keep-alive, load driver, client
  * timeout, loop mode (rate, arrivals, seed), faults, payload (dataset and batch), scenario
- * (content and config), OpenFaaS replicas and timeouts when an OpenFaaS system is checked, and,
+ * (content and config), p2p's deadline when p2p is checked, OpenFaaS replicas, timeouts and
+ * function runtime when an OpenFaaS system is checked, and,
  * for every system a check names, a baseline that has it. Pure: manifests in, reasons out, each
  * a phrase a person can act on.
  */
@@ -45,14 +46,26 @@ export interface PlannedRun {
   /** OpenFaaS replicas per function, and its gateway upstream and watchdog exec timeouts (ms). */
   replicas?: number;
   openfaasTimeoutsMs?: { gateway: number; function: number };
+  /** OpenFaaS: the server its functions ran in (harness/openfaas/runtime.ts). */
+  functionRuntime?: string;
+  /** p2p's end-to-end deadline: its chain budget (ms). */
+  p2pDeadlineMs?: number;
 }
+
+/** Before --deadline, p2p's chain budget defaulted to 19 s and the watchdogs' exec_timeout to the template's 10 s. */
+const P2P_CHAIN_BUDGET_BEFORE_DEADLINE_MS = 19_000;
 
 const seconds = (ms: unknown) => (typeof ms === 'number' ? `${ms / 1000} s` : 'unknown');
 
-/** The OpenFaaS timeouts a run used, defaults filled in (an empty override is the chart's and the template's). */
-function openfaasTimeoutsMs(overrides: unknown): { gateway: number; function: number } {
+/**
+ * The OpenFaaS timeouts a run used, defaults filled in (an empty override is the chart's and the
+ * template's): the watchdogs' exec_timeout is the run's --deadline, or, in a run from before it,
+ * the `function` override.
+ */
+function openfaasTimeoutsMs(overrides: unknown, deadlineMs: unknown): { gateway: number; function: number } {
   const o = (typeof overrides === 'object' && overrides !== null ? overrides : {}) as Partial<Record<'gateway' | 'function', number>>;
-  return { gateway: o.gateway ?? DEFAULT_TIMEOUTS.gatewaySeconds * 1000, function: o.function ?? DEFAULT_TIMEOUTS.functionSeconds * 1000 };
+  const fn = typeof deadlineMs === 'number' ? deadlineMs : (o.function ?? DEFAULT_TIMEOUTS.functionSeconds * 1000);
+  return { gateway: o.gateway ?? DEFAULT_TIMEOUTS.gatewaySeconds * 1000, function: fn };
 }
 
 const faultTexts = (faults: unknown): string[] =>
@@ -61,7 +74,8 @@ const faultTexts = (faults: unknown): string[] =>
 export function plannedOf(m: RunManifest): PlannedRun {
   const o = m.options;
   // The timeouts the openfaas system recorded as applied, when it did; else the options' overrides over today's defaults.
-  const applied = (m.systemDetails?.openfaas?.timeouts ?? m.systemDetails?.['openfaas-chain']?.timeouts) as { gatewaySeconds?: number; functionSeconds?: number } | undefined;
+  const details = m.systemDetails?.openfaas ?? m.systemDetails?.['openfaas-chain'];
+  const applied = details?.timeouts as { gatewaySeconds?: number; functionSeconds?: number } | undefined;
   return {
     targetKind: m.target.kind,
     hostCpus: m.host.cpus,
@@ -81,7 +95,10 @@ export function plannedOf(m: RunManifest): PlannedRun {
     openfaasTimeoutsMs:
       typeof applied?.gatewaySeconds === 'number' && typeof applied.functionSeconds === 'number'
         ? { gateway: applied.gatewaySeconds * 1000, function: applied.functionSeconds * 1000 }
-        : openfaasTimeoutsMs(o.openfaasTimeouts),
+        : openfaasTimeoutsMs(o.openfaasTimeouts, o.deadlineMs),
+    // Runs from before --function-runtime ran the bare server.
+    functionRuntime: typeof details?.functionRuntime === 'string' ? details.functionRuntime : typeof o.functionRuntime === 'string' ? o.functionRuntime : 'bare',
+    p2pDeadlineMs: typeof o.deadlineMs === 'number' ? o.deadlineMs : typeof o.chainBudgetMs === 'number' ? o.chainBudgetMs : P2P_CHAIN_BUDGET_BEFORE_DEADLINE_MS,
   };
 }
 
@@ -106,7 +123,9 @@ export function plannedFromOptions(options: BenchOptions, facts: { hostCpus: num
     seed: options.seed,
     faults: (options.faults ?? []).map((f) => f.text),
     replicas: options.replicas,
-    openfaasTimeoutsMs: openfaasTimeoutsMs(options.openfaasTimeouts),
+    openfaasTimeoutsMs: openfaasTimeoutsMs(options.openfaasTimeouts, options.deadlineMs),
+    functionRuntime: options.functionRuntime,
+    p2pDeadlineMs: options.deadlineMs,
   };
 }
 
@@ -148,6 +167,11 @@ export function incomparable(run: PlannedRun, baseline: PlannedRun, checkedSyste
       const t = (x: PlannedRun['openfaasTimeoutsMs']) => `gateway ${seconds(x!.gateway)}, function ${seconds(x!.function)}`;
       why.push(`OpenFaaS timeouts ${t(run.openfaasTimeoutsMs)} vs ${t(baseline.openfaasTimeoutsMs)}`);
     }
+    if (differ(run.functionRuntime, baseline.functionRuntime)) why.push(`OpenFaaS function runtime ${run.functionRuntime} vs ${baseline.functionRuntime}`);
+  }
+  // A shorter deadline turns slow requests into errors inside the system.
+  if (checkedSystems.includes('p2p') && differ(run.p2pDeadlineMs, baseline.p2pDeadlineMs)) {
+    why.push(`p2p deadline (chain budget) ${seconds(run.p2pDeadlineMs)} vs ${seconds(baseline.p2pDeadlineMs)}`);
   }
   const missing = [...new Set(checkedSystems)].filter((s) => !baseline.systems.includes(s));
   if (missing.length) why.push(`the baseline has no ${missing.join(', ')} (its systems: ${baseline.systems.join(', ') || 'none'})`);

@@ -3,41 +3,42 @@
  * the gateway (`/function/<next>`) and answers with what it answered. A failed next step ends
  * the chain with an error status that names it, as the orchestrator does for its steps.
  */
-import type http from 'node:http';
-import { HopTimeoutError, postHop } from '../dataflow/hop-client.ts';
+import type { StepCaller, StepResult } from './gateway-steps.ts';
 
-export interface NextCall {
+/** The bare runtime's: the encoded result in, the next function's bytes out. */
+export interface BytesNextCall {
   /** The function called next (its name at the gateway). */
   next: string;
   call(payload: Buffer, requestId: string): Promise<{ status: number; body: Buffer; json: boolean }>;
 }
 
-export function nextThroughGateway(options: { gateway: { host: string; port: number }; next: string; stepTimeoutMs: number; pool: http.Agent }): NextCall {
-  const failure = (status: number, code: number, error: string) => ({
-    status,
-    body: Buffer.from(JSON.stringify({ step: options.next, status: code, error })),
-    json: true,
-  });
+/** The template runtime's: the handler's result in, the next function's answer decoded and re-encoded. */
+export interface JsonNextCall {
+  next: string;
+  call(value: unknown, requestId: string): Promise<{ status: number; body: string }>;
+}
+
+const envelope = (next: string, failure: Extract<StepResult<unknown>, { ok: false }>) =>
+  JSON.stringify({ step: next, status: failure.upstream, error: failure.error });
+
+export function bytesNextCall(next: string, caller: StepCaller<Buffer>): BytesNextCall {
   return {
-    next: options.next,
+    next,
     async call(payload, requestId) {
-      try {
-        const res = await postHop(
-          options.pool,
-          { ...options.gateway, path: `/function/${options.next}` },
-          { 'content-type': 'application/json', 'x-request-id': requestId },
-          payload,
-          options.stepTimeoutMs,
-        );
-        if (res.status < 200 || res.status >= 300) {
-          // An error already named by a later step passes through as it is.
-          return failure(502, res.status, `step ${options.next} answered ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`);
-        }
-        return { status: res.status, body: res.body, json: true };
-      } catch (cause) {
-        if (cause instanceof HopTimeoutError) return failure(504, 504, `step ${options.next}: no answer within ${options.stepTimeoutMs} ms`);
-        return failure(502, 502, `step ${options.next}: ${(cause as Error).message}`);
-      }
+      const result = await caller.call(next, payload, requestId);
+      if (!result.ok) return { status: result.status, body: Buffer.from(envelope(next, result)), json: true };
+      return { status: result.status, body: result.value, json: true };
+    },
+  };
+}
+
+export function jsonNextCall(next: string, caller: StepCaller<unknown>): JsonNextCall {
+  return {
+    next,
+    async call(value, requestId) {
+      const result = await caller.call(next, value, requestId);
+      if (!result.ok) return { status: result.status, body: envelope(next, result) };
+      return { status: result.status, body: JSON.stringify(result.value) };
     },
   };
 }

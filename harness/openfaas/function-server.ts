@@ -1,39 +1,23 @@
 /**
- * The function process behind of-watchdog (http mode): listens on the upstream port, turns
- * each request into a template event, runs the handler and writes its result. JSON bodies are
- * parsed when the content type says so, as the template does.
+ * The bare function runtime (`--function-runtime bare`, a sensitivity check): the function
+ * process behind of-watchdog (http mode) on plain node:http, with one JSON.parse of the body
+ * when the content type says JSON and one write of the result; no framework. The default
+ * runtime is the node20 template's express server (template-server.ts); the two answer the
+ * same bytes, and the difference between their rows is what the template costs.
  */
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { nowMs, SpanWriter, type Span } from '../dataflow/spans.ts';
-import type { NextCall } from './chain-next.ts';
-import { invokeHandler, type TemplateHandler } from './template-contract.ts';
+import type { BytesNextCall } from './chain-next.ts';
+import { requestIdOf, type FunctionServerBase, type StartedFunctionServer } from './function-server-options.ts';
+import { invokeHandler } from './template-contract.ts';
 
-export interface FunctionServerOptions {
-  name: string;
-  handler: TemplateHandler;
-  host: string;
-  port: number;
-  /** The template's default JSON body limit is 100 kB (MAX_JSON_SIZE). */
+export interface FunctionServerOptions extends FunctionServerBase {
   bodyLimitBytes: number;
-  /** Node name written into spans. */
-  node: string;
-  /**
-   * Where span lines go (NDJSON, like the p2p services'): of-watchdog passes the function's
-   * stdout through unprefixed (prefix_logs=false), so the harness reads them from the pod.
-   */
-  writeSpans: (chunk: string) => void;
   /** openfaas-chain: after a successful run, call the next function and answer with its answer. */
-  next?: NextCall;
+  next?: BytesNextCall;
 }
 
-/** The id the client's request carries through the chain; the gateway's X-Call-Id otherwise. */
-export function requestIdOf(headers: http.IncomingHttpHeaders): string {
-  const value = headers['x-request-id'] ?? headers['x-call-id'];
-  return (Array.isArray(value) ? value[0] : value) ?? randomUUID();
-}
-
-export async function startFunctionServer(options: FunctionServerOptions): Promise<{ port: number; close(): Promise<void> }> {
+export async function startFunctionServer(options: FunctionServerOptions): Promise<StartedFunctionServer> {
   const spans = new SpanWriter(options.writeSpans);
   const server = http.createServer((req, res) => {
     // of-watchdog answers /_/health itself; the process answers it too for running without one.

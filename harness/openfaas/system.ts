@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { usageError } from '../errors.ts';
-import type { FunctionsPlan, System, SystemOptions, UnitsPlan } from '../systems/system.ts';
+import type { FunctionsPlan, System, SystemOptions, SystemTimeouts, UnitsPlan } from '../systems/system.ts';
 import type { ScenarioSource } from '../dataflow/compile.ts';
 import type { TargetCapabilities } from '../targets/target.ts';
 import { ensureOpenFaaSBinaries, type BinaryInfo } from './binaries/build.ts';
@@ -16,7 +16,8 @@ import { compileFunctions, type Composition } from './compile-functions.ts';
 import { writeBasicAuthSecret } from './credentials.ts';
 import { planOpenFaaSOnFog } from './fog/fog-plan.ts';
 import { ORCHESTRATOR } from './function-main.ts';
-import { CHART_GATEWAY_IMAGE, CHART_VERSION, DEFAULT_TIMEOUTS, WATCHDOG_RELEASE, type OpenFaaSTimeouts } from './settings.ts';
+import { DEFAULT_FUNCTION_RUNTIME } from './runtime.ts';
+import { CHART_GATEWAY_IMAGE, CHART_VERSION, DEFAULT_TIMEOUTS, NODE_TEMPLATE, WATCHDOG_RELEASE, type OpenFaaSTimeouts } from './settings.ts';
 
 /** Inside the cluster the orchestrator reaches the gateway by its Service name. */
 const IN_CLUSTER_GATEWAY = 'http://gateway.openfaas:8080';
@@ -38,10 +39,13 @@ function openfaasSystemOf(name: string, composition: Composition): System {
       if (!target.functions && !target.podNetwork) throw usageError(LOOPBACK_REFUSAL);
       const timeouts: OpenFaaSTimeouts = {
         gatewaySeconds: (options.openfaasTimeouts?.gateway ?? DEFAULT_TIMEOUTS.gatewaySeconds * 1000) / 1000,
-        functionSeconds: (options.openfaasTimeouts?.function ?? DEFAULT_TIMEOUTS.functionSeconds * 1000) / 1000,
+        // The end-to-end deadline p2p gets as its chain budget: the entry function's exec_timeout.
+        functionSeconds: options.deadlineMs / 1000,
       };
+      const runtime = options.functionRuntime ?? DEFAULT_FUNCTION_RUNTIME;
       const functions = await compileFunctions(source, path.join(options.buildDir, 'openfaas-build'), {
         replicas: options.replicas,
+        runtime,
         stepTimeoutMs: options.hopTimeoutMs,
         watchdogTimeoutMs: timeouts.functionSeconds * 1000,
         limits: { memory: '512Mi', cpu: '1' },
@@ -55,6 +59,7 @@ function openfaasSystemOf(name: string, composition: Composition): System {
         path: `/function/${entryFunction}`,
         headers: { 'content-type': 'application/json' },
         chain: source.description.route,
+        timeouts: openfaasTimeoutsOf(timeouts, options.hopTimeoutMs, composition),
       };
       if (target.functions) {
         // The platform's own limits (OpenFaaS CE: 15 functions, 5 replicas), before anything is built or sent.
@@ -67,7 +72,7 @@ function openfaasSystemOf(name: string, composition: Composition): System {
           ...base,
           kind: 'functions',
           functions,
-          provenance: { platform: `the official chart ${CHART_VERSION} on the cluster`, timeouts, replicas: options.replicas },
+          provenance: { platform: `the official chart ${CHART_VERSION} on the cluster`, timeouts, replicas: options.replicas, functionRuntime: runtime },
           dispose: async () => undefined,
         };
       }
@@ -92,11 +97,12 @@ function openfaasSystemOf(name: string, composition: Composition): System {
           ...units,
           provenance: {
             platform: 'fog: the real OpenFaaS gateway and of-watchdog, built from source at pinned versions, with fogbench\'s provider on faas-provider',
-            binaries: [binaries.gateway, binaries.watchdog, binaries.provider].map(describeBinary),
+            binaries: [binaries.gateway, binaries.watchdog, binaries.provider, binaries.prometheus, binaries.alertmanager].map(describeBinary),
             chartDifference:
               `the kube target installs chart ${CHART_VERSION}, whose gateway image is ${CHART_GATEWAY_IMAGE}; fog runs gateway ${binaries.gateway.version} ` +
               `(commit 1ab3f32, the last MIT-licensed gateway, same request path gateway → provider → function) and of-watchdog ${WATCHDOG_RELEASE}`,
             timeouts,
+            functionRuntime: runtime,
             settings,
           },
           dispose: () => secret.remove(),
@@ -111,6 +117,21 @@ function openfaasSystemOf(name: string, composition: Composition): System {
 
 export const openfaasSystem = openfaasSystemOf('openfaas', 'orchestrator');
 export const openfaasChainSystem = openfaasSystemOf('openfaas-chain', 'chain');
+
+/** The timers on an OpenFaaS request's path, in the shape every system reports (systems/system.ts). */
+function openfaasTimeoutsOf(timeouts: OpenFaaSTimeouts, stepMs: number, composition: Composition): SystemTimeouts {
+  const readWrite = timeouts.functionSeconds + (NODE_TEMPLATE.readTimeoutSeconds - NODE_TEMPLATE.execTimeoutSeconds);
+  return {
+    deadlineMs: timeouts.functionSeconds * 1000,
+    deadlineBy: `of-watchdog exec_timeout of the entry function (${composition === 'chain' ? 'the first function' : 'the orchestrator'}), as of every function`,
+    callMs: stepMs,
+    callBy: composition === 'chain' ? 'each function\'s wait for the next one through the gateway' : 'the orchestrator\'s wait for each step through the gateway',
+    others: {
+      'gateway upstream_timeout': timeouts.gatewaySeconds * 1000,
+      'of-watchdog read_timeout and write_timeout': readWrite * 1000,
+    },
+  };
+}
 
 /** What the manifest keeps of a binary: no local path, everything needed to rebuild it. */
 function describeBinary(binary: BinaryInfo): Record<string, string> {

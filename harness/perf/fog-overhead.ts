@@ -28,7 +28,7 @@ export const fogOverheadBenchmark: Benchmark = {
     const targets: Target[] = [loopback, fog];
     try {
       const source = await loadScenarioSource(SCENARIO);
-      const plan = await p2pSystem.plan(source, { hopTimeoutMs: 10_000, chainBudgetMs: 19_000, config: {}, replicas: 1, buildDir: dir });
+      const plan = await p2pSystem.plan(source, { hopTimeoutMs: 10_000, deadlineMs: 10_000, config: {}, replicas: 1, buildDir: dir });
       const urls: string[] = [];
       for (const target of targets) {
         log(`deploying the p2p chain on ${target.kind}`);

@@ -114,7 +114,7 @@ export const p2pChainBenchmark: Benchmark = {
     log(pin ? `services on CPU ${SERVICE_CPUS}, load agent on CPU ${CLIENT_CPUS}` : 'not pinned (taskset or a second CPU missing): services and load share the CPUs');
     try {
       const source = await loadScenarioSource(SCENARIO);
-      const plan = await p2pSystem.plan(source, { replicas: 1, buildDir: dir, hopTimeoutMs: 10_000, chainBudgetMs: 19_000, config: {} });
+      const plan = await p2pSystem.plan(source, { replicas: 1, buildDir: dir, hopTimeoutMs: 10_000, deadlineMs: 10_000, config: {} });
       const bare = await bareUnits(dir, source.scenario.functions.map((f) => f.name));
       const p2pNames = plan.units.map((u) => u.name);
       const bareNames = bare.map((u) => u.name);

@@ -121,7 +121,7 @@ ${section('timelines', 'Timelines', charts('timeline-'))}
 ${section('hops', 'Time between services', `${charts('hop-')}\n${table('hop-gaps')}`)}
 ${section('nodes', 'Nodes', charts('resources-'))}
 ${section('details', 'Details', `${table('profiles')}\n${table('errors-by-class')}\n${gatewayTable}${table('events')}\n${table('paper-reference')}`)}
-${section('run', 'Run', `${table('manifest')}\n${table('nodes')}\n<p class="caption">Per-second data for analysis: ${exportLinks}.</p>`)}
+${section('run', 'Run', `${table('manifest')}\n${table('timeouts')}\n${table('nodes')}\n<p class="caption">Per-second data for analysis: ${exportLinks}.</p>`)}
 </main>`;
   return renderPage({
     title: `fogbench run ${run.runId}`,

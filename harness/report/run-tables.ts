@@ -274,6 +274,24 @@ export function manifestTable(manifest: RunManifest | null): Table {
   };
 }
 
+/**
+ * Every timer that can turn a slow request into an error, system beside system: the shared
+ * end-to-end deadline and what enforces it in each, the per-step wait, and the other timers on
+ * the path; the client's timeout applies to both. Runs from before the manifest recorded them
+ * have no rows.
+ */
+export function timeoutTable(manifest: RunManifest | null): Table {
+  const t = manifest?.timeouts;
+  const others = (o: Record<string, number>) => Object.entries(o).map(([name, ms]) => `${name} ${ms / 1000} s`).join('; ') || null;
+  return {
+    id: 'timeouts',
+    title: 'Timeouts',
+    caption: t ? `Each system's deadline and waits; the client's timeout is ${t.clientMs / 1000} s for both.` : 'Not recorded by this run.',
+    columns: [col('system', 'system'), col('deadline_ms', 'end-to-end deadline', 'ms'), col('deadline_by', 'enforced by'), col('call_ms', 'wait per step', 'ms'), col('call_by', 'whose'), col('others', 'other timers')],
+    rows: Object.entries(t?.systems ?? {}).map(([system, s]): Cell[] => [system, s.deadlineMs, s.deadlineBy, s.callMs, s.callBy, others(s.others)]),
+  };
+}
+
 export function nodeTable(manifest: RunManifest | null): Table {
   return {
     id: 'nodes',
@@ -308,6 +326,7 @@ export function runTables(run: RunData): Table[] {
     hopTable(run),
     eventTable(run),
     manifestTable(run.manifest),
+    timeoutTable(run.manifest),
     nodeTable(run.manifest),
     paperReferenceTable(),
   ];

@@ -309,6 +309,21 @@ export interface DatasetDescription {
   batchSize: number;
 }
 
+/**
+ * The timers that can turn a slow request into an error inside a system, in one shape for
+ * every system so they can be shown side by side (manifest `timeouts`, the report).
+ */
+export interface SystemTimeouts {
+  /** The whole request's deadline inside the system, and what enforces it. */
+  deadlineMs: number;
+  deadlineBy: string;
+  /** The longest wait for one call to the next step, and whose. */
+  callMs: number;
+  callBy: string;
+  /** Other timers on the request's path (name: ms). */
+  others: Record<string, number>;
+}
+
 export interface RunManifest {
   schemaVersion: typeof SCHEMA_VERSION;
   kind: 'fogbench.manifest';
@@ -328,6 +343,8 @@ export interface RunManifest {
   systems: string[];
   /** What each system was beyond the scenario: for openfaas the binaries (module, version, build info) and settings. */
   systemDetails?: Record<string, Record<string, unknown>>;
+  /** Every timer that can turn a slow request into an error: the client's, and each system's side by side. */
+  timeouts?: { clientMs: number; systems: Record<string, SystemTimeouts> };
   profiles: { system: string; workers: number; repetition: number }[];
   /**
    * Written again when the run ends: profiles where the load generator set the pace (more than

@@ -44,7 +44,7 @@ export const p2pSystem = {
           defaultRoute: route.slice(index + 1),
           config: { ...source.scenario.config, ...options.config },
           hopTimeoutMs: options.hopTimeoutMs,
-          chainBudgetMs: options.chainBudgetMs,
+          chainBudgetMs: options.deadlineMs,
           bodyLimitBytes: SERVICE_DEFAULTS.bodyLimitBytes,
           poolConnections: SERVICE_DEFAULTS.poolConnections,
         });
@@ -59,6 +59,13 @@ export const p2pSystem = {
       headers: { 'content-type': 'application/json' },
       chain: [...route],
       provenance: {},
+      timeouts: {
+        deadlineMs: options.deadlineMs,
+        deadlineBy: 'the entry service\'s chain budget, passed down the hops (x-fogbench-budget-ms): each waits at most what is left of it',
+        callMs: options.hopTimeoutMs,
+        callBy: 'each service\'s wait for the next one',
+        others: {},
+      },
       dispose: async () => undefined,
     };
   },

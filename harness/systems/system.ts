@@ -5,17 +5,25 @@
  */
 import type { ScenarioSource } from '../dataflow/compile.ts';
 import type { CompiledFunction } from '../openfaas/compile-functions.ts';
+import type { FunctionRuntime } from '../openfaas/runtime.ts';
+import type { SystemTimeouts } from '../results/schema.ts';
 import type { TargetCapabilities, UnitEndpoint, UnitSpec } from '../targets/target.ts';
 
+export type { SystemTimeouts };
+
 export interface SystemOptions {
+  /** Longest wait for the next step (p2p: the next service; openfaas: the orchestrator's for a step). */
   hopTimeoutMs: number;
-  chainBudgetMs: number;
+  /** The end-to-end deadline both systems enforce (harness/bench/options.ts). */
+  deadlineMs: number;
   /** Overrides of the scenario's function config (e.g. window=10). */
   config: Record<string, string>;
   /** openfaas: replicas of every function (autoscaling off: min = max). */
   replicas: number;
-  /** openfaas: timeouts that override the chart's and the Node template's (see harness/openfaas/settings.ts). */
-  openfaasTimeouts?: Partial<Record<'gateway' | 'function', number>>;
+  /** openfaas: the gateway upstream timeout that overrides the chart's (see harness/openfaas/settings.ts). */
+  openfaasTimeouts?: Partial<Record<'gateway', number>>;
+  /** openfaas: the server functions run in; default the node20 template's. */
+  functionRuntime?: FunctionRuntime;
   /** A folder for the system's own build output (bundles, Dockerfiles, secrets). */
   buildDir: string;
 }
@@ -41,6 +49,8 @@ interface PlanBase {
   chain: string[];
   /** What the manifest records of this system beyond the scenario (versions, binaries, settings). */
   provenance: Record<string, unknown>;
+  /** Its timeouts, side by side with the other systems' in the manifest and the report. */
+  timeouts: SystemTimeouts;
   /** Removes what plan() wrote that must not outlive the run (secrets). Safe to call twice. */
   dispose(): Promise<void>;
 }

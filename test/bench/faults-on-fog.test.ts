@@ -67,7 +67,7 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
       driver: 'auto',
       timeoutMs: 10_000,
       hopTimeoutMs: 5_000,
-      chainBudgetMs: 9_000,
+      deadlineMs: 9_000,
       dataset: DEFAULT_DATASET,
       batchSize: DEFAULT_BATCH_SIZE,
       runsDir: path.join(dir, 'runs'),
@@ -85,6 +85,7 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
       repeat: 1,
       replicas: 1,
       openfaasTimeouts: {},
+      functionRuntime: 'template',
       faults: SCHEDULE.map((f) => parseFault(f)),
     };
     outcome = await runBench(options, { target, systems: SYSTEMS, onEvent: () => {}, signal: new AbortController().signal });

@@ -27,7 +27,7 @@ function benchOptions(runsDir: string, runId: string, overrides: Partial<BenchOp
     driver: 'auto',
     timeoutMs: 10_000,
     hopTimeoutMs: 5_000,
-    chainBudgetMs: 9_000,
+    deadlineMs: 9_000,
     dataset: DEFAULT_DATASET,
     batchSize: 400,
     runsDir,
@@ -45,6 +45,7 @@ function benchOptions(runsDir: string, runId: string, overrides: Partial<BenchOp
     repeat: 1,
     replicas: 1,
     openfaasTimeouts: {},
+      functionRuntime: 'template',
     ...overrides,
   } as BenchOptions;
 }

@@ -84,6 +84,11 @@ describe('fogbench bench', () => {
     [['--duration', '100ms', '--target', 'loopback'], /--duration.*at least 1s/],
     [['--rate', '99999999999999999999', '--target', 'loopback'], /--rate.*above 1000000 req\/s/],
     [['--seed', '7', '--systems', 'p2p', '--target', 'loopback'], /--arrivals and --seed shape an open loop: give --rate too/],
+    // One deadline for both systems replaced p2p's chain budget and the watchdogs' exec_timeout.
+    [['--chain-budget', '19s', '--target', 'loopback'], /--chain-budget .*was replaced by --deadline, one end-to-end deadline for both systems/],
+    [['--function-timeout', '30s', '--target', 'loopback'], /--function-timeout .*was replaced by --deadline/],
+    [['--deadline', '0', '--target', 'loopback'], /--deadline.*'0' is invalid/],
+    [['--function-runtime', 'express', '--target', 'loopback'], /--function-runtime.*'express' is invalid.*template, bare/],
   ])('rejects %j with one line and exit code 2', async (args, message) => {
     const runs = await tmp();
     const { code, stderr } = await runCli(['bench', '--runs-dir', runs, ...args]);

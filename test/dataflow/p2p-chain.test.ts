@@ -71,7 +71,7 @@ describe('p2p error flow', () => {
 describe('p2p timeouts', () => {
   let chain: DeployedChain;
   beforeAll(async () => {
-    chain = await deployChain('test/fixtures/scenarios/relay.ts', { hopTimeoutMs: 300, chainBudgetMs: 2_000 });
+    chain = await deployChain('test/fixtures/scenarios/relay.ts', { hopTimeoutMs: 300, deadlineMs: 2_000 });
   });
   afterAll(async () => chain?.close());
 

@@ -60,6 +60,15 @@ describe('comparability of a run and a baseline', () => {
     // A plan that does not know a field (an older caller) is not refused for it.
     expect(incomparable(plan, { ...full, systems: ['p2p'], driver: 'hey', timeoutMs: 1 }, ['p2p'])).toEqual([]);
   });
+
+  // Issue 21: the functions' server and p2p's deadline change what each system measures.
+  it("names another OpenFaaS function runtime, and another p2p deadline, for the system they change", () => {
+    const full: PlannedRun = { ...plan, systems: ['p2p', 'openfaas'], functionRuntime: 'template', p2pDeadlineMs: 10_000 };
+    expect(incomparable(full, { ...full, functionRuntime: 'bare' }, ['openfaas'])).toEqual(['OpenFaaS function runtime template vs bare']);
+    expect(incomparable(full, { ...full, functionRuntime: 'bare' }, ['p2p'])).toEqual([]);
+    expect(incomparable(full, { ...full, p2pDeadlineMs: 19_000 }, ['p2p'])).toEqual(['p2p deadline (chain budget) 10 s vs 19 s']);
+    expect(incomparable(full, { ...full, p2pDeadlineMs: 19_000 }, ['openfaas'])).toEqual([]);
+  });
 });
 
 const profile = (throughput: number, limited = false): ProfileResult =>

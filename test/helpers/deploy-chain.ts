@@ -18,7 +18,7 @@ export interface DeployedChain {
 
 export interface ChainOptions {
   hopTimeoutMs?: number;
-  chainBudgetMs?: number;
+  deadlineMs?: number;
   /** Pin every service to these CPUs (taskset list), keeping the others for the client. */
   cpus?: string;
 }
@@ -30,7 +30,7 @@ export async function deployChain(scenarioFile: string, options: ChainOptions = 
     replicas: 1,
     buildDir: dir,
     hopTimeoutMs: options.hopTimeoutMs ?? 5_000,
-    chainBudgetMs: options.chainBudgetMs ?? 9_000,
+    deadlineMs: options.deadlineMs ?? 9_000,
     config: {},
   });
   if (options.cpus) {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { deploySystem, type DeployedSystem } from '../../harness/bench/deploy-system.ts';
 import { loadScenarioSource } from '../../harness/dataflow/compile.ts';
 import { isSpan, type Span } from '../../harness/dataflow/spans.ts';
+import type { FunctionRuntime } from '../../harness/openfaas/runtime.ts';
 import { openfaasSystem } from '../../harness/openfaas/system.ts';
 import { p2pSystem } from '../../harness/systems/p2p.ts';
 import type { System, UnitsPlan } from '../../harness/systems/system.ts';
@@ -32,7 +33,7 @@ export interface FogOpenFaaS {
 
 export async function deployOpenFaaSOnFog(
   scenario: string,
-  options: { withP2P?: boolean; replicas?: number; restartBackoffMs?: number; runId?: string; system?: System } = {},
+  options: { withP2P?: boolean; replicas?: number; restartBackoffMs?: number; runId?: string; system?: System; deadlineMs?: number; functionRuntime?: FunctionRuntime } = {},
 ): Promise<FogOpenFaaS> {
   const buildDir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-offog-'));
   const target = createFogTarget({
@@ -46,7 +47,7 @@ export async function deployOpenFaaSOnFog(
   const source = await loadScenarioSource(scenario);
   const spans: Span[] = [];
   const endpointUpdates: (readonly UnitEndpoint[])[] = [];
-  const systemOptions = { hopTimeoutMs: 5_000, chainBudgetMs: 9_000, config: {}, replicas: options.replicas ?? 1 };
+  const systemOptions = { hopTimeoutMs: 5_000, deadlineMs: options.deadlineMs ?? 10_000, functionRuntime: options.functionRuntime ?? 'template', config: {}, replicas: options.replicas ?? 1 } as const;
   let plan: UnitsPlan | undefined;
   const onLine = (_unit: string, line: string) => {
     if (!line.startsWith('{')) return;

@@ -23,7 +23,7 @@ describe.skipIf(skip)('openfaas-chain on fog: each function calls the next throu
   afterAll(async () => f?.close());
 
   it('deploys the four functions and no orchestrator, and the client calls the first', () => {
-    expect([...f.openfaas.deployment.placement.keys()]).toEqual(['gateway', 'get-0', 'filter-temperature-0', 'compute-average-0', 'display-0']);
+    expect([...f.openfaas.deployment.placement.keys()]).toEqual(['gateway', 'prometheus', 'alertmanager', 'get-0', 'filter-temperature-0', 'compute-average-0', 'display-0']);
     expect(f.url).toMatch(/\/function\/get$/);
   });
 

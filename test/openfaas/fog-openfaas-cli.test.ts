@@ -89,6 +89,9 @@ describe.skipIf(skip)('bench --systems openfaas on fog, from the command line', 
       ['github.com/openfaas/faas/gateway', 'v0.0.0-20240126132846-1ab3f3235644'],
       ['github.com/openfaas/of-watchdog', 'v0.0.0-20260513144341-9bdadb1e8c68'],
       ['fogbench.dev/openfaas-provider', expect.stringMatching(/^source:[0-9a-f]{12}$/)],
+      // The chart's companions at the chart's releases (Prometheus 3.5.0, alertmanager 0.28.1).
+      ['github.com/prometheus/prometheus', 'v0.305.0'],
+      ['github.com/prometheus/alertmanager', 'v0.28.1'],
     ]);
     for (const b of binaries) {
       expect(b.buildInfo).toContain(`mod\t${b.module}`);

@@ -53,10 +53,12 @@ describe.skipIf(skip)('openfaas on fog: real gateway, provider and of-watchdog',
   }, 240_000);
   afterAll(async () => f?.close());
 
-  it('runs the gateway and provider in one pod on the core node, one pod per function replica on the workers', () => {
+  it('runs the gateway and provider in one pod on the core node with Prometheus and alertmanager beside it, one pod per function replica on the workers', () => {
     const placement = Object.fromEntries(f.openfaas.deployment.placement);
     expect(placement).toEqual({
       gateway: 'core',
+      prometheus: 'core',
+      alertmanager: 'core',
       'get-0': 'worker-1',
       'filter-temperature-0': 'worker-2',
       'compute-average-0': 'worker-1',
@@ -94,9 +96,13 @@ describe.skipIf(skip)('openfaas on fog: real gateway, provider and of-watchdog',
     const auth = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
     expect((await get(`${f.gateway}/system/functions`)).status).toBe(401);
     expect((await get(`${f.gateway}/system/functions`, auth(user, `${password}x`))).status).toBe(401);
-    // With the right credentials the gateway's list handler asks Prometheus for invocation
-    // counts, which the chart deploys and fog does not (the gateway then fails on a nil
-    // result): each function's status, the call scale_from_zero makes, shows the provider's view.
+    // With the right credentials the list works: the gateway asks Prometheus for the
+    // invocation counts (it fails the request on a nil result when there is no Prometheus).
+    const list = await get(`${f.gateway}/system/functions`, auth(user, password));
+    expect(list.status).toBe(200);
+    const listed = JSON.parse(list.body) as { name: string }[];
+    expect(listed.map((fn) => fn.name).sort()).toEqual(['compute-average', 'display', 'filter-temperature', 'get', 'orchestrator']);
+    // Each function's status, the call scale_from_zero makes, shows the provider's view.
     for (const name of ['get', 'filter-temperature', 'compute-average', 'display', 'orchestrator']) {
       const status = await get(`${f.gateway}/system/function/${name}`, auth(user, password));
       expect(status.status).toBe(200);
@@ -105,9 +111,47 @@ describe.skipIf(skip)('openfaas on fog: real gateway, provider and of-watchdog',
     expect((await get(`${f.gateway}/system/function/get`, auth(user, `${password}x`))).status).toBe(401);
   });
 
+  it('has Prometheus scrape the gateway as the chart configures it: the gateway an up target', async () => {
+    const prometheus = f.openfaas.deployment.endpoints.get('prometheus')!;
+    let target: { labels: Record<string, string>; health: string; scrapeUrl: string } | undefined;
+    // The gateway is scraped every 5 s (the chart's openfaas-pods job).
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const answer = JSON.parse((await get(`http://${prometheus.host}:${prometheus.port}/api/v1/targets`)).body) as {
+        data: { activeTargets: { labels: Record<string, string>; health: string; scrapeUrl: string }[] };
+      };
+      target = answer.data.activeTargets.find((t) => t.labels.job === 'openfaas-pods');
+      if (target?.health === 'up') break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const gateway = f.openfaas.deployment.endpoints.get('gateway')!;
+    expect(target).toMatchObject({ health: 'up', scrapeUrl: `http://${gateway.host}:8082/metrics`, labels: { app: 'gateway', kubernetes_namespace: 'openfaas' } });
+    // ... and the gateway reads the counts back from it for its function list.
+    const { user, password } = await readBasicAuthSecret(path.join(f.buildDir, 'openfaas', 'openfaas-fog', 'secrets'));
+    const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    const listed = JSON.parse((await get(`${f.gateway}/system/functions`, { authorization })).body) as { name: string; invocationCount?: number }[];
+    expect(listed.find((fn) => fn.name === 'orchestrator')?.invocationCount).toBeGreaterThan(0);
+  }, 30_000);
+
+  it("runs every Go program with GOMAXPROCS set to its node's CPUs", async () => {
+    const goMaxProcs = f.target.describe().details.goMaxProcs as Record<string, number>;
+    const envOf = async (unit: string) => {
+      const pid = f.openfaas.deployment.units.find((u) => u.name === unit)!.pid!;
+      return Object.fromEntries((await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    };
+    for (const unit of ['gateway', 'gateway/provider', 'prometheus', 'alertmanager', 'get-0']) {
+      const node = f.openfaas.deployment.placement.get(unit.split('/')[0]!)!;
+      expect((await envOf(unit)).GOMAXPROCS, unit).toBe(String(goMaxProcs[node]));
+    }
+  });
+
   it('writes one span per function call, so the paper\'s hop gaps come out for the chain', async () => {
+    // Spans reach the harness on the pod's span socket, never through the watchdog's stdout.
+    const stdoutSpans: string[] = [];
+    for (const unit of f.openfaas.deployment.units) unit.onLine((line) => line.includes('"requestId"') && stdoutSpans.push(line));
     await fetch(f.url, { method: 'POST', headers: JSON_HEADERS, body: batch.toString("utf8") });
     await new Promise((r) => setTimeout(r, 300)); // spans are flushed every 100 ms
+    expect(stdoutSpans).toEqual([]);
     const gaps = hopGaps(f.spans, f.plan.chain);
     expect(gaps.map((g) => `${g.from}>${g.to}`)).toEqual(['get>filter-temperature', 'filter-temperature>compute-average', 'compute-average>display']);
     for (const gap of gaps) {

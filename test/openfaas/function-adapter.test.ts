@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenarioSource } from '../../harness/dataflow/compile.ts';
 import { compileFunctions, type CompiledFunction } from '../../harness/openfaas/compile-functions.ts';
+import type { FunctionRuntime } from '../../harness/openfaas/runtime.ts';
 import { isSpan, type Span } from '../../harness/dataflow/spans.ts';
 import { createLoopbackTarget } from '../../harness/targets/loopback/loopback-target.ts';
 import type { Deployment, Target } from '../../harness/targets/target.ts';
@@ -24,10 +25,10 @@ interface Functions {
   spans: Span[];
 }
 
-async function deployFunctions(scenario: string): Promise<Functions> {
+async function deployFunctions(scenario: string, runtime: FunctionRuntime = 'template', env: Record<string, string> = {}): Promise<Functions> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-of-'));
   const compiled = await compileFunctions(await loadScenarioSource(scenario), dir, {
-    replicas: 1, stepTimeoutMs: 5_000, watchdogTimeoutMs: 10_000, limits: { memory: '128Mi', cpu: '250m' }, imagePrefix: 'fogbench/', gatewayUrl: 'http://127.0.0.1:1',
+    replicas: 1, runtime, stepTimeoutMs: 5_000, watchdogTimeoutMs: 10_000, limits: { memory: '128Mi', cpu: '250m' }, imagePrefix: 'fogbench/', gatewayUrl: 'http://127.0.0.1:1',
   });
   const target = createLoopbackTarget();
   const spans: Span[] = [];
@@ -41,7 +42,7 @@ async function deployFunctions(scenario: string): Promise<Functions> {
       args: [f.bundle],
       port: 3000,
       healthPath: '/_/health',
-      env: (eps) => ({ ...f.spec.envVars, FOGBENCH_UPSTREAM_PORT: String(eps.get(f.name)!.port) }),
+      env: (eps) => ({ ...f.spec.envVars, ...env, FOGBENCH_UPSTREAM_PORT: String(eps.get(f.name)!.port) }),
     })),
     {
       readyTimeoutMs: 20_000,
@@ -80,6 +81,8 @@ describe('OpenFaaS functions compiled from the temperature scenario', () => {
     for (const c of f.compiled) {
       expect(c.spec.labels).toMatchObject({ 'com.openfaas.scale.min': '1', 'com.openfaas.scale.max': '1' });
       expect(c.spec.image).toMatch(/^fogbench\/temperature-[a-z-]+:[0-9a-f]{12}$/);
+      // The template runtime by default, with bodies as large as p2p's (the template's MAX_JSON_SIZE).
+      expect(c.spec.envVars).toMatchObject({ FOGBENCH_FUNCTION_RUNTIME: 'template', MAX_JSON_SIZE: String(4 * 1024 * 1024) });
       const dockerfile = await readFile(c.dockerfile, 'utf8');
       expect(dockerfile).toMatch(/FROM ghcr\.io\/openfaas\/of-watchdog:0\.11\.6 AS watchdog/);
       // The official Node template's timeouts: exec 10 s, read and write 15 s.
@@ -89,10 +92,54 @@ describe('OpenFaaS functions compiled from the temperature scenario', () => {
     expect(f.compiled.at(-1)!.spec.envVars).toMatchObject({ FOGBENCH_STEPS: 'get,filter-temperature,compute-average,display' });
   });
 
-  it('answers a thrown function error with 500, not the template\'s 200', async () => {
+  it('answers as express does in the node20 template: ETag, text/html for a JSON-encoded object, no X-Powered-By', async () => {
+    const batch = JSON.stringify([{ sensor: 's1', variable: 'Temperature', units: 'Celsius', timestamp: '2024-01-01T00:00:00Z', value: 4.5 }]);
+    const res = await fetch(f.url('get'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: batch });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toMatch(/^W\/"[0-9a-f]+-/);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(JSON.parse(await res.text())).toEqual(JSON.parse(batch));
+  });
+});
+
+describe.each(['template', 'bare'] as const)('the %s runtime', (runtime) => {
+  let f: Functions;
+  beforeAll(async () => {
+    f = await deployFunctions('scenarios/temperature.ts', runtime);
+  });
+  afterAll(async () => f && closeFunctions(f));
+
+  it("answers a thrown function error with 500, not the template's 200", async () => {
     const res = await fetch(f.url('get'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not":"an array"}' });
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ function: 'get', error: 'request body must be a JSON array of sensor readings' });
+  });
+});
+
+describe("the template runtime's limits", () => {
+  let f: Functions;
+  // Without MAX_JSON_SIZE the template keeps body-parser's 100 kB.
+  beforeAll(async () => {
+    f = await deployFunctions('scenarios/temperature.ts', 'template', { MAX_JSON_SIZE: '' });
+  });
+  afterAll(async () => f && closeFunctions(f));
+
+  it('refuses a JSON body over 100 kB with 413, as body-parser does, and takes one just under it', async () => {
+    const reading = { sensor: 's1', variable: 'Temperature', units: 'Celsius', timestamp: '2024-01-01T00:00:00Z', value: 4.5 };
+    const batch = (bytes: number) => {
+      const one = JSON.stringify(reading).length + 1;
+      return JSON.stringify(Array.from({ length: Math.floor(bytes / one) }, () => reading));
+    };
+    const small = batch(99_000);
+    const large = batch(110_000);
+    expect(small.length).toBeLessThan(102_400);
+    expect(large.length).toBeGreaterThan(102_400);
+    const post = (body: string) => fetch(f.url('get'), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await post(small)).status).toBe(200);
+    const refused = await post(large);
+    expect(refused.status).toBe(413);
+    expect(await refused.text()).toMatch(/request entity too large/i);
   });
 });
 

@@ -51,6 +51,30 @@ describe('detail tables', () => {
   });
 });
 
+describe('timeout table', () => {
+  it("puts each system's deadline and waits side by side, with the client's timeout in the caption", () => {
+    const deadline = { deadlineMs: 10_000, callMs: 10_000, others: {} };
+    const manifest = {
+      ...full.manifest,
+      timeouts: {
+        clientMs: 20_000,
+        systems: {
+          p2p: { ...deadline, deadlineBy: 'chain budget', callBy: 'next service' },
+          openfaas: { ...deadline, deadlineBy: 'exec_timeout', callBy: 'each step', others: { 'gateway upstream_timeout': 60_000 } },
+        },
+      },
+    };
+    const table = runTables(assembleRun('timeouts', manifest, full.profiles)).find((t) => t.id === 'timeouts')!;
+    expect(table.rows).toEqual([
+      ['p2p', 10_000, 'chain budget', 10_000, 'next service', null],
+      ['openfaas', 10_000, 'exec_timeout', 10_000, 'each step', 'gateway upstream_timeout 60 s'],
+    ]);
+    expect(table.caption).toContain('20 s for both');
+    // A run from before they were recorded says so and has no rows.
+    expect(byId('timeouts')).toMatchObject({ rows: [], caption: 'Not recorded by this run.' });
+  });
+});
+
 describe('CSV export', () => {
   it('round-trips every table and data export through a real CSV parser', () => {
     for (const table of [...tables, ...dataExports(run)] as Table[]) {

@@ -15,6 +15,7 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_DATASET } from '../../load/replay.ts';
 import { uncappedInFlight } from '../../load/open-loop-driver.ts';
 import { checkSystems, DEFAULT_SYSTEMS, SYSTEMS } from '../../systems/registry.ts';
 import { addTargetOptions } from '../target-options.ts';
+import { addSystemOptions, type RawSystemOptions } from '../system-options.ts';
 import { createTargetFromCli, DEFAULT_TARGET, requestedMaintenance, TARGET_DEFINITIONS } from '../../targets/registry.ts';
 import { collectKeyValue, formatDuration, parseDuration, parseDurationOrZero, parseRate, parseWindow, parseList, parseOnOff, parsePositiveInt, parseWorkers } from '../parse.ts';
 import { createProgressReporter } from '../progress.ts';
@@ -53,7 +54,7 @@ function collectFault(value: string, previous: FaultSpec[] = []): FaultSpec[] {
   }
 }
 
-interface RawBenchOptions {
+interface RawBenchOptions extends RawSystemOptions {
   scenario: string;
   systems: string[];
   workers: number[];
@@ -61,8 +62,6 @@ interface RawBenchOptions {
   keepAlive: boolean;
   driver: BenchOptions['driver'];
   timeout: number;
-  hopTimeout: number;
-  chainBudget: number;
   dataset: string;
   batch: number;
   target: string;
@@ -77,7 +76,6 @@ interface RawBenchOptions {
   report: boolean;
   replicas: number;
   gatewayTimeout?: number;
-  functionTimeout?: number;
   topology?: string;
   kubeconfig?: string;
   context?: string;
@@ -114,8 +112,6 @@ export function registerBench(program: Command): void {
     .addOption(new Option('--arrivals <kind>', 'open loop: spacing of the sends').choices(['constant', 'poisson']).default('constant'))
     .addOption(opt('--seed <n>', 'open loop: seed of the Poisson schedule', parsePositiveInt, 1, '1'))
     .addOption(opt('--timeout <time>', 'client timeout per request', parseDuration, 20_000, '20s'))
-    .addOption(opt('--hop-timeout <time>', 'p2p: longest wait of a service for the next one', parseDuration, 10_000, '10s'))
-    .addOption(opt('--chain-budget <time>', 'p2p: time budget of a whole chain, shared down the hops', parseDuration, 19_000, '19s'))
     .addOption(
       new Option('--dataset <file>', 'readings to replay (Urban Observatory CSV or fogbench NDJSON/CSV)').default(
         DEFAULT_DATASET,
@@ -131,7 +127,6 @@ export function registerBench(program: Command): void {
     .addOption(opt('--cooldown <time>', 'pause between profiles', parseDurationOrZero, 2_000, '2s'))
     .addOption(opt('--replicas <n>', 'openfaas: replicas per function (autoscaling off)', parsePositiveInt, 1, '1'))
     .addOption(opt('--gateway-timeout <time>', 'openfaas: gateway upstream_timeout (read/write 5 s more, as the chart)', parseDuration, undefined, '60s, the chart\'s'))
-    .addOption(opt('--function-timeout <time>', 'openfaas: of-watchdog exec_timeout (read/write 5 s more, as the Node template)', parseDuration, undefined, '10s, the template\'s'))
     .option('--baseline <run-dir>', 'run folder to compare with (regression gate)')
     .option('--thresholds <file>', 'regression checks, one per line (see docs/regression-gate.md)')
     .option('--no-report', 'do not write the HTML report')
@@ -168,7 +163,7 @@ export function registerBench(program: Command): void {
         driver: raw.driver,
         timeoutMs: raw.timeout,
         hopTimeoutMs: raw.hopTimeout,
-        chainBudgetMs: raw.chainBudget,
+        deadlineMs: raw.deadline,
         dataset: raw.dataset,
         batchSize: raw.batch,
         runsDir: raw.runsDir,
@@ -180,10 +175,8 @@ export function registerBench(program: Command): void {
         cooldownMs: raw.cooldown,
         preset: raw.preset ?? null,
         replicas: raw.replicas,
-        openfaasTimeouts: {
-          ...(raw.gatewayTimeout !== undefined ? { gateway: raw.gatewayTimeout } : {}),
-          ...(raw.functionTimeout !== undefined ? { function: raw.functionTimeout } : {}),
-        },
+        openfaasTimeouts: raw.gatewayTimeout !== undefined ? { gateway: raw.gatewayTimeout } : {},
+        functionRuntime: raw.functionRuntime,
         warmupMs: raw.warmup,
         repeat: raw.repeat,
         rate: raw.rate ?? null,
@@ -220,7 +213,8 @@ export function registerBench(program: Command): void {
       const profiles = options.systems.length * options.workers.length * options.repeat;
       process.stderr.write(
         `fogbench run ${runId}: ${options.systems.join(', ')} × workers ${options.workers.join(',')} × ${formatDuration(options.durationMs)}` +
-          ` (${profiles} profile${profiles === 1 ? '' : 's'}, keep-alive ${options.keepAlive ? 'on' : 'off'}, warm-up ${options.warmupMs > 0 ? `${formatDuration(options.warmupMs)} before each` : 'none'}, target ${options.target})\n`,
+          ` (${profiles} profile${profiles === 1 ? '' : 's'}, keep-alive ${options.keepAlive ? 'on' : 'off'}, warm-up ${options.warmupMs > 0 ? `${formatDuration(options.warmupMs)} before each` : 'none'}, target ${options.target},` +
+          ` deadline ${formatDuration(options.deadlineMs)}${options.systems.some((s) => s.startsWith('openfaas')) ? `, ${options.functionRuntime} function runtime` : ''})\n`,
       );
       try {
         const outcome = await runBench(options, { target, systems: SYSTEMS, onEvent: createProgressReporter(), signal: signals.signal });
@@ -253,6 +247,8 @@ export function registerBench(program: Command): void {
         signals.dispose();
       }
     });
+  // The deadline, the per-step wait and the functions' runtime, as serve has them.
+  addSystemOptions(bench);
   // Each target's own options (fog --topology, kube --kubeconfig, ...) and maintenance commands.
   addTargetOptions(bench);
 }

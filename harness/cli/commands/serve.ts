@@ -11,20 +11,19 @@ import { deploySystem } from '../../bench/deploy-system.ts';
 import { checkSystems, SYSTEMS } from '../../systems/registry.ts';
 import { createTargetFromCli, DEFAULT_TARGET, requestedMaintenance, TARGET_DEFINITIONS } from '../../targets/registry.ts';
 import { addTargetOptions } from '../target-options.ts';
+import { addSystemOptions, type RawSystemOptions } from '../system-options.ts';
 import { newRunId } from '../../bench/provenance.ts';
 import { collectKeyValue, parseDuration, parseList } from '../parse.ts';
 import { abortOnSignals } from '../signals.ts';
 import { ownerDirFromEnv } from '../environment.ts';
 import { usageError } from '../../errors.ts';
 
-interface ServeOptions {
+interface ServeOptions extends RawSystemOptions {
   scenario: string;
   systems?: string[];
   /** The older spelling of --systems, still accepted. */
   system?: string;
   target: string;
-  hopTimeout: number;
-  chainBudget: number;
   config: Record<string, string>;
   readyTimeout: number;
   spans: boolean;
@@ -43,8 +42,6 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--systems <name>', 'system to deploy (one; the same flag as bench)').argParser(parseList).default(undefined, 'p2p'))
     .addOption(new Option('--system <name>', 'the older spelling of --systems').hideHelp())
     .option('--target <name>', `where it runs (${Object.keys(TARGET_DEFINITIONS).join(', ')})`, DEFAULT_TARGET)
-    .option('--hop-timeout <time>', 'p2p: longest wait of a service for the next one', parseDuration, 10_000)
-    .option('--chain-budget <time>', 'p2p: time budget of a whole chain', parseDuration, 19_000)
     .option('--config <key=value>', 'scenario function setting, repeatable', collectKeyValue, {})
     .option('--ready-timeout <time>', 'longest wait for the deployment to become healthy', parseDuration, 30_000)
     .option('--spans', 'print every span (NDJSON) on stdout', false)
@@ -71,7 +68,7 @@ export function registerServe(program: Command): void {
         await target.prepare();
         const plan = await system.plan(
           source,
-          { hopTimeoutMs: opts.hopTimeout, chainBudgetMs: opts.chainBudget, config: opts.config, replicas: 1, buildDir: dir },
+          { hopTimeoutMs: opts.hopTimeout, deadlineMs: opts.deadline, functionRuntime: opts.functionRuntime, config: opts.config, replicas: 1, buildDir: dir },
           { ...target.capabilities, kind: target.kind },
         );
         disposePlan = () => plan.dispose();
@@ -107,5 +104,6 @@ export function registerServe(program: Command): void {
         if (failures.length > 0) throw failures[0];
       }
     });
+  addSystemOptions(serve);
   addTargetOptions(serve);
 }

@@ -1,19 +1,22 @@
 /**
- * The three programs of the local OpenFaaS target, built on first use and cached under
+ * The programs of the local OpenFaaS target, built on first use and cached under
  * build/openfaas: the real gateway and of-watchdog, installed unmodified with
- * `go install module@version` at the versions in pins.json, and our provider, built from
- * harness/openfaas/provider. Each cache folder is named by what decides its content (the
- * pin, or the provider's source hash), so a changed pin or an edited provider rebuilds.
+ * `go install module@version` at the versions in pins.json; the chart's companions, Prometheus
+ * and alertmanager, built unmodified from their modules at the chart's releases; and our
+ * provider, built from harness/openfaas/provider. Each cache folder is named by what decides
+ * its content (the pin, or the provider's source hash), so a changed pin or an edited provider
+ * rebuilds.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import { environmentError } from '../../errors.ts';
 import { describeBinary, type BinaryInfo } from './build-info.ts';
 import { findGo, goEnvironment, runGo } from './go-toolchain.ts';
 import { installInto } from './install-into.ts';
-import { readPins, type BinaryPin } from './pins.ts';
+import { readPins, type BinaryPin, type CompanionPin } from './pins.ts';
 import { PROVIDER_BINARY, PROVIDER_DIR, PROVIDER_MODULE, providerSourceHash } from './provider-source.ts';
 
 export type { BinaryInfo } from './build-info.ts';
@@ -26,6 +29,8 @@ export interface OpenFaaSBinaries {
   gateway: BinaryInfo;
   watchdog: BinaryInfo;
   provider: BinaryInfo;
+  prometheus: BinaryInfo;
+  alertmanager: BinaryInfo;
 }
 
 export interface EnsureOptions {
@@ -78,10 +83,40 @@ export async function ensureOpenFaaSBinaries(options: EnsureOptions): Promise<Op
     return { ...info, version: `source:${hash}` };
   };
 
+  /**
+   * Prometheus's go.mod has a replace directive, so `go install` refuses it: the module is
+   * downloaded (verified against the checksum database like any dependency) and its package
+   * built in the module's own folder, with its go.sum, as its release build does, the release
+   * stamped where promu stamps it. Alertmanager is built the same way.
+   */
+  const companion = async (pin: CompanionPin): Promise<BinaryInfo> => {
+    const ldflags = `-ldflags=-X github.com/prometheus/common/version.Version=${pin.release}`;
+    const key = createHash('sha256').update(`${pin.module}@${pin.version} ${pin.package} CGO_ENABLED=0 -trimpath ${ldflags}`).digest('hex').slice(0, 12);
+    const path = await installInto(join(buildDir, `${pin.binary}-${key}`, pin.binary), async (folder) => {
+      const downloaded = await runGo(go, ['mod', 'download', '-json', `${pin.module}@${pin.version}`], { env: await buildEnv(), cwd: folder, what: `downloading ${pin.binary}` });
+      const moduleDir = (JSON.parse(downloaded) as { Dir?: string }).Dir;
+      if (!moduleDir) throw environmentError(`go mod download ${pin.module}@${pin.version} named no folder`);
+      await runGo(go, ['build', '-trimpath', ldflags, '-o', join(folder, pin.binary), pin.package], { env: await buildEnv(), cwd: moduleDir, what: `building ${pin.binary}`, hint });
+    });
+    const info = await describeBinary(go, pin.binary, path, plain);
+    if (info.module !== pin.module) throw environmentError(`${path} is ${info.module}, not ${pin.module}; delete it and build again`);
+    // Built in the module's folder, the build info says (devel): the release it reports is checked instead.
+    const reported = await runBinary(path, ['--version']);
+    if (!reported.includes(`version ${pin.release}`)) throw environmentError(`${path} reports "${reported.split('\n')[0]}", not version ${pin.release}; delete it and build again`);
+    return { ...info, version: pin.version };
+  };
+
   // One at a time: each go build already uses every core.
   const gateway = await pinned(pins.gateway);
   const watchdog = await pinned(pins.watchdog);
-  return { gateway, watchdog, provider: await provider() };
+  const prometheus = await companion(pins.prometheus);
+  const alertmanager = await companion(pins.alertmanager);
+  return { gateway, watchdog, provider: await provider(), prometheus, alertmanager };
+}
+
+async function runBinary(path: string, args: string[]): Promise<string> {
+  const result = await execa(path, args, { reject: false, all: true });
+  return result.all ?? '';
 }
 
 function chooseMirror(mirrorDir: string | null | undefined): string | null {

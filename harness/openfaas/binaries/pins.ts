@@ -22,10 +22,34 @@ export interface BinaryPin extends ModulePin {
   binary: string;
 }
 
+/**
+ * The chart the kube target installs, and the faas-provider its faas-netes is built on: the
+ * fog provider must run the same proxy code as the provider users run.
+ */
+export interface ChartPin {
+  version: string;
+  faasNetes: string;
+  faasNetesFaasProvider: string;
+  upstream: string;
+}
+
+/**
+ * A program the chart runs beside the gateway (Prometheus, alertmanager), built from its module
+ * at the release the chart's image has: `package` is what is built, `release` the version it
+ * reports (`--version`).
+ */
+export interface CompanionPin extends BinaryPin {
+  package: string;
+  release: string;
+}
+
 export interface OpenFaaSPins {
   gateway: BinaryPin;
   watchdog: BinaryPin;
   faasProvider: ModulePin;
+  chart: ChartPin;
+  prometheus: CompanionPin;
+  alertmanager: CompanionPin;
 }
 
 export function readPins(file = PINS_FILE): OpenFaaSPins {
@@ -34,17 +58,33 @@ export function readPins(file = PINS_FILE): OpenFaaSPins {
     gateway: binaryPin(raw, 'gateway', file),
     watchdog: binaryPin(raw, 'watchdog', file),
     faasProvider: modulePin(raw, 'faasProvider', file),
+    chart: chartPin(raw, file),
+    prometheus: companionPin(raw, 'prometheus', file),
+    alertmanager: companionPin(raw, 'alertmanager', file),
   };
 }
 
-function modulePin(raw: Record<string, unknown>, key: string, file: string): ModulePin {
+function stringFields<K extends string>(raw: Record<string, unknown>, key: string, names: readonly K[], file: string): Record<K, string> {
   const entry = (raw[key] ?? {}) as Record<string, unknown>;
-  const field = (name: string): string => {
+  const out = {} as Record<K, string>;
+  for (const name of names) {
     const value = entry[name];
     if (typeof value !== 'string' || value === '') throw environmentError(`${file}: ${key}.${name} must be a non-empty string`);
-    return value;
-  };
-  return { module: field('module'), version: field('version'), upstream: field('upstream'), licence: field('licence') };
+    out[name] = value;
+  }
+  return out;
+}
+
+function chartPin(raw: Record<string, unknown>, file: string): ChartPin {
+  return stringFields(raw, 'chart', ['version', 'faasNetes', 'faasNetesFaasProvider', 'upstream'] as const, file);
+}
+
+function modulePin(raw: Record<string, unknown>, key: string, file: string): ModulePin {
+  return stringFields(raw, key, ['module', 'version', 'upstream', 'licence'] as const, file);
+}
+
+function companionPin(raw: Record<string, unknown>, key: string, file: string): CompanionPin {
+  return { ...binaryPin(raw, key, file), ...stringFields(raw, key, ['package', 'release'] as const, file) };
 }
 
 function binaryPin(raw: Record<string, unknown>, key: string, file: string): BinaryPin {

@@ -1,7 +1,8 @@
 /**
  * OpenFaaS on the fog target as the chart lays it out on Kubernetes, with the real binaries:
  * one gateway pod on the core node holding the gateway and the provider (the chart runs
- * faas-netes beside the gateway, reached on 127.0.0.1:8081), and one pod per function replica
+ * faas-netes beside the gateway, reached on 127.0.0.1:8081), Prometheus and alertmanager pods
+ * beside it (companions.ts), and one pod per function replica
  * holding of-watchdog in http mode, which starts the Node function as its upstream. Functions
  * and the orchestrator go over the workers in chain order, as p2p's services do. The provider
  * learns which replicas are ready from the target (onEndpoints → its state file), as faas-netes
@@ -15,6 +16,7 @@ import type { Endpoint, UnitEndpoint, UnitSpec } from '../../targets/target.ts';
 import type { OpenFaaSBinaries } from '../binaries/build.ts';
 import type { CompiledFunction } from '../compile-functions.ts';
 import { writeProviderState, type ProviderState } from '../provider-state.ts';
+import { companionUnits, gatewayPrometheusEnv } from './companions.ts';
 import {
   FUNCTION_NAMESPACE,
   FUNCTION_PROBES,
@@ -47,7 +49,7 @@ export interface FogPlanInput {
   entryFunction: string;
 }
 
-export type FogOpenFaaSPlan = Omit<UnitsPlan, 'system' | 'chain' | 'provenance' | 'dispose'> & { settings: Record<string, unknown> };
+export type FogOpenFaaSPlan = Omit<UnitsPlan, 'system' | 'chain' | 'provenance' | 'timeouts' | 'dispose'> & { settings: Record<string, unknown> };
 
 /** The env the chart gives the gateway container, with fogbench's secret folder and timeouts. */
 export function gatewayEnv(input: Pick<FogPlanInput, 'secretDir' | 'timeouts'>): Record<string, string> {
@@ -126,7 +128,7 @@ export async function planOpenFaaSOnFog(input: FogPlanInput): Promise<FogOpenFaa
     healthPath: '/healthz',
     probes: GATEWAY_PROBES,
     container: 'gateway',
-    env: () => gatewayEnv(input),
+    env: (endpoints) => ({ ...gatewayEnv(input), ...gatewayPrometheusEnv(endpoints) }),
     sidecars: [{ name: 'provider', command: input.binaries.provider.path, args: [], env: () => providerEnv(input), probes: PROVIDER_PROBES }],
   };
   const replicas: UnitSpec[] = [];
@@ -164,7 +166,7 @@ export async function planOpenFaaSOnFog(input: FogPlanInput): Promise<FogOpenFaa
   };
   return {
     kind: 'units',
-    units: [gateway, ...replicas],
+    units: [gateway, ...companionUnits({ binaries: input.binaries, workDir: input.workDir, secretDir: input.secretDir, gatewayUnit: GATEWAY_UNIT }), ...replicas],
     entry: GATEWAY_UNIT,
     path: `/function/${input.entryFunction}`,
     headers: { 'content-type': 'application/json' },

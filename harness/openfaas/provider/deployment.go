@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync/atomic"
 )
 
 // deployment is one immutable reading of the state file, indexed for the call path. A reload
@@ -19,21 +18,13 @@ type deployment struct {
 type route struct {
 	fn    *stateFunction
 	ready []url.URL
-	// next is shared with the route of the same name in earlier deployments, so that a
-	// readiness change does not restart the rotation at the first replica.
-	next *atomic.Uint64
 }
 
-func newDeployment(state *stateFile, previous *deployment) *deployment {
+func newDeployment(state *stateFile) *deployment {
 	d := &deployment{namespace: state.Namespace, byName: map[string]*route{}}
 	for i := range state.Functions {
 		fn := &state.Functions[i]
-		r := &route{fn: fn, next: new(atomic.Uint64)}
-		if previous != nil {
-			if old, ok := previous.byName[fn.Name]; ok {
-				r.next = old.next
-			}
-		}
+		r := &route{fn: fn}
 		for _, ep := range fn.Endpoints {
 			if ep.Ready {
 				r.ready = append(r.ready, ep.baseURL())

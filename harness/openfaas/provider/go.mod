@@ -4,7 +4,7 @@ go 1.23
 
 require (
 	github.com/gorilla/mux v1.8.1
-	github.com/openfaas/faas-provider v0.25.12
+	github.com/openfaas/faas-provider v0.25.8
 )
 
 require (

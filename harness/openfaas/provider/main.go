@@ -50,7 +50,9 @@ func serve(ctx context.Context, faas *types.FaaSConfig, s *store) {
 
 func handlers(faas *types.FaaSConfig, s *store, createdAt time.Time) *types.FaaSHandlers {
 	return &types.FaaSHandlers{
-		FunctionProxy:  proxy.NewHandlerFunc(*faas, resolver{store: s}, false),
+		// verbose, as faas-netes 0.18.16 passes it (main.go, printFunctionExecutionTime := true):
+		// faas-provider's proxy then logs "<function> took <s> seconds" for every call.
+		FunctionProxy:  proxy.NewHandlerFunc(*faas, resolver{store: s}, true),
 		FunctionLister: listHandler(s, createdAt),
 		FunctionStatus: statusHandler(s, createdAt),
 		ScaleFunction:  scaleHandler(s),

@@ -4,22 +4,41 @@ import (
 	"testing"
 )
 
-func TestResolverRoundRobinSkipsNotReadyReplicas(t *testing.T) {
+// faas-netes picks one ready address at random per call: every ready replica is chosen, about
+// equally often, and a replica that is not ready never is.
+func TestResolverPicksReadyReplicasAtRandom(t *testing.T) {
 	s, _ := newTestStore(t, sampleState())
 	r := resolver{store: s}
-	var hosts []string
-	for range 6 {
+	const calls = 4000
+	counts := map[string]int{}
+	for range calls {
 		u, err := r.Resolve("get")
 		if err != nil {
 			t.Fatal(err)
 		}
-		hosts = append(hosts, u.Host)
+		counts[u.Host]++
 	}
-	want := []string{"198.18.4.10:8080", "198.18.4.12:8080"}
-	for i, host := range hosts {
-		if host != want[i%2] {
-			t.Fatalf("call %d went to %s; want the ready replicas in turn, got %v", i, host, hosts)
+	ready := []string{"198.18.4.10:8080", "198.18.4.12:8080"}
+	if len(counts) != len(ready) {
+		t.Fatalf("calls went to %v; want only the ready replicas %v", counts, ready)
+	}
+	for _, host := range ready {
+		// Binomial(4000, 1/2): a share outside 45-55 % has a probability below 1e-9.
+		if share := float64(counts[host]) / calls; share < 0.45 || share > 0.55 {
+			t.Fatalf("%s got %.1f %% of the calls; want about half (%v)", host, share*100, counts)
 		}
+	}
+	// Round robin would alternate exactly; a random choice repeats a replica about half the time.
+	repeats, previous := 0, ""
+	for range 200 {
+		u, _ := r.Resolve("get")
+		if u.Host == previous {
+			repeats++
+		}
+		previous = u.Host
+	}
+	if repeats == 0 {
+		t.Fatal("200 calls alternated between the replicas: that is round robin, not faas-netes' random choice")
 	}
 }
 

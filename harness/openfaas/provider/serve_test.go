@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -92,21 +94,41 @@ func TestServeEndToEnd(t *testing.T) {
 		return err == nil && res.StatusCode == http.StatusOK
 	})
 
-	t.Run("proxies calls round robin over ready replicas only", func(t *testing.T) {
-		var got []string
-		for _, path := range []string{"/function/get", "/function/get.openfaas-fn/", "/function/get/sub", "/function/get.openfaas-fn"} {
-			status, body := do(t, http.MethodPost, base+path, "payload", "", "")
-			if status != http.StatusOK {
-				t.Fatalf("POST %s: %d %s", path, status, body)
+	t.Run("proxies calls to ready replicas only, with the path", func(t *testing.T) {
+		paths := []string{"/function/get", "/function/get.openfaas-fn/", "/function/get/sub", "/function/get.openfaas-fn"}
+		// 40 rounds: with a random choice between two ready replicas, one of them missing all
+		// 160 calls has a probability of 2^-159.
+		for range 40 {
+			for _, path := range paths {
+				status, body := do(t, http.MethodPost, base+path, "payload", "", "")
+				if status != http.StatusOK {
+					t.Fatalf("POST %s: %d %s", path, status, body)
+				}
+				want := " POST / payload"
+				if strings.HasSuffix(path, "/sub") {
+					want = " POST /sub payload"
+				}
+				if !(strings.HasPrefix(body, "a"+want) || strings.HasPrefix(body, "b"+want)) {
+					t.Fatalf("POST %s answered %q; want a or b with%s", path, body, want)
+				}
 			}
-			got = append(got, body)
 		}
-		if !strings.HasPrefix(got[0], "a POST / payload") || !strings.HasPrefix(got[1], "b POST / payload") ||
-			!strings.HasPrefix(got[2], "a POST /sub payload") || !strings.HasPrefix(got[3], "b ") {
-			t.Fatalf("answers %q; want a, b, a (path /sub), b", got)
+		if a.hits.Load() == 0 || b.hits.Load() == 0 || a.hits.Load()+b.hits.Load() != 160 || notReady.hits.Load() != 0 {
+			t.Fatalf("hits a=%d b=%d not-ready=%d; want both ready replicas used, 160 in all, none on the not-ready one", a.hits.Load(), b.hits.Load(), notReady.hits.Load())
 		}
-		if a.hits.Load() != 2 || b.hits.Load() != 2 || notReady.hits.Load() != 0 {
-			t.Fatalf("hits a=%d b=%d not-ready=%d; want 2, 2, 0", a.hits.Load(), b.hits.Load(), notReady.hits.Load())
+	})
+
+	t.Run("logs every call with its duration, as faas-netes runs the proxy", func(t *testing.T) {
+		var logged strings.Builder
+		log.SetOutput(&logged)
+		defer log.SetOutput(os.Stderr)
+		for range 3 {
+			if status, body := do(t, http.MethodPost, base+"/function/get", "payload", "", ""); status != http.StatusOK {
+				t.Fatalf("POST /function/get: %d %s", status, body)
+			}
+		}
+		if n := regexp.MustCompile(`(?m)get took [0-9.]+ seconds$`).FindAllStringIndex(logged.String(), -1); len(n) != 3 {
+			t.Fatalf("want one \"get took ... seconds\" line per call (3), got %d in %q", len(n), logged.String())
 		}
 	})
 

@@ -88,7 +88,7 @@ func (s *store) load() error {
 	if err != nil {
 		return err
 	}
-	s.current.Store(newDeployment(state, s.current.Load()))
+	s.current.Store(newDeployment(state))
 	return nil
 }
 

@@ -6,7 +6,7 @@ import type { TargetDescription } from '../../results/schema.ts';
 import { nodeRange, hostAddress, PREFIX_LENGTH, toDotted, blockBase } from './addresses.ts';
 import type { CgroupDriver } from './cgroups.ts';
 import { describeShaping, type DelayMethod } from './shaping.ts';
-import type { LinkSpec, Topology } from './topology.ts';
+import { nodeCpuCount, type LinkSpec, type Topology } from './topology.ts';
 
 export interface FogFacts {
   topology: Topology;
@@ -45,6 +45,8 @@ export function describeFog(facts: FogFacts): TargetDescription {
       subnet: `${toDotted(blockBase(block))}/${PREFIX_LENGTH}`,
       hostAddress: hostAddress(block),
       objectPrefix: facts.objectPrefix,
+      // GOMAXPROCS of every system pod on the node (topology.ts nodeCpuCount); the client pod keeps Go's own.
+      goMaxProcs: Object.fromEntries(topology.nodes.filter((n) => n.role !== 'client').map((n) => [n.name, nodeCpuCount(n, facts.hostCpus)])),
     },
   };
 }

@@ -29,7 +29,9 @@ import { PodProcess } from './pod-process.ts';
 import type { RestartPolicy } from './supervised-unit.ts';
 import { ensureLinkDelayBinary, startLinkDelay } from './link-delay.ts';
 import { linkQdiscCommands, type DelayMethod } from './shaping.ts';
-import { DEFAULT_TOPOLOGY_FILE, loadTopology, type FogNodeSpec, type Topology, type TopologyOverrides } from './topology.ts';
+import { SPANS_SOCKET_ENV } from '../../dataflow/span-output.ts';
+import { listenForSpans, type SpanSocket } from './span-socket.ts';
+import { DEFAULT_TOPOLOGY_FILE, loadTopology, nodeCpuCount, type FogNodeSpec, type Topology, type TopologyOverrides } from './topology.ts';
 
 export interface FogTargetOptions {
   runId: string;
@@ -93,6 +95,8 @@ interface Sandbox {
   group: string;
   ordinal: number;
   tmpDir: string;
+  /** Where the pod's processes write their spans (span-socket.ts); none for the client pod. */
+  spans?: SpanSocket;
 }
 
 type ReadyOutcome =
@@ -167,7 +171,7 @@ class FogTargetImpl implements FogTarget {
     const cgroups = detectCgroups();
     const topology = await loadTopology(
       this.options.topologyFile ?? DEFAULT_TOPOLOGY_FILE,
-      this.options.hostCpus ?? availableParallelism(),
+      this.hostCpus,
       this.options.overrides,
     );
     if (topology.nodes.length > MAX_NODES) throw environmentError(`the fog target supports at most ${MAX_NODES} nodes`);
@@ -241,6 +245,10 @@ class FogTargetImpl implements FogTarget {
     }
   }
 
+  private get hostCpus(): number {
+    return this.options.hostCpus ?? availableParallelism();
+  }
+
   private get relayGroup(): string {
     return `${this.names.cgroupRoot}/links`;
   }
@@ -250,7 +258,7 @@ class FogTargetImpl implements FogTarget {
       topology: this.topology,
       block: this.network?.block ?? 0,
       delay: this.delay,
-      hostCpus: this.options.hostCpus ?? availableParallelism(),
+      hostCpus: this.hostCpus,
       cgroups: this.cgroups,
       objectPrefix: this.names.root,
     });
@@ -282,8 +290,15 @@ class FogTargetImpl implements FogTarget {
       for (const sandbox of placed) {
         this.checkOpen();
         const { unit, node } = sandbox;
-        // The target is the one that knows the node: its FOGBENCH_NODE wins over the unit's.
-        const podEnv = { PATH: this.searchPath, FOGBENCH_NODE: node.name };
+        sandbox.spans = await listenForSpans(join(sandbox.tmpDir, 'spans.sock'), (line) => options.onLine(unit.name, line));
+        // The target is the one that knows the node: its FOGBENCH_NODE wins over the unit's; Go
+        // programs (gateway, provider, watchdogs) size their schedulers by the node's CPUs.
+        const podEnv = {
+          PATH: this.searchPath,
+          FOGBENCH_NODE: node.name,
+          GOMAXPROCS: String(nodeCpuCount(node, this.hostCpus)),
+          [SPANS_SOCKET_ENV]: sandbox.spans.path,
+        };
         const pod = this.startPod(
           {
             name: unit.name,
@@ -512,6 +527,7 @@ class FogTargetImpl implements FogTarget {
   /** Removes a pod's cgroup (killing what is left in it), namespace and /tmp, and frees its address. */
   private async destroyPodSandbox(sandbox: Sandbox): Promise<void> {
     await this.cgroups!.remove(sandbox.group);
+    await sandbox.spans?.close();
     await this.network!.removePod(sandbox.network);
     rmSync(sandbox.tmpDir, { recursive: true, force: true });
     this.podOrdinals.get(sandbox.node.name)?.delete(sandbox.ordinal);

@@ -32,6 +32,19 @@ export interface FogNodeSpec {
   link: LinkSpec;
 }
 
+/**
+ * How many CPUs a program on this node sees, as `GOMAXPROCS` tells Go (fog-target.ts sets it in
+ * every system pod): the vCPUs of the machine the node stands for (1 on a t2.small, where Go's
+ * runtime.NumCPU is 1), else its quota rounded up, at most the host's cores. Without it Go on
+ * fog would size itself for the host's cores under a 0.3-0.6 CPU quota. Go's own cgroup rule
+ * (Go 1.25+: max(2, ceil(quota))) would not model a 1-vCPU VM either, and the chart sets no
+ * CPU limit on the gateway for it to read.
+ */
+export function nodeCpuCount(node: Pick<FogNodeSpec, 'cpus' | 'reference'>, hostCpus: number): number {
+  const cpus = node.reference?.vcpus ?? (node.cpus === null ? hostCpus : Math.ceil(node.cpus));
+  return Math.max(1, Math.min(hostCpus, cpus));
+}
+
 export interface Topology {
   source: string;
   /** Factor applied to reference sizes; recorded in the manifest. */

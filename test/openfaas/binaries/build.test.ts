@@ -48,6 +48,8 @@ describe('ensureOpenFaaSBinaries', () => {
     expect(provider.module).toBe('fogbench.dev/openfaas-provider');
     expect(provider.version).toMatch(/^source:[0-9a-f]{12}$/);
     expect(provider.buildInfo).toContain(`\tdep\t${pins.faasProvider.module}\t${pins.faasProvider.version}\t`);
+    // ... which is the faas-provider of the chart's faas-netes: the same proxy code as on a cluster.
+    expect(provider.buildInfo).toContain(`\tdep\t${pins.faasProvider.module}\t${pins.chart.faasNetesFaasProvider}\t`);
     expect(provider.buildInfo).toContain('CGO_ENABLED=0');
   });
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TOPOLOGY_FILE, applyOverrides, loadTopology, parseTopology } from '../../../harness/targets/local/topology.ts';
+import { DEFAULT_TOPOLOGY_FILE, applyOverrides, loadTopology, nodeCpuCount, parseTopology } from '../../../harness/targets/local/topology.ts';
 import { FogbenchError } from '../../../harness/errors.ts';
 
 describe('fog topology', () => {
@@ -101,5 +101,21 @@ nodes:
     expect(caught).toBeInstanceOf(FogbenchError);
     expect((caught as FogbenchError).message).toMatch(/^fog topology sizes\.yaml: /);
     expect((caught as FogbenchError).message).toContain(message);
+  });
+});
+
+describe('nodeCpuCount (GOMAXPROCS of a node\'s pods)', () => {
+  it('is the vCPUs of the machine the node stands for, not the host\'s cores under its quota', async () => {
+    const topology = await loadTopology(DEFAULT_TOPOLOGY_FILE, 2);
+    const count = Object.fromEntries(topology.nodes.map((n) => [n.name, nodeCpuCount(n, 2)]));
+    // t2.small workers: 1 vCPU (quota 0.3 core on a 2-core host); the core node: 2 vCPUs.
+    expect(count).toMatchObject({ core: 2, 'worker-1': 1, 'worker-2': 1, 'worker-3': 1 });
+  });
+
+  it('rounds a quota given as is up, never above the host or below one', () => {
+    expect(nodeCpuCount({ cpus: 0.5, reference: null }, 2)).toBe(1);
+    expect(nodeCpuCount({ cpus: 1.5, reference: null }, 8)).toBe(2);
+    expect(nodeCpuCount({ cpus: null, reference: null }, 4)).toBe(4);
+    expect(nodeCpuCount({ cpus: 0.3, reference: { vcpus: 8, memoryBytes: 1 } }, 2)).toBe(2);
   });
 });
