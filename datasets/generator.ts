@@ -10,6 +10,7 @@ import { usageError } from '../harness/errors.ts';
 import { ROOF, ROOF_STREAMS, ROOM_STREAMS, ROOMS, SUSPECT_VALUES, type Room, type StreamSpec } from './building.ts';
 import { COMPACT_COLUMNS, csvField, type DatasetFormat, URBAN_OBSERVATORY_COLUMNS } from './formats.ts';
 import { seededRandom, type Random } from './random.ts';
+import { isTemperatureVariable } from './semantics.ts';
 
 export interface GenerateOptions {
   /** "YYYY-MM". */
@@ -22,6 +23,12 @@ export interface GenerateOptions {
   from?: string;
   /** How many hours to write from `from` (or from the month's start); default: to the month's end. */
   hours?: number;
+  /**
+   * `temperature`: write only the temperature variables (datasets/semantics.ts), as the paper
+   * filtered the month "to use only the temperature values" (paper lines 547-557). The rows
+   * written are exactly the full month's temperature rows for the same seed.
+   */
+  only?: 'temperature';
 }
 
 /** One sample as written to the file. */
@@ -79,7 +86,7 @@ export function* generateDataset(options: GenerateOptions): Generator<string> {
       lines = [];
     }
     day = minute.day;
-    for (const r of minute.readings) lines.push(formatReading(options.format, r));
+    for (const r of minute.readings) if (options.only !== 'temperature' || isTemperatureVariable(r.variable)) lines.push(formatReading(options.format, r));
   }
   if (lines.length) yield lines.join('');
 }

@@ -21,17 +21,22 @@ export const SAMPLE_DATASET = join(DATASETS_DIR, 'synthetic-2019-02-04-seed42.cs
 export const DEFAULT_MONTH = '2019-02';
 export const DEFAULT_SEED = 42;
 
-export function cachedMonthPath(month: string, seed: number | string, format: DatasetFormat = 'uo'): string {
+export function cachedMonthPath(month: string, seed: number | string, format: DatasetFormat = 'uo', only?: 'temperature'): string {
   const extension = format === 'ndjson' ? 'ndjson' : 'csv';
   const flavour = format === 'compact' ? '-compact' : '';
-  return join(CACHE_DIR, `synthetic-${month}-seed${seed}${flavour}.${extension}`);
+  return join(CACHE_DIR, `synthetic-${month}-seed${seed}${flavour}${only ? `-${only}` : ''}.${extension}`);
 }
 
 /** The cached generated month, generated first when missing. */
-export async function ensureGeneratedMonth(month = DEFAULT_MONTH, seed: number | string = DEFAULT_SEED, format: DatasetFormat = 'uo'): Promise<{ file: string; generated: boolean }> {
-  const file = cachedMonthPath(month, seed, format);
+export async function ensureGeneratedMonth(
+  month = DEFAULT_MONTH,
+  seed: number | string = DEFAULT_SEED,
+  format: DatasetFormat = 'uo',
+  only?: 'temperature',
+): Promise<{ file: string; generated: boolean }> {
+  const file = cachedMonthPath(month, seed, format, only);
   if (existsSync(file)) return { file, generated: false };
-  await writeGeneratedDataset(file, { month, seed, format });
+  await writeGeneratedDataset(file, { month, seed, format, ...(only ? { only } : {}) });
   return { file, generated: true };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Smart-building scenario (Dyninka paper): get → filterTemperature → computeAverage → display,
- * over Newcastle Urban Observatory sensor readings. Business logic only: no transport here.
+ * over Newcastle Urban Observatory sensor readings. Business logic only; the one I/O is `get`
+ * reading the sensors when the request carries no readings (the paper's data path).
  */
 import { defineFunction, defineScenario, flow } from '../harness/dataflow/scenario.ts';
 import { isPlausibleCelsius, isTemperatureVariable, toCelsius } from '../datasets/semantics.ts';
@@ -54,10 +55,27 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-/** Validates the batch carried by the request: a JSON array of readings. */
-export const get = defineFunction<unknown, SensorValue[]>('get', (input) => {
-  if (!Array.isArray(input)) fail('request body must be a JSON array of sensor readings');
-  return input.map((r, i): SensorValue => {
+/** No readings: no body, or the empty object a JSON body parser makes of one (the node20 template's). */
+const carriesNothing = (input: unknown) =>
+  input === undefined || input === null || input === '' || (typeof input === 'object' && !Array.isArray(input) && Object.keys(input).length === 0);
+
+/** The next readings from the sensors' data source, read as function code reads a URL. */
+async function readSensors(source: string): Promise<unknown> {
+  const res = await fetch(source);
+  if (!res.ok) fail(`sensor data source ${source} answered ${res.status}`);
+  return res.json();
+}
+
+/**
+ * The readings to process: the batch the request carries (a JSON array of readings), or, when
+ * it carries none and the scenario is given a data source (config `source`), the next readings
+ * read from it: the paper's get() takes no argument and reads the sensors (its first service is
+ * traced as "fetchdatafromsensor"; --preset paper, docs/replication.md).
+ */
+export const get = defineFunction<unknown, SensorValue[]>('get', async (input, ctx) => {
+  const batch = carriesNothing(input) && ctx.config.source ? await readSensors(ctx.config.source) : input;
+  if (!Array.isArray(batch)) fail('request body must be a JSON array of sensor readings');
+  return batch.map((r, i): SensorValue => {
     const v = r as Partial<SensorValue> | null;
     if (typeof v !== 'object' || v === null) fail(`reading ${i} is not an object`);
     if (typeof v.sensor !== 'string' || typeof v.variable !== 'string' || typeof v.timestamp !== 'string') {

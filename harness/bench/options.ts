@@ -22,7 +22,27 @@ export interface BenchOptions {
    */
   deadlineMs: number;
   dataset: string;
+  /** Readings per request: the client's batch, or what `get` reads from the feed (dataPath in-system). */
   batchSize: number;
+  /**
+   * Where the data comes from: `client`, each request carries a batch of the dataset; or
+   * `in-system`, as in the paper, requests carry nothing and `get` reads the next batch from a
+   * sensor feed on the core node (harness/load/sensor-feed.ts).
+   */
+  dataPath: 'client' | 'in-system';
+  /**
+   * The calibration the readings per request came from (--preset paper), recorded in the
+   * manifest; null when the batch was given by hand; absent for other runs.
+   */
+  calibration?: {
+    readingsPerRequest: number;
+    meanLatencyS: number;
+    target: { meanLatencyS: number; source: string };
+    host: { hostname: string; cpus: number; cpuModel: string };
+    topology: { file: string; sha256: string };
+    createdAt: string;
+    fogbench: { version: string; gitSha: string | null };
+  } | null;
   runsDir: string;
   buildDir: string;
   runId: string;

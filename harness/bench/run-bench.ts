@@ -29,6 +29,7 @@ import { runProfile } from './run-profile.ts';
 import { attachFaults, checkFaultsBeforeRun, checkFaultSubjects, scheduleFaults } from './fault-schedule.ts';
 import { createSpanSink } from './span-sink.ts';
 import { deploySystem } from './deploy-system.ts';
+import { deploySensorFeed, type DeployedFeed } from './sensor-feed-unit.ts';
 
 const AGENT_ENTRY = fileURLToPath(new URL('../load/agent-main.ts', import.meta.url));
 
@@ -81,12 +82,19 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
   await mkdir(path.join(runDir, 'spans'), { recursive: true });
   onEvent({ type: 'phase', message: `preparing the ${target.kind} target` });
   const plans = new Map<System, SystemPlan>();
+  let feed: DeployedFeed | null = null;
   try {
     await target.prepare();
+    // The paper's data path: the sensors' data is inside the system, read by `get` (config source).
+    if (options.dataPath === 'in-system') {
+      onEvent({ type: 'phase', message: `deploying the sensor feed (${options.batchSize} readings per request) on the core node` });
+      feed = await deploySensorFeed(target, { dataset: options.dataset, readings: options.batchSize, buildDir, readyTimeoutMs: options.readyTimeoutMs, signal });
+    }
+    const config = feed ? { ...options.config, source: feed.url } : options.config;
     // Each system compiles what it deploys, from the scenario read once above.
     for (const system of systems) {
       onEvent({ type: 'phase', message: `compiling ${system.name}` });
-      plans.set(system, await system.plan(source, { ...options, buildDir: path.join(buildDir, system.name) }, capabilities));
+      plans.set(system, await system.plan(source, { ...options, config, buildDir: path.join(buildDir, system.name) }, capabilities));
     }
     checkFaultSubjects(options.faults ?? [], target.describe().nodes, [...plans.values()]);
     const manifest: RunManifest = {
@@ -147,7 +155,11 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
                 timeoutMs: options.timeoutMs,
                 headers: plan.headers,
               },
-              bodies: chainBody ? { kind: 'fixed', file: chainBody } : { kind: 'dataset', file: path.resolve(options.dataset), batchSize: options.batchSize },
+              bodies: chainBody
+                ? { kind: 'fixed', file: chainBody }
+                : feed
+                  ? { kind: 'fixed', file: await emptyBody(buildDir) }
+                  : { kind: 'dataset', file: path.resolve(options.dataset), batchSize: options.batchSize },
             },
             spanSink: spans,
             onProgress: ({ elapsedMs, requests, ok, errors }) =>
@@ -200,10 +212,18 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify({ ...manifest, flags }, null, 2) + '\n');
     return { runDir, manifest, profiles, interrupted: signal.aborted };
   } finally {
+    await feed?.deployment.stop();
     await target.dispose();
     for (const plan of plans.values()) await plan.dispose();
     await rm(buildDir, { recursive: true, force: true });
   }
+}
+
+/** The body of a request that carries no data (the in-system data path). */
+async function emptyBody(buildDir: string): Promise<string> {
+  const file = path.join(buildDir, 'empty-body');
+  await writeFile(file, '');
+  return file;
 }
 
 /**

@@ -12,3 +12,12 @@ export function ownerDirFromEnv(env: NodeJS.ProcessEnv = process.env): string | 
   const dir = env.FOGBENCH_OWNER_DIR;
   return dir === undefined || dir === '' ? undefined : dir;
 }
+
+/**
+ * FOGBENCH_CALIBRATION: the calibration file `calibrate` writes and `bench --preset paper` reads
+ * (default build/calibration/paper.json), so a test or a second host setup can keep its own.
+ */
+export function calibrationFileFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = env.FOGBENCH_CALIBRATION;
+  return file === undefined || file === '' ? undefined : file;
+}

@@ -11,6 +11,7 @@ import { registerGate } from './commands/gate.ts';
 import { registerReport } from './commands/report.ts';
 import { registerDataset } from './commands/dataset.ts';
 import { registerCluster } from './commands/cluster.ts';
+import { registerCalibrate } from './commands/calibrate.ts';
 
 // A reader that went away (a closed pipe) must not turn cleanup on Ctrl-C into a crash that
 // leaves processes behind: output errors are dropped, the run goes on to clean up.
@@ -23,7 +24,7 @@ const program = new Command('fogbench')
   .exitOverride();
 
 // Each command registers itself; keep this list in the order `--help` should show them.
-const registrations: ((program: Command) => void)[] = [registerBench, registerServe, registerGate, registerReport, registerDataset, registerCluster];
+const registrations: ((program: Command) => void)[] = [registerBench, registerCalibrate, registerServe, registerGate, registerReport, registerDataset, registerCluster];
 
 for (const register of registrations) register(program);
 

@@ -175,7 +175,8 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
       // not in function time. Stamping around JSON.parse/stringify here, as before, moved the
       // (de)serialisation of every hop out of p2p's gaps and into OpenFaaS's.
       try {
-        const input: unknown = JSON.parse(body.toString('utf8'));
+        // No body is no input (the paper preset's requests carry none: `get` reads the sensors).
+        const input: unknown = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
         span.fnStart = nowMs();
         let result: unknown;
         try {

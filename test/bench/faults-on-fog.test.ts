@@ -86,6 +86,7 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
       replicas: 1,
       openfaasTimeouts: {},
       functionRuntime: 'template',
+      dataPath: 'client',
       faults: SCHEDULE.map((f) => parseFault(f)),
     };
     outcome = await runBench(options, { target, systems: SYSTEMS, onEvent: () => {}, signal: new AbortController().signal });

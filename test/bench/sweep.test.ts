@@ -46,6 +46,7 @@ function benchOptions(runsDir: string, runId: string, overrides: Partial<BenchOp
     replicas: 1,
     openfaasTimeouts: {},
       functionRuntime: 'template',
+      dataPath: 'client',
     ...overrides,
   } as BenchOptions;
 }

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { deploySystem, type DeployedSystem } from '../../harness/bench/deploy-system.ts';
+import { deploySensorFeed, type DeployedFeed } from '../../harness/bench/sensor-feed-unit.ts';
 import { loadScenarioSource } from '../../harness/dataflow/compile.ts';
 import { isSpan, type Span } from '../../harness/dataflow/spans.ts';
 import type { FunctionRuntime } from '../../harness/openfaas/runtime.ts';
@@ -28,12 +29,14 @@ export interface FogOpenFaaS {
   /** Every endpoints update the target published, in order. */
   endpointUpdates: (readonly UnitEndpoint[])[];
   p2p?: { deployed: DeployedSystem; url: string };
+  /** The sensor feed, when asked for. */
+  feed?: DeployedFeed;
   close(): Promise<void>;
 }
 
 export async function deployOpenFaaSOnFog(
   scenario: string,
-  options: { withP2P?: boolean; replicas?: number; restartBackoffMs?: number; runId?: string; system?: System; deadlineMs?: number; functionRuntime?: FunctionRuntime } = {},
+  options: { withP2P?: boolean; replicas?: number; restartBackoffMs?: number; runId?: string; system?: System; deadlineMs?: number; functionRuntime?: FunctionRuntime; feed?: { dataset: string; readings: number } } = {},
 ): Promise<FogOpenFaaS> {
   const buildDir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-offog-'));
   const target = createFogTarget({
@@ -47,7 +50,7 @@ export async function deployOpenFaaSOnFog(
   const source = await loadScenarioSource(scenario);
   const spans: Span[] = [];
   const endpointUpdates: (readonly UnitEndpoint[])[] = [];
-  const systemOptions = { hopTimeoutMs: 5_000, deadlineMs: options.deadlineMs ?? 10_000, functionRuntime: options.functionRuntime ?? 'template', config: {}, replicas: options.replicas ?? 1 } as const;
+  const systemOptions = { hopTimeoutMs: 5_000, deadlineMs: options.deadlineMs ?? 10_000, functionRuntime: options.functionRuntime ?? 'template', config: {} as Record<string, string>, replicas: options.replicas ?? 1 };
   let plan: UnitsPlan | undefined;
   const onLine = (_unit: string, line: string) => {
     if (!line.startsWith('{')) return;
@@ -56,6 +59,9 @@ export async function deployOpenFaaSOnFog(
   };
   try {
     await target.prepare();
+    // The paper's data path: a sensor feed on the core node, read by get (config source).
+    const feed = options.feed ? await deploySensorFeed(target, { ...options.feed, buildDir, readyTimeoutMs: 30_000 }) : undefined;
+    if (feed) systemOptions.config = { source: feed.url };
     const capabilities = { ...target.capabilities, kind: target.kind };
     plan = (await (options.system ?? openfaasSystem).plan(source, { ...systemOptions, buildDir: path.join(buildDir, 'openfaas') }, capabilities)) as UnitsPlan;
     const observed = plan.onEndpoints!;
@@ -82,6 +88,7 @@ export async function deployOpenFaaSOnFog(
       spans,
       endpointUpdates,
       ...(p2p ? { p2p } : {}),
+      ...(feed ? { feed } : {}),
       async close() {
         await target.dispose();
         await finalPlan.dispose();

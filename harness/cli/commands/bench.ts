@@ -10,7 +10,7 @@ import type { BenchOptions } from '../../bench/options.ts';
 import { newRunId } from '../../bench/provenance.ts';
 import { environmentError, ExitCode, usageError } from '../../errors.ts';
 import { checkPathName } from '../../safe-name.ts';
-import { ownerDirFromEnv } from '../environment.ts';
+import { calibrationFileFromEnv, ownerDirFromEnv } from '../environment.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_DATASET } from '../../load/replay.ts';
 import { uncappedInFlight } from '../../load/open-loop-driver.ts';
 import { checkSystems, DEFAULT_SYSTEMS, SYSTEMS } from '../../systems/registry.ts';
@@ -27,7 +27,8 @@ import { plannedFromOptions } from '../../gate/comparable.ts';
 import { chooseDriver } from '../../load/drivers.ts';
 import { checkHeyAvailable } from '../../load/hey-driver.ts';
 import { writeIndex, writeRunReport } from '../../report/writer.ts';
-import { FaultSpecError, parseFault, PRESET_FAULTS, type FaultSpec } from '../../faults/spec.ts';
+import { FaultSpecError, parseFault, type FaultSpec } from '../../faults/spec.ts';
+import { PRESET_HELP, PRESET_NAMES, resolvePreset } from '../presets.ts';
 import { faultSummaryLines } from '../../faults/comparison.ts';
 import { RECOVERY_DEFINITION } from '../../faults/recovery.ts';
 
@@ -35,14 +36,6 @@ import { RECOVERY_DEFINITION } from '../../faults/recovery.ts';
 function opt<T>(flags: string, description: string, parse: (value: string, previous: T) => T, value: T | undefined, shown: string): Option {
   return new Option(flags, description).argParser(parse).default(value, shown);
 }
-
-/** The paper's protocol: every profile for ten minutes, no keep-alive (hey's setting there). */
-const PRESETS: Record<string, Partial<Pick<BenchOptions, 'workers' | 'durationMs' | 'keepAlive' | 'faults'>>> = {
-  paper: { workers: [1, 5, 10, 50], durationMs: 600_000, keepAlive: false },
-  quick: { workers: [1, 5, 10, 50], durationMs: 10_000, keepAlive: false },
-  // One 60 s profile per system with a CPU squeeze, a partition and a kill (harness/faults/spec.ts).
-  faults: { workers: [5], durationMs: 60_000, keepAlive: false, faults: PRESET_FAULTS.map((f) => parseFault(f)) },
-};
 
 /** --fault, repeatable: each spec parsed at once, so a typo stops the run before anything starts. */
 function collectFault(value: string, previous: FaultSpec[] = []): FaultSpec[] {
@@ -141,14 +134,24 @@ export function registerBench(program: Command): void {
     )
     .addOption(opt('--sweep <axis=values>', 'run a chain: scenario at every combination of these values, one run each (repeatable; axes length, payload, work; e.g. --sweep length=1,2,4,8 --sweep payload=1KB,64KB,1MB), fit the cost model; the same command with the same --run-id resumes it', collectSweepAxis, [], 'none'))
     .option('--predict <file>', 'with --sweep: run this scenario too, under the same options, and compare its measurement with the model\'s prediction')
-    .addOption(new Option('--preset <name>', `protocol preset: paper = 1,5,10,50 workers × 10m, keep-alive off; quick = × 10s; faults = 5 workers × 60s with ${PRESET_FAULTS.join(', ')}`).choices(Object.keys(PRESETS)))
+    .addOption(new Option('--preset <name>', PRESET_HELP).choices(PRESET_NAMES))
     .action(async (raw: RawBenchOptions, command: Command) => {
       // A target's maintenance command (fog's --cleanup) runs instead of a benchmark.
       const maintenance = requestedMaintenance(raw as unknown as Record<string, unknown>);
       if (maintenance) return void process.stdout.write(await maintenance.run({ ownerDir: ownerDirFromEnv() }));
       const fromUser = (key: string) => command.getOptionValueSource(key) === 'cli';
-      const preset = raw.preset ? PRESETS[raw.preset]! : {};
       checkSystems(raw.systems);
+      const preset = await resolvePreset(raw.preset, {
+        target: raw.target,
+        fromUser,
+        dataset: raw.dataset,
+        topology: raw.topology,
+        batch: raw.batch,
+        progress: (m) => process.stderr.write(`  ${m}\n`),
+        ...(calibrationFileFromEnv() ? { calibrationFile: calibrationFileFromEnv()! } : {}),
+      });
+      // The preset's cluster (fog --topology) when the user named none.
+      if (preset.topology !== undefined) raw.topology = preset.topology;
       const runId = raw.runId ?? newRunId();
       checkPathName('--run-id', runId);
       // A Poisson seed or spacing given without a rate would be ignored without a word.
@@ -161,11 +164,13 @@ export function registerBench(program: Command): void {
         durationMs: fromUser('duration') ? raw.duration : (preset.durationMs ?? raw.duration),
         keepAlive: fromUser('keepAlive') ? raw.keepAlive : (preset.keepAlive ?? raw.keepAlive),
         driver: raw.driver,
-        timeoutMs: raw.timeout,
+        timeoutMs: fromUser('timeout') ? raw.timeout : (preset.timeoutMs ?? raw.timeout),
         hopTimeoutMs: raw.hopTimeout,
         deadlineMs: raw.deadline,
-        dataset: raw.dataset,
-        batchSize: raw.batch,
+        dataset: preset.dataset ?? raw.dataset,
+        batchSize: preset.batchSize ?? raw.batch,
+        dataPath: preset.dataPath ?? 'client',
+        ...(preset.calibration !== undefined ? { calibration: preset.calibration } : {}),
         runsDir: raw.runsDir,
         buildDir: 'build',
         runId,
@@ -177,7 +182,7 @@ export function registerBench(program: Command): void {
         replicas: raw.replicas,
         openfaasTimeouts: raw.gatewayTimeout !== undefined ? { gateway: raw.gatewayTimeout } : {},
         functionRuntime: raw.functionRuntime,
-        warmupMs: raw.warmup,
+        warmupMs: fromUser('warmup') ? raw.warmup : (preset.warmupMs ?? raw.warmup),
         repeat: raw.repeat,
         rate: raw.rate ?? null,
         arrivals: raw.arrivals,

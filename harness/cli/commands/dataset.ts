@@ -16,6 +16,7 @@ interface GenerateFlags {
   from?: string;
   hours?: string;
   out?: string;
+  only?: 'temperature';
 }
 
 export function registerDataset(program: Command): void {
@@ -29,12 +30,13 @@ export function registerDataset(program: Command): void {
     .addOption(new Option('--format <format>', 'uo: Urban Observatory v1.1 CSV; compact: sensor,variable,units,timestamp,value CSV; ndjson').choices(DATASET_FORMATS).default('uo'))
     .option('--from <"YYYY-MM-DD HH:mm">', 'write only readings from this UTC minute on (the rows are those of the full month)')
     .option('--hours <n>', 'write only this many hours (from --from, or from the month start)')
-    .option('--out <file>', 'output file (default: datasets/cache/synthetic-<month>-seed<seed>.csv)')
+    .addOption(new Option('--only <variables>', 'temperature: only the temperature readings, as the paper filtered its month').choices(['temperature']))
+    .option('--out <file>', 'output file (default: datasets/cache/synthetic-<month>-seed<seed>[-compact][-temperature].csv)')
     .action(async (flags: GenerateFlags) => {
       const hours = flags.hours === undefined ? undefined : parseWhole('--hours', flags.hours);
       const windowed = flags.from !== undefined || hours !== undefined;
       if (windowed && !flags.out) throw usageError('--from/--hours write a slice of the month: name the file with --out');
-      const out = flags.out ?? cachedMonthPath(flags.month, flags.seed, flags.format);
+      const out = flags.out ?? cachedMonthPath(flags.month, flags.seed, flags.format, flags.only);
       const started = performance.now();
       const written = await writeGeneratedDataset(out, {
         month: flags.month,
@@ -42,6 +44,7 @@ export function registerDataset(program: Command): void {
         format: flags.format,
         ...(flags.from !== undefined ? { from: flags.from } : {}),
         ...(hours !== undefined ? { hours } : {}),
+        ...(flags.only ? { only: flags.only } : {}),
       });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       process.stdout.write(

@@ -6,7 +6,7 @@ import type { TargetDescription } from '../../results/schema.ts';
 import { nodeRange, hostAddress, PREFIX_LENGTH, toDotted, blockBase } from './addresses.ts';
 import type { CgroupDriver } from './cgroups.ts';
 import { describeShaping, type DelayMethod } from './shaping.ts';
-import { nodeCpuCount, type LinkSpec, type Topology } from './topology.ts';
+import { nodeCpuCount, workloadNodes, type LinkSpec, type Topology } from './topology.ts';
 
 export interface FogFacts {
   topology: Topology;
@@ -37,6 +37,8 @@ export function describeFog(facts: FogFacts): TargetDescription {
       topologyFile: topology.source,
       scale: topology.scale,
       scaleMeaning: 'quota = reference machine size x scale for nodes with a reference; other quotas are given as is',
+      // Where functions and services go, in placement order (successive services on successive nodes).
+      workloadNodes: workloadNodes(topology).map((n) => n.name),
       reference: Object.fromEntries(topology.nodes.filter((n) => n.reference !== null).map((n) => [n.name, n.reference])),
       hostCpus: facts.hostCpus,
       cgroupVersion: facts.cgroups?.version ?? null,

@@ -31,7 +31,7 @@ import { ensureLinkDelayBinary, startLinkDelay } from './link-delay.ts';
 import { linkQdiscCommands, type DelayMethod } from './shaping.ts';
 import { SPANS_SOCKET_ENV } from '../../dataflow/span-output.ts';
 import { listenForSpans, type SpanSocket } from './span-socket.ts';
-import { DEFAULT_TOPOLOGY_FILE, loadTopology, nodeCpuCount, type FogNodeSpec, type Topology, type TopologyOverrides } from './topology.ts';
+import { DEFAULT_TOPOLOGY_FILE, loadTopology, nodeCpuCount, workloadNodes, type FogNodeSpec, type Topology, type TopologyOverrides } from './topology.ts';
 
 export interface FogTargetOptions {
   runId: string;
@@ -492,7 +492,7 @@ class FogTargetImpl implements FogTarget {
   }
 
   private nodeFor(placement: Placement): FogNodeSpec {
-    const ofRole = this.topology.nodes.filter((n) => n.role === placement.role);
+    const ofRole = placement.role === 'worker' ? workloadNodes(this.topology) : this.topology.nodes.filter((n) => n.role === placement.role);
     if (placement.role === 'worker') return ofRole[((placement.index % ofRole.length) + ofRole.length) % ofRole.length]!;
     return ofRole[0]!;
   }

@@ -30,6 +30,12 @@ export interface FogNodeSpec {
   /** The machine this node stands for, before scaling (null when the quota is given as is). */
   reference: { vcpus: number; memoryBytes: number } | null;
   link: LinkSpec;
+  /**
+   * The core node also runs the systems' functions and services, placed among the workers
+   * (first, then the workers in file order), as the paper's master did (an invoker like the
+   * other nodes). Only a core node may; false elsewhere.
+   */
+  runsWorkloads: boolean;
 }
 
 /**
@@ -123,7 +129,10 @@ export function parseTopology(text: string, source: string, hostCpus: number): T
       fail(`${where}: give either a reference size (vcpus, referenceMemoryMiB) or real quotas (cpus, memoryMiB)`);
     }
     const link = parseLink(entry.link, `${node}: link`, fail, defaultLink);
-    return { name, role: role as NodeRole, vcpus, refMiB, cpus, memMiB, link };
+    const runsWorkloads = entry.runsWorkloads ?? false;
+    if (typeof runsWorkloads !== 'boolean') fail(`${where}.runsWorkloads must be true or false`);
+    if (runsWorkloads && role !== 'core') fail(`${where}.runsWorkloads: only the core node may also run workloads (workers always do, the client never)`);
+    return { name, role: role as NodeRole, vcpus, refMiB, cpus, memMiB, link, runsWorkloads: runsWorkloads as boolean };
   });
 
   const names = new Set<string>();
@@ -158,6 +167,7 @@ export function parseTopology(text: string, source: string, hostCpus: number): T
       memoryBytes: scaled ? Math.round(d.refMiB! * scale) * MiB : d.memMiB === null ? null : Math.round(d.memMiB * MiB),
       reference: scaled ? { vcpus: d.vcpus!, memoryBytes: d.refMiB! * MiB } : null,
       link: d.link,
+      runsWorkloads: d.runsWorkloads,
     };
   });
   return { source, scale, nodes };
@@ -178,6 +188,14 @@ export function applyOverrides(topology: Topology, overrides: TopologyOverrides)
 /** Nodes of one role in file order; workers are what placement indexes cycle over. */
 export function nodesWithRole(topology: Topology, role: NodeRole): FogNodeSpec[] {
   return topology.nodes.filter((n) => n.role === role);
+}
+
+/**
+ * The nodes a worker placement index cycles over: a core node that runs workloads first, then
+ * the workers in file order, so successive services land on successive nodes.
+ */
+export function workloadNodes(topology: Topology): FogNodeSpec[] {
+  return [...topology.nodes.filter((n) => n.role === 'core' && n.runsWorkloads), ...nodesWithRole(topology, 'worker')];
 }
 
 function resolveScale(

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TOPOLOGY_FILE, applyOverrides, loadTopology, nodeCpuCount, parseTopology } from '../../../harness/targets/local/topology.ts';
+import { DEFAULT_TOPOLOGY_FILE, applyOverrides, loadTopology, nodeCpuCount, parseTopology, workloadNodes } from '../../../harness/targets/local/topology.ts';
 import { FogbenchError } from '../../../harness/errors.ts';
 
 describe('fog topology', () => {
@@ -117,5 +117,26 @@ describe('nodeCpuCount (GOMAXPROCS of a node\'s pods)', () => {
     expect(nodeCpuCount({ cpus: 1.5, reference: null }, 8)).toBe(2);
     expect(nodeCpuCount({ cpus: null, reference: null }, 4)).toBe(4);
     expect(nodeCpuCount({ cpus: 0.3, reference: { vcpus: 8, memoryBytes: 1 } }, 2)).toBe(2);
+  });
+});
+
+describe('a core node that runs workloads (the paper\'s master)', () => {
+  it('comes first in the placement cycle, so successive services land on successive nodes', async () => {
+    const paper = await loadTopology(fileURLToPath(new URL('../../../clusters/local/paper.yaml', import.meta.url)), 2);
+    expect(workloadNodes(paper).map((n) => n.name)).toEqual(['master', 'worker-1', 'worker-2']);
+    // 1 vCPU each, 75 % of two cores over three: 0.5 core; the master's 5 GiB scaled alike.
+    expect(paper.nodes.map((n) => [n.name, n.cpus, n.memoryBytes! / 2 ** 20])).toEqual([
+      ['client', 0.5, 1024],
+      ['master', 0.5, 2560],
+      ['worker-1', 0.5, 1024],
+      ['worker-2', 0.5, 1024],
+    ]);
+    const fog = await loadTopology(DEFAULT_TOPOLOGY_FILE, 2);
+    expect(workloadNodes(fog).map((n) => n.name)).toEqual(['worker-1', 'worker-2', 'worker-3']);
+  });
+
+  it('is refused on any other role', () => {
+    const text = 'nodes:\n  - {name: client, role: client, cpus: 1, memoryMiB: 64}\n  - {name: core, role: core, cpus: 1, memoryMiB: 64}\n  - {name: w, role: worker, cpus: 1, memoryMiB: 64, runsWorkloads: true}\n';
+    expect(() => parseTopology(text, 't.yaml', 2)).toThrow(/nodes\[2\]\.runsWorkloads: only the core node may also run workloads/);
   });
 });
