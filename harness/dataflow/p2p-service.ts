@@ -9,6 +9,7 @@ import type { AnyFunction, FunctionContext } from './scenario.ts';
 import { HEADER, parseEnvelope, parseRoute, statusForError, type ErrorEnvelope } from './protocol.ts';
 import { createHopPool, HopTimeoutError, postHop } from './hop-client.ts';
 import { routeProblem, type ServiceTable } from './service-table.ts';
+import { listen } from './listen.ts';
 import { nowMs, SpanWriter, type Span, type SpanOutcome } from './spans.ts';
 
 export interface P2PServiceOptions {
@@ -244,19 +245,11 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
   });
   applyServerLimits(server, limits);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-
+  const listening = await listen(server, options.host, options.port, () => spans.flush());
   return {
-    port,
+    port: listening.port,
     async close() {
-      spans.flush();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
       pool.destroy();
     },
   };

@@ -7,6 +7,7 @@
  * deployed once per run for both systems alike; its pod is in neither system's cost.
  */
 import http from 'node:http';
+import { listen, type ListeningServer } from '../dataflow/listen.ts';
 import { openDataset } from './replay.ts';
 
 export interface SensorFeedOptions {
@@ -18,7 +19,7 @@ export interface SensorFeedOptions {
 
 export const SENSOR_FEED_PORT = 8090;
 
-export async function startSensorFeed(options: SensorFeedOptions): Promise<{ port: number; close(): Promise<void> }> {
+export async function startSensorFeed(options: SensorFeedOptions): Promise<ListeningServer> {
   const { source } = await openDataset(options.dataset, { batchSize: options.readings });
   const server = http.createServer((req, res) => {
     if (req.url === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
@@ -27,16 +28,5 @@ export async function startSensorFeed(options: SensorFeedOptions): Promise<{ por
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : options.port,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return listen(server, options.host, options.port);
 }

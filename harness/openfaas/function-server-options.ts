@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import type { ListeningServer } from '../dataflow/listen.ts';
 import type { TemplateHandler } from './template-contract.ts';
 
 export interface FunctionServerBase {
@@ -17,10 +18,7 @@ export interface FunctionServerBase {
   writeSpans: (chunk: string) => void;
 }
 
-export interface StartedFunctionServer {
-  port: number;
-  close(): Promise<void>;
-}
+export type StartedFunctionServer = ListeningServer;
 
 /** The id the client's request carries through the chain; the gateway's X-Call-Id otherwise. */
 export function requestIdOf(headers: http.IncomingHttpHeaders): string {

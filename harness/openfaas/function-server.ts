@@ -6,6 +6,7 @@
  * same bytes, and the difference between their rows is what the template costs.
  */
 import http from 'node:http';
+import { listen } from '../dataflow/listen.ts';
 import { nowMs, SpanWriter, type Span } from '../dataflow/spans.ts';
 import type { BytesNextCall } from './chain-next.ts';
 import { requestIdOf, type FunctionServerBase, type StartedFunctionServer } from './function-server-options.ts';
@@ -78,17 +79,5 @@ export async function startFunctionServer(options: FunctionServerOptions): Promi
     });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : options.port,
-    close: () => new Promise<void>((resolve) => {
-      spans.flush();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return listen(server, options.host, options.port, () => spans.flush());
 }

@@ -16,6 +16,7 @@
 import http from 'node:http';
 import bodyParser from 'body-parser';
 import express, { type Request, type Response } from 'express';
+import { listen } from '../dataflow/listen.ts';
 import { nowMs, SpanWriter, type Span } from '../dataflow/spans.ts';
 import type { JsonNextCall } from './chain-next.ts';
 import { requestIdOf, type FunctionServerBase, type StartedFunctionServer } from './function-server-options.ts';
@@ -78,19 +79,5 @@ export async function startTemplateServer(options: TemplateServerOptions): Promi
   // The template registers these six methods on every path; express answers others with 404.
   for (const method of ['post', 'get', 'patch', 'put', 'delete', 'options'] as const) app[method]('/*', (req, res) => void handle(req, res));
 
-  const server = http.createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : options.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        spans.flush();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(http.createServer(app), options.host, options.port, () => spans.flush());
 }
