@@ -14,6 +14,7 @@ import { checkSchedule, describeFault, NODE_FAULTS, sortSchedule, type FaultSpec
 import type { ClusterEvent, FaultOutcome, ProfileResult, TargetDescription } from '../results/schema.ts';
 import type { SystemPlan } from '../systems/system.ts';
 import type { Deployment, FaultInjector, Target } from '../targets/target.ts';
+import { after, type Timer } from '../timers.ts';
 
 /** Before the target is prepared: faults the target cannot inject at all, and the schedule's times. */
 export function checkFaultsBeforeRun(faults: readonly FaultSpec[], target: Pick<Target, 'kind' | 'capabilities'>, durationMs: number): void {
@@ -86,18 +87,19 @@ export function scheduleFaults(
     reverted: null,
     endedBy: null,
   }));
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Set<Timer>();
   const reverts = new Map<number, () => Promise<void>>();
   const pending = new Set<Promise<void>>();
   let epochMs: number | null = null;
   let finished: Promise<ScheduledFaults> | null = null;
   const now = () => Math.round(Date.now() - epochMs!) / 1000;
   const later = (ms: number, work: () => Promise<void>) => {
-    const timer = setTimeout(() => {
+    // after(): a fault may last longer than one Node timer holds (2^31 − 1 ms).
+    const timer = after(ms, () => {
       timers.delete(timer);
       const p = work().finally(() => pending.delete(p));
       pending.add(p);
-    }, Math.max(0, ms));
+    });
     timers.add(timer);
   };
 
@@ -145,7 +147,7 @@ export function scheduleFaults(
     },
     finish() {
       return (finished ??= (async () => {
-        for (const timer of timers) clearTimeout(timer);
+        for (const timer of timers) timer.clear();
         timers.clear();
         // A fault being applied right now finishes applying, so that it is reverted below.
         while (pending.size > 0) await Promise.all([...pending]);

@@ -29,6 +29,7 @@ import { runProfile } from './run-profile.ts';
 import { attachFaults, checkFaultsBeforeRun, checkFaultSubjects, scheduleFaults } from './fault-schedule.ts';
 import { createSpanSink } from './span-sink.ts';
 import { deploySystem } from './deploy-system.ts';
+import { sleep } from '../timers.ts';
 
 const AGENT_ENTRY = fileURLToPath(new URL('../load/agent-main.ts', import.meta.url));
 
@@ -184,7 +185,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
           await writeFile(path.join(runDir, 'spans', `${name}.ndjson`), run.spans.map((s) => JSON.stringify(s)).join('\n') + '\n');
           profiles.push(result);
           onEvent({ type: 'profile-end', system: system.name, workers, file: resultFile, interrupted: run.interrupted });
-          if (!signal.aborted && options.cooldownMs > 0) await new Promise((r) => setTimeout(r, options.cooldownMs));
+          if (!signal.aborted && options.cooldownMs > 0) await sleep(options.cooldownMs, signal);
         }
       } finally {
         await deployment.stop();

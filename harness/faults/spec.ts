@@ -66,7 +66,9 @@ const CPU_RANGE = { min: 0.01, max: 1024 };
 function parseTime(value: string, what: string, fail: (why: string) => never): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value);
   if (!m) fail(`${what} "${value}" is not a duration: use e.g. 500ms, 20s or 1m`);
-  return Math.round(Number(m[1]) * TIME_UNITS[m[2] ?? 's']!);
+  const ms = Math.round(Number(m[1]) * TIME_UNITS[m[2] ?? 's']!);
+  if (!Number.isSafeInteger(ms)) fail(`${what} "${value}" is too long to be a time in a profile`);
+  return ms;
 }
 
 /** "64Mi" → 67108864; null when it is not a size. */

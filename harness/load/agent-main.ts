@@ -11,6 +11,7 @@ import { httpDriver } from './http-driver.ts';
 import { startSelfMonitor } from './self-monitor.ts';
 import type { ClientSample } from '../results/schema.ts';
 import { openDataset } from './replay.ts';
+import { after } from '../timers.ts';
 
 const say = (message: AgentMessage) => process.stdout.write(JSON.stringify(message) + '\n');
 
@@ -61,13 +62,13 @@ async function main(specFile: string): Promise<void> {
   // The generator is watched over the window, not over what a driver does after it (hey's
   // rows are read once hey has ended: that work is not load generation).
   let client: ClientSample[] | undefined;
-  const windowEnd = setTimeout(() => (client = monitor.stop()), spec.load.durationMs);
+  const windowEnd = after(spec.load.durationMs, () => (client = monitor.stop()));
   let cutOff: number;
   try {
     ({ cutOff } = await driver.run(spec.load, bodies, recorder, abort.signal, { end: 'cut' }));
   } finally {
     clearInterval(progress);
-    clearTimeout(windowEnd);
+    windowEnd.clear();
     client ??= monitor.stop();
   }
   const end = Math.min(performance.now(), start + spec.load.durationMs);

@@ -31,6 +31,7 @@ import type { ProfileRecorder } from '../metrics/recorder.ts';
 import type { BodySource } from './body-source.ts';
 import { classifyStatus } from './classify.ts';
 import type { LoadDriver, LoadSpec } from './driver.ts';
+import { after, type Timer } from '../timers.ts';
 import { failuresAtLeast, HEY_MAX_ROWS, isHeyHeader, parseHeyRow, type HeyRow } from './hey-csv.ts';
 
 /** The hey the driver runs: $FOGBENCH_HEY, or `hey` on the PATH. */
@@ -118,7 +119,7 @@ export const heyDriver: LoadDriver = {
     const windowMs = heyWindowMs(spec.durationMs);
     const timeoutS = heyTimeoutS(spec.timeoutMs);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-hey-'));
-    let watchdog: NodeJS.Timeout | undefined;
+    let watchdog: Timer | undefined;
     try {
       const bodyFile = path.join(dir, 'body');
       await writeFile(bodyFile, bodies.next());
@@ -155,15 +156,15 @@ export const heyDriver: LoadDriver = {
       const check = () => {
         const quiet = performance.now() - lastOutput;
         if (quiet < QUIET_MS) {
-          watchdog = setTimeout(check, QUIET_MS - quiet);
+          watchdog = after(QUIET_MS - quiet, check);
           return;
         }
         killed = true;
         child.kill('SIGKILL');
       };
-      watchdog = setTimeout(check, deadlineMs);
+      watchdog = after(deadlineMs, check);
       const exit = await exited;
-      clearTimeout(watchdog);
+      watchdog.clear();
       signal.removeEventListener('abort', onAbort);
       const outputEnded = exit.error
         ? true
@@ -248,7 +249,7 @@ export const heyDriver: LoadDriver = {
       }
       return { cutOff: 0 };
     } finally {
-      clearTimeout(watchdog);
+      watchdog?.clear();
       await rm(dir, { recursive: true, force: true });
     }
   },

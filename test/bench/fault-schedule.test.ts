@@ -53,6 +53,18 @@ describe('fault schedule', () => {
     expect(scheduled.outcomes[1]!.endedAt).toBeGreaterThanOrEqual(0.245);
   });
 
+  // Issue 25, finding 1: the revert timer overflowed (2^31 − 1 ms) and fired after 1 ms.
+  it('issue 25 #1: keeps a fault longer than one Node timer holds in effect until the profile ends', async () => {
+    const { injector, log, t0 } = fakeInjector();
+    const run = scheduleFaults([parseFault('cpu:w=0.05@10ms+1000h')], injector, deployment);
+    run.start(t0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(log.filter((l) => l.startsWith('revert'))).toEqual([]);
+    const { outcomes } = await run.finish();
+    expect(outcomes[0]).toMatchObject({ status: 'applied', endedBy: 'profile-end', reverted: 'w back' });
+    expect(outcomes[0]!.endedAt).toBeGreaterThanOrEqual(0.19);
+  });
+
   it('reverts what is still in effect when the load ends, and reports what never came or did not apply', async () => {
     const { injector, log, t0 } = fakeInjector({ notApplicable: ['gateway'], failing: ['stuck'] });
     const faults = ['memory:svc=64Mi@10ms', 'partition:w@20ms+10s', 'kill:gateway@10ms', 'kill:stuck@10ms', 'kill:svc@5s'].map((f) => parseFault(f));

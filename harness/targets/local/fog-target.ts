@@ -30,6 +30,7 @@ import type { RestartPolicy } from './supervised-unit.ts';
 import { ensureLinkDelayBinary, startLinkDelay } from './link-delay.ts';
 import { linkQdiscCommands, type DelayMethod } from './shaping.ts';
 import { DEFAULT_TOPOLOGY_FILE, loadTopology, type FogNodeSpec, type Topology, type TopologyOverrides } from './topology.ts';
+import { after, type Timer } from '../../timers.ts';
 
 export interface FogTargetOptions {
   runId: string;
@@ -345,12 +346,12 @@ class FogTargetImpl implements FogTarget {
   }
 
   private async waitReady(pod: Pod, timeoutMs: number, signal: AbortSignal | undefined): Promise<ReadyOutcome> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     let onAbort: (() => void) | undefined;
     const outcomes: Promise<ReadyOutcome>[] = [
       pod.pod.firstReady().then(() => ({ kind: 'ready' as const })),
       pod.pod.firstExit().then(({ container, status }) => ({ kind: 'exited' as const, container, status })),
-      new Promise((resolve) => (timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs))),
+      new Promise((resolve) => (timer = after(timeoutMs, () => resolve({ kind: 'timeout' })))),
       new Promise((resolve) => {
         if (signal?.aborted) return resolve({ kind: 'aborted' });
         onAbort = () => resolve({ kind: 'aborted' });
@@ -360,7 +361,7 @@ class FogTargetImpl implements FogTarget {
     try {
       return await Promise.race(outcomes);
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
