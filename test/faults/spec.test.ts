@@ -42,6 +42,7 @@ describe('--fault grammar', () => {
       ['memory:x=100@1s', /from 1Mi/],
       ['memory:x/c=64Mi@1s', /not a container/],
       ['cpu:w=0.1@1s+0s', /greater than zero/],
+      [`cpu:w=0.1@1s+${'9'.repeat(400)}h`, /duration "9+h" is too long to be a time in a profile/],
     ];
     for (const [text, expected] of cases) {
       const message = error(text);
