@@ -67,29 +67,32 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
   const runDir = childPath(options.runsDir, options.runId, 'run id');
   const buildDir = path.resolve(childPath(options.buildDir, options.runId, 'run id'));
   const profiles: ProfileResult[] = [];
-
-  onEvent({ type: 'phase', message: `compiling ${options.scenarioFile}` });
-  // Read here for the manifest, and so that a bad dataset fails before anything is deployed;
-  // the load agent reads it again in its own process.
-  const dataset = await openDataset(options.dataset, { batchSize: options.batchSize });
-  const source = await loadScenarioSource(options.scenarioFile, { generatedDir: path.join(buildDir, 'scenario') });
-  // A chain: scenario's requests all carry its fixed body (synthetic-chain.ts), not dataset batches.
-  const chainBody = source.description.synthetic ? await writeChainBody(source.description.synthetic, path.join(buildDir, 'scenario')) : undefined;
-  const agentBundle = path.join(buildDir, 'agent', 'agent.mjs');
-  await bundleForNode({ entryFile: AGENT_ENTRY, outfile: agentBundle });
-
-  await mkdir(path.join(runDir, 'profiles'), { recursive: true });
-  await mkdir(path.join(runDir, 'spans'), { recursive: true });
-  onEvent({ type: 'phase', message: `preparing the ${target.kind} target` });
   const plans = new Map<System, SystemPlan>();
   try {
+    // Read here for the manifest, and so that a bad dataset fails before anything is deployed;
+    // the load agent reads it again in its own process.
+    const dataset = await openDataset(options.dataset, { batchSize: options.batchSize });
+    const source = await loadScenarioSource(options.scenarioFile, { generatedDir: path.join(buildDir, 'scenario') });
+    // What the faults name, from the scenario's route: a fault naming nothing stops the run here,
+    // before anything is compiled or prepared.
+    const faults = options.faults ?? [];
+    if (faults.length) {
+      const subjects = systems.map((s) => ({ system: s.name, subjects: s.subjects(source.description.route, options, capabilities) }));
+      checkFaultSubjects(faults, await target.capabilities.faults!.nodes(), subjects);
+    }
+    onEvent({ type: 'phase', message: `compiling ${options.scenarioFile}` });
+    // A chain: scenario's requests all carry its fixed body (synthetic-chain.ts), not dataset batches.
+    const chainBody = source.description.synthetic ? await writeChainBody(source.description.synthetic, path.join(buildDir, 'scenario')) : undefined;
+    const agentBundle = path.join(buildDir, 'agent', 'agent.mjs');
+    await bundleForNode({ entryFile: AGENT_ENTRY, outfile: agentBundle });
+
+    onEvent({ type: 'phase', message: `preparing the ${target.kind} target` });
     await target.prepare();
     // Each system compiles what it deploys, from the scenario read once above.
     for (const system of systems) {
       onEvent({ type: 'phase', message: `compiling ${system.name}` });
       plans.set(system, await system.plan(source, { ...options, buildDir: path.join(buildDir, system.name) }, capabilities));
     }
-    checkFaultSubjects(options.faults ?? [], target.describe().nodes, [...plans.values()]);
     const manifest: RunManifest = {
       schemaVersion: SCHEMA_VERSION,
       kind: 'fogbench.manifest',
@@ -106,6 +109,9 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
         options.systems.flatMap((system) => options.workers.map((workers) => ({ system, workers, repetition }))),
       ),
     };
+    // The run folder appears with its manifest: a run refused or failed before this leaves none.
+    await mkdir(path.join(runDir, 'profiles'), { recursive: true });
+    await mkdir(path.join(runDir, 'spans'), { recursive: true });
     await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 
     // Repetitions go A B A B across systems, each a fresh deployment, so drift hits both alike.

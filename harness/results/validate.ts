@@ -227,8 +227,8 @@ const PROFILE = object({
             object({
               status: req(oneOf('recovered', 'not-recovered', 'unmeasurable')),
               secondsToRecover: req(nullable(number(0))),
-              failed: req(integer(0)),
-              okShortfall: req(integer(0)),
+              failed: req(nullable(integer(0))),
+              okShortfall: req(nullable(integer(0))),
               errors: req(record(integer(0))),
               overlappedBy: req(list(string)),
             }),

@@ -128,7 +128,14 @@ export function createFogTarget(options: FogTargetOptions): FogTarget {
 
 class FogTargetImpl implements FogTarget {
   readonly kind = 'fog' as const;
-  readonly capabilities: TargetCapabilities = { podNetwork: true, probes: true, faults: createFogFaults(() => this.faultAccess()) };
+  readonly capabilities: TargetCapabilities = {
+    podNetwork: true,
+    probes: true,
+    faults: createFogFaults(
+      () => this.faultAccess(),
+      async () => (this.loaded ?? (await this.loadTopology())).nodes.map((n) => ({ name: n.name, role: n.role })),
+    ),
+  };
   private readonly searchPath: string;
   private readonly names = new FogNames(newTag());
   private host: HostCommands | null = null;
@@ -166,11 +173,7 @@ class FogTargetImpl implements FogTarget {
     if (this.network !== null) return;
     const host = new HostCommands(requireHostTools(this.searchPath));
     const cgroups = detectCgroups();
-    const topology = await loadTopology(
-      this.options.topologyFile ?? DEFAULT_TOPOLOGY_FILE,
-      this.options.hostCpus ?? availableParallelism(),
-      this.options.overrides,
-    );
+    const topology = await this.loadTopology();
     if (topology.nodes.length > MAX_NODES) throw environmentError(`the fog target supports at most ${MAX_NODES} nodes`);
     // What a killed run left (exactly what its owner record lists) goes before anything is made.
     const leftovers = await cleanupLeftovers({ searchPath: this.searchPath, ownerDir: this.options.ownerDir, cgroups });
@@ -224,6 +227,10 @@ class FogTargetImpl implements FogTarget {
       await this.dispose();
       throw error;
     }
+  }
+
+  private loadTopology(): Promise<Topology> {
+    return loadTopology(this.options.topologyFile ?? DEFAULT_TOPOLOGY_FILE, this.options.hostCpus ?? availableParallelism(), this.options.overrides);
   }
 
   /**
