@@ -188,6 +188,9 @@ export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<Swee
         }
         throw error;
       }
+      // A point whose run failed part-way is not complete: the failure ends the sweep, and a
+      // resume runs the point again whole.
+      if (outcome.failure) throw outcome.failure;
       const seconds = (Date.now() - started) / 1000;
       deps.onEvent({ type: 'point-end', id: point.id, index, total: plan.length, seconds, runDir: outcome.runDir, interrupted: outcome.interrupted });
       if (outcome.interrupted) {

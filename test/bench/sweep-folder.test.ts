@@ -30,7 +30,7 @@ function fakeDeps(ran: string[], options: { delayMs?: number; during?: () => voi
       options.during?.();
       await new Promise((r) => setTimeout(r, options.delayMs ?? 0));
       const { dir, manifest } = await writeRunFolder(o.runsDir, { runId: o.runId, systems: ['p2p'], workers: [1], seconds: 3 });
-      return { runDir: dir, manifest, profiles: [], interrupted: false };
+      return { runDir: dir, manifest, profiles: [], interrupted: false, failure: null };
     },
     createTarget: async () => ({}) as Target,
     systems: {},

@@ -8,7 +8,7 @@ import type { SweepAxis } from '../../bench/sweep-spec.ts';
 import { collectSweepAxis, runSweepCommand, withSweepDefaults } from './bench-sweep.ts';
 import type { BenchOptions } from '../../bench/options.ts';
 import { newRunId } from '../../bench/provenance.ts';
-import { environmentError, ExitCode, usageError } from '../../errors.ts';
+import { environmentError, ExitCode, FogbenchError, usageError } from '../../errors.ts';
 import { checkPathName } from '../../safe-name.ts';
 import { ownerDirFromEnv } from '../environment.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_DATASET } from '../../load/replay.ts';
@@ -232,6 +232,12 @@ export function registerBench(program: Command): void {
           const { htmlPath } = await writeRunReport(outcome.runDir);
           await writeIndex(options.runsDir, path.join(options.runsDir, '..', 'index.html'));
           process.stdout.write(`report:  ${path.resolve(htmlPath)}\n`);
+        }
+        // The run ended early: what it measured is above; its own error ends the command.
+        if (outcome.failure) {
+          const e = outcome.failure;
+          const kept = ` (the ${outcome.profiles.length} profile${outcome.profiles.length === 1 ? '' : 's'} measured before it are above and in ${path.resolve(outcome.runDir)})`;
+          throw e instanceof FogbenchError ? new FogbenchError(e.code, `${e.message}${kept}`, { cause: e }) : e;
         }
         if (outcome.interrupted) {
           process.exitCode = ExitCode.interrupted;
