@@ -3,7 +3,7 @@
  * writing each profile's result as soon as it is measured. Takes everything it needs as
  * parameters; the CLI owns argv, printing, signals and the exit code.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioSource } from '../dataflow/compile.ts';
@@ -31,6 +31,7 @@ import { createSpanSink } from './span-sink.ts';
 import { deploySystem } from './deploy-system.ts';
 import { sleep } from '../timers.ts';
 import { makeDirInside } from '../safe-fs.ts';
+import { claimBuildFolder, describeAbandoned } from '../build-folders.ts';
 
 const AGENT_ENTRY = fileURLToPath(new URL('../load/agent-main.ts', import.meta.url));
 
@@ -70,11 +71,15 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
   }
   checkFaultsBeforeRun(options.faults ?? [], target, options.durationMs);
   const driver = chooseDriver(options.driver, { keepAlive: options.keepAlive, rate: options.rate ?? undefined });
-  // The run id becomes two folder names; the build one is removed at the end.
+  // The run id becomes two folder names. The build one is claimed, made new, and removed however
+  // the run ends (build-folders.ts).
   const runDir = childPath(options.runsDir, options.runId, 'run id');
-  const buildDir = path.resolve(childPath(options.buildDir, options.runId, 'run id'));
+  const build = await claimBuildFolder(options.buildDir, options.runId);
+  for (const line of describeAbandoned(build.removed)) onEvent({ type: 'phase', message: line });
+  const buildDir = build.dir;
   const profiles: ProfileResult[] = [];
   const plans = new Map<System, SystemPlan>();
+  let ended = false;
   try {
     // Read here for the manifest, and so that a bad dataset fails before anything is deployed;
     // the load agent reads it again in its own process.
@@ -222,11 +227,16 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     const clientSaturated = profiles.filter((p) => !p.client.limited && (p.client.saturatedSeconds ?? 0) > 0).map(flag);
     const flags = { clientLimited, ...(clientSaturated.length ? { clientSaturated } : {}) };
     await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify({ ...manifest, flags }, null, 2) + '\n');
+    ended = true;
     return { runDir, manifest, profiles, interrupted: signal.aborted, failure };
   } finally {
-    await target.dispose();
-    for (const plan of plans.values()) await plan.dispose();
-    await rm(buildDir, { recursive: true, force: true });
+    // Every step is tried even when one fails: a target that fails to dispose must not leave the
+    // secrets and the build folder behind.
+    const steps = [() => target.dispose(), ...[...plans.values()].map((plan) => () => plan.dispose()), () => build.release()];
+    const failures: unknown[] = [];
+    for (const step of steps) await step().catch((error: unknown) => failures.push(error));
+    // (An error of the run itself goes on as it is.)
+    if (failures.length > 0 && ended) throw failures[0];
   }
 }
 

@@ -20,6 +20,7 @@ import { usageError } from '../errors.ts';
 import { checkPathName, childPath } from '../safe-name.ts';
 import { profileFileName, type RunManifest } from '../results/schema.ts';
 import { MANIFEST_SHAPE } from '../results/validate.ts';
+import { claimBuildFolder, describeAbandoned, type BuildFolder } from '../build-folders.ts';
 import { listInside, makeDirInside, readJsonInside, removeInside, writeInside } from '../safe-fs.ts';
 import { takeSweepLock } from './sweep-lock.ts';
 import { POINT_FILE, POINT_SHAPE, POINTS_DIR, SWEEP_FILE, SWEEP_SCHEMA_VERSION, SWEEP_SHAPE, type PointRecord, type PointShape, type SweepManifest } from './sweep-records.ts';
@@ -152,8 +153,16 @@ export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<Swee
   const ran: string[] = [];
   const skipped: string[] = [];
   let interrupted = false;
-  // Each point builds under build/<sweep-id>/<point-id>, removed when it ends.
-  const buildRoot = childPath(options.buildDir, options.runId, 'run id');
+  // Each point builds under build/<sweep-id>/<point-id>, removed when it ends; the sweep's own
+  // folder goes when the sweep ends (build-folders.ts).
+  let build: BuildFolder;
+  try {
+    build = await claimBuildFolder(options.buildDir, id);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  for (const line of describeAbandoned(build.removed)) deps.onEvent({ type: 'phase', message: line });
   try {
     for (const [index, point] of plan.entries()) {
       if (deps.signal.aborted) {
@@ -174,7 +183,7 @@ export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<Swee
         scenarioFile: point.scenario,
         runsDir: pointsDir,
         runId: point.id,
-        buildDir: buildRoot,
+        buildDir: build.dir,
         // Recorded in the point's manifest (options), so a point folder alone says what it belongs to.
         sweep: { id: options.runId, point: point.id, key: keys[index]!, optionsHash: hash },
       };
@@ -219,7 +228,7 @@ export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<Swee
     }
   } finally {
     await release();
-    await removeInside(options.buildDir, id);
+    await build.release();
   }
   return { dir, manifest, ran, skipped, interrupted };
 }

@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runBench } from '../../bench/run-bench.ts';
+import { BUILD_ROOT, cleanupBuildFolders } from '../../build-folders.ts';
 import type { SweepAxis } from '../../bench/sweep-spec.ts';
 import { collectSweepAxis, runSweepCommand, withSweepDefaults } from './bench-sweep.ts';
 import type { BenchOptions } from '../../bench/options.ts';
@@ -150,7 +151,8 @@ export function registerBench(program: Command): void {
     .action(async (raw: RawBenchOptions, command: Command) => {
       // A target's maintenance command (fog's --cleanup) runs instead of a benchmark.
       const maintenance = requestedMaintenance(raw as unknown as Record<string, unknown>);
-      if (maintenance) return void process.stdout.write(await maintenance.run({ ownerDir: ownerDirFromEnv() }));
+      // Build folders of runs that were killed go too (their secrets with them), whatever the target.
+      if (maintenance) return void process.stdout.write((await cleanupBuildFolders()) + (await maintenance.run({ ownerDir: ownerDirFromEnv() })));
       const fromUser = (key: string) => command.getOptionValueSource(key) === 'cli';
       const preset = raw.preset ? PRESETS[raw.preset]! : {};
       checkSystems(raw.systems);
@@ -172,7 +174,7 @@ export function registerBench(program: Command): void {
         dataset: raw.dataset,
         batchSize: raw.batch,
         runsDir: raw.runsDir,
-        buildDir: 'build',
+        buildDir: BUILD_ROOT,
         runId,
         target: raw.target,
         config: raw.config,
