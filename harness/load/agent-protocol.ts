@@ -29,7 +29,8 @@ export const AGENT_SPEC_SHAPE: Check = object({
   load: req(
     object({
       url: req(string),
-      workers: req(integer(1, 10_000)),
+      // Open loop: the cap on requests in flight, which may be far above any closed loop's workers.
+      workers: req(integer(1)),
       rate: opt(number(0)),
       arrivals: opt(oneOf('constant', 'poisson')),
       seed: opt(integer(0)),
