@@ -141,29 +141,18 @@ export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<Swee
   const pointsDir = path.join(dir, POINTS_DIR);
   const pointRel = (pointId: string) => path.join(id, POINTS_DIR, checkPathName('sweep point', pointId));
   const keys = plan.map((p) => pointKey(p.what, hash));
-  let complete: boolean[];
-  try {
-    await writeManifest();
-    complete = await Promise.all(plan.map((p, i) => pointComplete(root, pointRel(p.id), keys[i]!)));
-  } catch (error) {
-    await release();
-    throw error;
-  }
-  deps.onEvent({ type: 'sweep-start', dir, total: plan.length, done: complete.filter(Boolean).length, resumed: previous !== null });
   const ran: string[] = [];
   const skipped: string[] = [];
   let interrupted = false;
-  // Each point builds under build/<sweep-id>/<point-id>, removed when it ends; the sweep's own
-  // folder goes when the sweep ends (build-folders.ts).
-  let build: BuildFolder;
+  let build: BuildFolder | null = null;
   try {
+    await writeManifest();
+    const complete = await Promise.all(plan.map((p, i) => pointComplete(root, pointRel(p.id), keys[i]!)));
+    deps.onEvent({ type: 'sweep-start', dir, total: plan.length, done: complete.filter(Boolean).length, resumed: previous !== null });
+    // Each point builds under build/<sweep-id>/<point-id>, removed when it ends; the sweep's own
+    // folder goes when the sweep ends (build-folders.ts).
     build = await claimBuildFolder(options.buildDir, id);
-  } catch (error) {
-    await release();
-    throw error;
-  }
-  for (const line of describeAbandoned(build.removed)) deps.onEvent({ type: 'phase', message: line });
-  try {
+    for (const line of describeAbandoned(build.removed)) deps.onEvent({ type: 'phase', message: line });
     for (const [index, point] of plan.entries()) {
       if (deps.signal.aborted) {
         interrupted = true;
@@ -228,7 +217,7 @@ export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<Swee
     }
   } finally {
     await release();
-    await build.release();
+    await build?.release();
   }
   return { dir, manifest, ran, skipped, interrupted };
 }
