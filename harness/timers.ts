@@ -20,33 +20,37 @@ export interface Timer {
 
 /** Calls `fn` once, `ms` from now, whatever `ms` is. */
 export function after(ms: number, fn: () => void): Timer {
-  let handle: NodeJS.Timeout | null = null;
-  let weak = false;
-  const due = performance.now() + (ms > 0 ? ms : 0);
-  const arm = (left: number) => {
-    if (left === Infinity) return;
-    handle = setTimeout(() => {
-      handle = null;
-      const rest = due - performance.now();
-      // Node may fire a millisecond early: only a step short of a long delay is re-armed.
-      if (left > MAX_TIMER_MS && rest > 0) arm(rest);
-      else fn();
-    }, Math.min(left > 0 ? left : 0, MAX_TIMER_MS));
-    if (weak) handle.unref();
-  };
-  arm(ms > 0 ? ms : 0);
-  const timer: Timer = {
-    clear() {
-      if (handle !== null) clearTimeout(handle);
-      handle = null;
-    },
-    unref() {
-      weak = true;
-      handle?.unref();
-      return timer;
-    },
-  };
-  return timer;
+  return new SteppedTimer(Number.isNaN(ms) ? 0 : ms, fn);
+}
+
+/**
+ * One Node timer for a delay it can hold (the load drivers set one per request: no more cost
+ * than setTimeout's own), a chain of them for a longer one, none for Infinity.
+ */
+class SteppedTimer implements Timer {
+  private handle: NodeJS.Timeout | null = null;
+  private weak = false;
+
+  constructor(ms: number, fn: () => void) {
+    this.arm(ms, fn, ms > MAX_TIMER_MS ? performance.now() + ms : 0);
+  }
+
+  private arm(ms: number, fn: () => void, due: number): void {
+    if (ms === Infinity) return;
+    this.handle = ms <= MAX_TIMER_MS ? setTimeout(fn, ms > 0 ? ms : 0) : setTimeout(() => this.arm(due - performance.now(), fn, due), MAX_TIMER_MS);
+    if (this.weak) this.handle.unref();
+  }
+
+  clear(): void {
+    if (this.handle !== null) clearTimeout(this.handle);
+    this.handle = null;
+  }
+
+  unref(): Timer {
+    this.weak = true;
+    this.handle?.unref();
+    return this;
+  }
 }
 
 /** Resolves `ms` from now, or at once when `signal` is aborted. */
