@@ -51,4 +51,13 @@ describe('build folders', () => {
     expect(readdirSync(path.join(root, '.runs')).sort()).toEqual(['busy.json']);
     await live.release();
   });
+
+  it('refuses a linked record folder in one line, writing nothing through it', async () => {
+    const root = tempDir('fogbench-build-');
+    const victim = tempDir('fogbench-victim-');
+    symlinkSync(victim, path.join(root, '.runs'));
+    await expect(claimBuildFolder(root, 'run-1')).rejects.toThrow(/\.runs is a symbolic link; fogbench follows no link/);
+    expect(readdirSync(victim)).toEqual([]);
+    expect(existsSync(path.join(root, 'run-1'))).toBe(false);
+  });
 });

@@ -5,7 +5,7 @@
  * folder is under test.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BenchOutcome } from '../../harness/bench/run-bench.ts';
@@ -135,5 +135,56 @@ describe('a sweep folder', () => {
     const ran: string[] = [];
     await runSweep(input, fakeDeps(ran));
     expect(ran).toEqual(['length-2']);
+  });
+});
+
+describe('a sweep folder, other places for a link or a non-regular file', () => {
+  /** A sweep with its two points complete, and what a resume then does. */
+  async function complete(name: string) {
+    const root = tempDir('fogbench-sweep-variant-');
+    const runs = path.join(root, 'runs');
+    const input = { options: benchOptions(runs, name), base: CHAIN_DEFAULTS, axes: axes() };
+    await runSweep(input, fakeDeps([]));
+    const resume = async () => {
+      const ran: string[] = [];
+      return { message: await attempt(runSweep(input, fakeDeps(ran))), ran };
+    };
+    return { root, dir: path.join(runs, name), resume };
+  }
+
+  it('runs again a point whose folder is a link, removing the link, not what it points to', async () => {
+    const { root, dir, resume } = await complete('point-link');
+    const victim = path.join(root, 'victim');
+    mkdirSync(victim);
+    writeFileSync(path.join(victim, 'keep.txt'), 'precious');
+    execFileSync('rm', ['-r', path.join(dir, 'points', 'length-2')]);
+    symlinkSync(victim, path.join(dir, 'points', 'length-2'));
+    const { message, ran } = await resume();
+    expect(message).toBe('done');
+    expect(ran).toEqual(['length-2']);
+    expect(readdirSync(victim)).toEqual(['keep.txt']);
+  });
+
+  it('runs again, at once, a point whose point.json is a FIFO or a folder', async () => {
+    const { dir, resume } = await complete('point-fifo');
+    execFileSync('rm', [path.join(dir, 'points', 'length-1', 'point.json'), path.join(dir, 'points', 'length-2', 'point.json')]);
+    execFileSync('mkfifo', [path.join(dir, 'points', 'length-1', 'point.json')]);
+    mkdirSync(path.join(dir, 'points', 'length-2', 'point.json'));
+    const { message, ran } = await resume();
+    expect(message).toBe('done');
+    expect(ran).toEqual(['length-1', 'length-2']);
+  });
+
+  it('refuses a lock that is a link, and a sweep.json that is a folder, in one line, touching neither target', async () => {
+    const linked = await complete('lock-link');
+    const victim = path.join(linked.root, 'victim.txt');
+    writeFileSync(victim, 'precious');
+    symlinkSync(victim, path.join(linked.dir, 'sweep.lock'));
+    expect((await linked.resume()).message).toMatch(/sweep\.lock is a symbolic link; fogbench follows no link and opens only regular files inside its run and build folders: remove it$/);
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+    const folder = await complete('json-folder');
+    execFileSync('rm', [path.join(folder.dir, 'sweep.json')]);
+    mkdirSync(path.join(folder.dir, 'sweep.json'));
+    expect((await folder.resume()).message).toMatch(/sweep\.json is a folder; fogbench follows no link/);
   });
 });
