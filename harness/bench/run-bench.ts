@@ -80,6 +80,8 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
   const profiles: ProfileResult[] = [];
   const plans = new Map<System, SystemPlan>();
   let ended = false;
+  /** Once the run folder exists: writes the manifest's flags and gives the outcome. */
+  let finish: ((failure: Error | null) => Promise<BenchOutcome>) | null = null;
   try {
     // Read here for the manifest, and so that a bad dataset fails before anything is deployed;
     // the load agent reads it again in its own process.
@@ -127,108 +129,109 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     await mkdir(path.join(runDir, 'profiles'));
     await mkdir(path.join(runDir, 'spans'));
     await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    finish = async (failure) => {
+      // The manifest learns at the end which profiles the load generator limited, and in which it
+      // was saturated for some seconds only.
+      const flag = (p: ProfileResult) => ({ system: p.system, workers: p.workers, repetition: p.repetition, reason: p.client.reason ?? '' });
+      const clientLimited = profiles.filter((p) => p.client.limited).map(flag);
+      const clientSaturated = profiles.filter((p) => !p.client.limited && (p.client.saturatedSeconds ?? 0) > 0).map(flag);
+      const flags = { clientLimited, ...(clientSaturated.length ? { clientSaturated } : {}) };
+      await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify({ ...manifest, flags }, null, 2) + '\n');
+      ended = true;
+      return { runDir, manifest, profiles, interrupted: signal.aborted, failure };
+    };
 
     // Repetitions go A B A B across systems, each a fresh deployment, so drift hits both alike.
     const order = repetitions(options).flatMap((repetition) => systems.map((system) => ({ repetition, system })));
-    let failure: Error | null = null;
-    try {
-      for (const { repetition, system } of order) {
-        if (signal.aborted) break;
-        const plan = plans.get(system)!;
-        const spans = createSpanSink({ offsets: () => offsetsOf(target.describe().details) });
-        // Spans of each repetition's own deployment only.
-        onEvent({ type: 'phase', message: `deploying ${system.name} on ${target.kind}` });
-        const { deployment, entry, placement } = await deploySystem(target, plan, {
-          readyTimeoutMs: options.readyTimeoutMs,
-          onLine: (_unit, line) => spans.push(line),
-          signal,
-        });
-        onEvent({ type: 'phase', message: `${system.name} is up: ${placement.join(' → ')}` });
-        const metricsEndpoint = plan.kind === 'units' && plan.metrics ? deployment.endpoints.get(plan.metrics.unit) : undefined;
-        const metricsUrl = metricsEndpoint && plan.kind === 'units' && plan.metrics ? `http://${metricsEndpoint.host}:${plan.metrics.port}${plan.metrics.path}` : undefined;
-        try {
-          for (const workers of options.workers) {
-            if (signal.aborted) break;
-            const file = profileFileName(system.name, workers, options.repeat > 1 ? repetition : undefined);
-            const name = file.replace(/\.json$/, '');
-            if (options.warmupMs > 0) onEvent({ type: 'phase', message: `${system.name} w${workers}: warming up for ${options.warmupMs / 1000} s (not counted)` });
-            const run = await runProfile({
-              target,
-              deployment,
-              agentBundle,
-              specFile: path.join(buildDir, `${name}.agent.json`),
-              spec: {
-                driver,
-                warmupMs: options.warmupMs,
-                load: {
-                  ...(options.rate !== null ? { rate: options.rate, arrivals: options.arrivals, seed: options.seed } : {}),
-                  url: `http://${entry.host}:${entry.port}${plan.path}`,
-                  workers,
-                  durationMs: options.durationMs,
-                  keepAlive: options.keepAlive,
-                  timeoutMs: options.timeoutMs,
-                  headers: plan.headers,
-                },
-                bodies: chainBody ? { kind: 'fixed', file: chainBody } : { kind: 'dataset', file: path.resolve(options.dataset), batchSize: options.batchSize },
-                // hey's body file goes with the build folder, however the agent ends.
-                scratchDir: buildDir,
-              },
-              spanSink: spans,
-              onProgress: ({ elapsedMs, requests, ok, errors }) =>
-                onEvent({ type: 'profile-progress', system: system.name, workers, elapsedMs, requests, ok, errors }),
-              signal,
-              onStart: () => onEvent({ type: 'profile-start', system: system.name, workers, durationMs: options.durationMs, repetition, repeat: options.repeat }),
-              ...(metricsUrl ? { metricsUrl } : {}),
-              ...(options.faults?.length
-                ? { faults: scheduleFaults(options.faults, target.capabilities.faults!, deployment, (message) => onEvent({ type: 'phase', message: `${system.name} w${workers}: ${message}` })) }
-                : {}),
-            });
-            const result = buildProfileResult({
-              manifest,
-              system: system.name,
-              workers,
-              keepAlive: options.keepAlive,
+    for (const { repetition, system } of order) {
+      if (signal.aborted) break;
+      const plan = plans.get(system)!;
+      const spans = createSpanSink({ offsets: () => offsetsOf(target.describe().details) });
+      // Spans of each repetition's own deployment only.
+      onEvent({ type: 'phase', message: `deploying ${system.name} on ${target.kind}` });
+      const { deployment, entry, placement } = await deploySystem(target, plan, {
+        readyTimeoutMs: options.readyTimeoutMs,
+        onLine: (_unit, line) => spans.push(line),
+        signal,
+      });
+      onEvent({ type: 'phase', message: `${system.name} is up: ${placement.join(' → ')}` });
+      const metricsEndpoint = plan.kind === 'units' && plan.metrics ? deployment.endpoints.get(plan.metrics.unit) : undefined;
+      const metricsUrl = metricsEndpoint && plan.kind === 'units' && plan.metrics ? `http://${metricsEndpoint.host}:${plan.metrics.port}${plan.metrics.path}` : undefined;
+      try {
+        for (const workers of options.workers) {
+          if (signal.aborted) break;
+          const file = profileFileName(system.name, workers, options.repeat > 1 ? repetition : undefined);
+          const name = file.replace(/\.json$/, '');
+          if (options.warmupMs > 0) onEvent({ type: 'phase', message: `${system.name} w${workers}: warming up for ${options.warmupMs / 1000} s (not counted)` });
+          const run = await runProfile({
+            target,
+            deployment,
+            agentBundle,
+            specFile: path.join(buildDir, `${name}.agent.json`),
+            spec: {
               driver,
-              startedAt: new Date(run.startEpochMs).toISOString(),
-              raw: run.raw,
-              // Spans from different nodes are compared only on one clock (kube records offsets,
-              // whose uncertainty each gap carries).
-              hops: hopGaps(alignSpans(run.spans, offsetsOf(target.describe().details)), plan.chain, offsetsOf(target.describe().details), { endMs: run.startEpochMs + run.raw.durationMs }),
-              events: run.events,
-              resources: run.resources,
-              costScope: costScopeOf(target, system.name, deployment),
-              interrupted: run.interrupted,
-              openLoop: options.rate !== null ? { rate: options.rate, arrivals: options.arrivals } : null,
-              repetition,
-              ...(run.agentMaxRssBytes !== undefined ? { agentMaxRssBytes: run.agentMaxRssBytes } : {}),
-            });
-            if (run.metrics && plan.kind === 'units' && plan.metrics) result.gatewayCheck = gatewayCheckOf(run.metrics, result, workers, plan.metrics);
-            if (run.faults) attachFaults(result, run.faults);
-            const resultFile = path.join(runDir, 'profiles', file);
-            await writeFile(resultFile, JSON.stringify(result) + '\n');
-            await writeFile(path.join(runDir, 'spans', `${name}.ndjson`), run.spans.map((s) => JSON.stringify(s)).join('\n') + '\n');
-            profiles.push(result);
-            onEvent({ type: 'profile-end', system: system.name, workers, file: resultFile, interrupted: run.interrupted });
-            if (!signal.aborted && options.cooldownMs > 0) await sleep(options.cooldownMs, signal);
-          }
-        } finally {
-          await deployment.stop();
+              warmupMs: options.warmupMs,
+              load: {
+                ...(options.rate !== null ? { rate: options.rate, arrivals: options.arrivals, seed: options.seed } : {}),
+                url: `http://${entry.host}:${entry.port}${plan.path}`,
+                workers,
+                durationMs: options.durationMs,
+                keepAlive: options.keepAlive,
+                timeoutMs: options.timeoutMs,
+                headers: plan.headers,
+              },
+              bodies: chainBody ? { kind: 'fixed', file: chainBody } : { kind: 'dataset', file: path.resolve(options.dataset), batchSize: options.batchSize },
+              // hey's body file goes with the build folder, however the agent ends.
+              scratchDir: buildDir,
+            },
+            spanSink: spans,
+            onProgress: ({ elapsedMs, requests, ok, errors }) =>
+              onEvent({ type: 'profile-progress', system: system.name, workers, elapsedMs, requests, ok, errors }),
+            signal,
+            onStart: () => onEvent({ type: 'profile-start', system: system.name, workers, durationMs: options.durationMs, repetition, repeat: options.repeat }),
+            ...(metricsUrl ? { metricsUrl } : {}),
+            ...(options.faults?.length
+              ? { faults: scheduleFaults(options.faults, target.capabilities.faults!, deployment, (message) => onEvent({ type: 'phase', message: `${system.name} w${workers}: ${message}` })) }
+              : {}),
+          });
+          const result = buildProfileResult({
+            manifest,
+            system: system.name,
+            workers,
+            keepAlive: options.keepAlive,
+            driver,
+            startedAt: new Date(run.startEpochMs).toISOString(),
+            raw: run.raw,
+            // Spans from different nodes are compared only on one clock (kube records offsets,
+            // whose uncertainty each gap carries).
+            hops: hopGaps(alignSpans(run.spans, offsetsOf(target.describe().details)), plan.chain, offsetsOf(target.describe().details), { endMs: run.startEpochMs + run.raw.durationMs }),
+            events: run.events,
+            resources: run.resources,
+            costScope: costScopeOf(target, system.name, deployment),
+            interrupted: run.interrupted,
+            openLoop: options.rate !== null ? { rate: options.rate, arrivals: options.arrivals } : null,
+            repetition,
+            ...(run.agentMaxRssBytes !== undefined ? { agentMaxRssBytes: run.agentMaxRssBytes } : {}),
+          });
+          if (run.metrics && plan.kind === 'units' && plan.metrics) result.gatewayCheck = gatewayCheckOf(run.metrics, result, workers, plan.metrics);
+          if (run.faults) attachFaults(result, run.faults);
+          const resultFile = path.join(runDir, 'profiles', file);
+          await writeFile(resultFile, JSON.stringify(result) + '\n');
+          await writeFile(path.join(runDir, 'spans', `${name}.ndjson`), run.spans.map((s) => JSON.stringify(s)).join('\n') + '\n');
+          profiles.push(result);
+          onEvent({ type: 'profile-end', system: system.name, workers, file: resultFile, interrupted: run.interrupted });
+          if (!signal.aborted && options.cooldownMs > 0) await sleep(options.cooldownMs, signal);
         }
+      } finally {
+        await deployment.stop();
       }
-    } catch (error) {
-      // The profiles measured before it are kept, and go to the summary and the report with it.
-      if (signal.aborted || profiles.length === 0) throw error;
-      failure = error as Error;
     }
-    // The manifest learns at the end which profiles the load generator limited, and in which it
-    // was saturated for some seconds only.
-    const flag = (p: ProfileResult) => ({ system: p.system, workers: p.workers, repetition: p.repetition, reason: p.client.reason ?? '' });
-    const clientLimited = profiles.filter((p) => p.client.limited).map(flag);
-    const clientSaturated = profiles.filter((p) => !p.client.limited && (p.client.saturatedSeconds ?? 0) > 0).map(flag);
-    const flags = { clientLimited, ...(clientSaturated.length ? { clientSaturated } : {}) };
-    await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify({ ...manifest, flags }, null, 2) + '\n');
-    ended = true;
-    return { runDir, manifest, profiles, interrupted: signal.aborted, failure };
+    return await finish(null);
+  } catch (error) {
+    // Ended part-way (a load agent that died, a deployment that failed): the profiles measured
+    // before it are kept, and go to the summary and the report with the failure.
+    if (finish === null || signal.aborted || profiles.length === 0) throw error;
+    return await finish(error as Error);
   } finally {
     // Every step is tried even when one fails: a target that fails to dispose must not leave the
     // secrets and the build folder behind.
