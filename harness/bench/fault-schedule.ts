@@ -5,17 +5,19 @@
  * each fault's outcome and its recovery (harness/faults/recovery.ts), and a `fault-start` /
  * `fault-end` event on the timeline for each.
  *
- * Also the checks made before anything runs: what the target refuses, nodes it does not have,
- * and subjects that no system of the run has.
+ * Also the checks made before anything runs (nothing prepared, nothing compiled): what the target
+ * refuses, nodes it does not have, subjects that no system of the run has, and faults of one
+ * kind overlapping on one pod or node.
  */
 import { usageError } from '../errors.ts';
 import { analyseRecovery, type FaultWindow } from '../faults/recovery.ts';
-import { checkSchedule, describeFault, NODE_FAULTS, sortSchedule, type FaultSpec } from '../faults/spec.ts';
-import type { ClusterEvent, FaultOutcome, ProfileResult, TargetDescription } from '../results/schema.ts';
-import type { SystemPlan } from '../systems/system.ts';
+import { checkOverlaps, checkSchedule, describeFault, NODE_FAULTS, sortSchedule, type FaultSpec } from '../faults/spec.ts';
+import type { ClusterEvent, FaultOutcome, ProfileResult } from '../results/schema.ts';
+import type { FaultSubjects } from '../systems/system.ts';
 import type { Deployment, FaultInjector, Target } from '../targets/target.ts';
+import { after, type Timer } from '../timers.ts';
 
-/** Before the target is prepared: faults the target cannot inject at all, and the schedule's times. */
+/** Faults the target cannot inject at all, and the schedule's times. */
 export function checkFaultsBeforeRun(faults: readonly FaultSpec[], target: Pick<Target, 'kind' | 'capabilities'>, durationMs: number): void {
   if (faults.length === 0) return;
   const injector = target.capabilities.faults;
@@ -28,12 +30,20 @@ export function checkFaultsBeforeRun(faults: readonly FaultSpec[], target: Pick<
   if (problem) throw usageError(problem);
 }
 
+/** A system of the run and what its --fault subjects reach (System.subjects). */
+export interface SystemSubjects {
+  system: string;
+  subjects: FaultSubjects;
+}
+
 /**
- * Once the target is prepared and the systems planned: node faults must name one of the
- * target's nodes (not the client's: a fault there measures the load generator), and unit faults
- * something at least one system has; a system without it gets "not applicable" later.
+ * Before the target is prepared and anything compiled: node faults must name one of the target's
+ * nodes (not the client's: a fault there measures the load generator), unit faults something at
+ * least one system has (a system without it gets "not applicable" later), and no two faults of
+ * one kind may act on one pod or node at once, a service and one of its replicas named apart
+ * included.
  */
-export function checkFaultSubjects(faults: readonly FaultSpec[], nodes: TargetDescription['nodes'], plans: readonly SystemPlan[]): void {
+export function checkFaultSubjects(faults: readonly FaultSpec[], nodes: readonly { name: string; role: string }[], systems: readonly SystemSubjects[]): void {
   for (const fault of faults) {
     if (NODE_FAULTS.has(fault.kind)) {
       const node = nodes.find((n) => n.name === fault.subject);
@@ -42,18 +52,17 @@ export function checkFaultSubjects(faults: readonly FaultSpec[], nodes: TargetDe
       if (node.role === 'client') throw usageError(`--fault ${fault.text}: ${fault.subject} holds the load generator, so a fault there measures the client; pick one of ${names}`);
       continue;
     }
-    const known = plans.map((plan) => ({ system: plan.system, names: subjectsOf(plan) }));
-    if (!known.some((k) => k.names.has(fault.subject))) {
-      const listing = known.map((k) => `${k.system}: ${[...k.names].sort().join(', ')}`).join('; ');
+    if (!systems.some((s) => s.subjects.has(fault.subject))) {
+      const listing = systems.map((s) => `${s.system}: ${[...s.subjects.keys()].sort().join(', ')}`).join('; ');
       throw usageError(`--fault ${fault.text}: no system has a unit or service called "${fault.subject}" (${listing})`);
     }
   }
-}
-
-/** Names a unit fault may give for a plan: units, services, pod/container, and OpenFaaS's gateway. */
-export function subjectsOf(plan: SystemPlan): Set<string> {
-  if (plan.kind === 'functions') return new Set([...plan.functions.map((f) => f.name), 'gateway']);
-  return new Set(plan.units.flatMap((u) => [u.name, u.service ?? u.name, ...(u.sidecars ?? []).map((c) => `${u.name}/${c.name}`)]));
+  const reach = (fault: FaultSpec) =>
+    NODE_FAULTS.has(fault.kind)
+      ? [`node ${fault.subject}`]
+      : systems.flatMap((s) => (s.subjects.get(fault.subject) ?? []).map((pod) => `pod ${pod} of ${s.system}`));
+  const overlap = checkOverlaps(faults, reach);
+  if (overlap) throw usageError(overlap);
 }
 
 /** The outcome of one profile's schedule, before recovery is known. */
@@ -86,18 +95,19 @@ export function scheduleFaults(
     reverted: null,
     endedBy: null,
   }));
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Set<Timer>();
   const reverts = new Map<number, () => Promise<void>>();
   const pending = new Set<Promise<void>>();
   let epochMs: number | null = null;
   let finished: Promise<ScheduledFaults> | null = null;
   const now = () => Math.round(Date.now() - epochMs!) / 1000;
   const later = (ms: number, work: () => Promise<void>) => {
-    const timer = setTimeout(() => {
+    // after(): a fault may last longer than one Node timer holds (2^31 − 1 ms).
+    const timer = after(ms, () => {
       timers.delete(timer);
       const p = work().finally(() => pending.delete(p));
       pending.add(p);
-    }, Math.max(0, ms));
+    });
     timers.add(timer);
   };
 
@@ -145,7 +155,7 @@ export function scheduleFaults(
     },
     finish() {
       return (finished ??= (async () => {
-        for (const timer of timers) clearTimeout(timer);
+        for (const timer of timers) timer.clear();
         timers.clear();
         // A fault being applied right now finishes applying, so that it is reverted below.
         while (pending.size > 0) await Promise.all([...pending]);

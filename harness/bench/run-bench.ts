@@ -3,7 +3,7 @@
  * writing each profile's result as soon as it is measured. Takes everything it needs as
  * parameters; the CLI owns argv, printing, signals and the exit code.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioSource } from '../dataflow/compile.ts';
@@ -30,6 +30,9 @@ import { attachFaults, checkFaultsBeforeRun, checkFaultSubjects, scheduleFaults 
 import { createSpanSink } from './span-sink.ts';
 import { deploySystem } from './deploy-system.ts';
 import { deploySensorFeed, type DeployedFeed } from './sensor-feed-unit.ts';
+import { sleep } from '../timers.ts';
+import { makeDirInside } from '../safe-fs.ts';
+import { claimBuildFolder, describeAbandoned } from '../build-folders.ts';
 
 const AGENT_ENTRY = fileURLToPath(new URL('../load/agent-main.ts', import.meta.url));
 
@@ -47,6 +50,12 @@ export interface BenchOutcome {
   manifest: RunManifest;
   profiles: ProfileResult[];
   interrupted: boolean;
+  /**
+   * What ended the run before its last profile (a load agent that crashed, a deployment that
+   * failed), when some profiles were measured before it: they are in `profiles` and on disk, and
+   * the caller reports them before the failure. Without any profile, runBench throws instead.
+   */
+  failure: Error | null;
 }
 
 export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<BenchOutcome> {
@@ -63,27 +72,37 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
   }
   checkFaultsBeforeRun(options.faults ?? [], target, options.durationMs);
   const driver = chooseDriver(options.driver, { keepAlive: options.keepAlive, rate: options.rate ?? undefined });
-  // The run id becomes two folder names; the build one is removed at the end.
+  // The run id becomes two folder names. The build one is claimed, made new, and removed however
+  // the run ends (build-folders.ts).
   const runDir = childPath(options.runsDir, options.runId, 'run id');
-  const buildDir = path.resolve(childPath(options.buildDir, options.runId, 'run id'));
+  const build = await claimBuildFolder(options.buildDir, options.runId);
+  for (const line of describeAbandoned(build.removed)) onEvent({ type: 'phase', message: line });
+  const buildDir = build.dir;
   const profiles: ProfileResult[] = [];
-
-  onEvent({ type: 'phase', message: `compiling ${options.scenarioFile}` });
-  // Read here for the manifest, and so that a bad dataset fails before anything is deployed;
-  // the load agent reads it again in its own process.
-  const dataset = await openDataset(options.dataset, { batchSize: options.batchSize });
-  const source = await loadScenarioSource(options.scenarioFile, { generatedDir: path.join(buildDir, 'scenario') });
-  // A chain: scenario's requests all carry its fixed body (synthetic-chain.ts), not dataset batches.
-  const chainBody = source.description.synthetic ? await writeChainBody(source.description.synthetic, path.join(buildDir, 'scenario')) : undefined;
-  const agentBundle = path.join(buildDir, 'agent', 'agent.mjs');
-  await bundleForNode({ entryFile: AGENT_ENTRY, outfile: agentBundle });
-
-  await mkdir(path.join(runDir, 'profiles'), { recursive: true });
-  await mkdir(path.join(runDir, 'spans'), { recursive: true });
-  onEvent({ type: 'phase', message: `preparing the ${target.kind} target` });
   const plans = new Map<System, SystemPlan>();
   let feed: DeployedFeed | null = null;
+  let ended = false;
+  /** Once the run folder exists: writes the manifest's flags and gives the outcome. */
+  let finish: ((failure: Error | null) => Promise<BenchOutcome>) | null = null;
   try {
+    // Read here for the manifest, and so that a bad dataset fails before anything is deployed;
+    // the load agent reads it again in its own process.
+    const dataset = await openDataset(options.dataset, { batchSize: options.batchSize });
+    const source = await loadScenarioSource(options.scenarioFile, { generatedDir: path.join(buildDir, 'scenario') });
+    // What the faults name, from the scenario's route: a fault naming nothing stops the run here,
+    // before anything is compiled or prepared.
+    const faults = options.faults ?? [];
+    if (faults.length) {
+      const subjects = systems.map((s) => ({ system: s.name, subjects: s.subjects(source.description.route, options, capabilities) }));
+      checkFaultSubjects(faults, await target.capabilities.faults!.nodes(), subjects);
+    }
+    onEvent({ type: 'phase', message: `compiling ${options.scenarioFile}` });
+    // A chain: scenario's requests all carry its fixed body (synthetic-chain.ts), not dataset batches.
+    const chainBody = source.description.synthetic ? await writeChainBody(source.description.synthetic, path.join(buildDir, 'scenario')) : undefined;
+    const agentBundle = path.join(buildDir, 'agent', 'agent.mjs');
+    await bundleForNode({ entryFile: AGENT_ENTRY, outfile: agentBundle });
+
+    onEvent({ type: 'phase', message: `preparing the ${target.kind} target` });
     await target.prepare();
     // The paper's data path: the sensors' data is inside the system, read by `get` (config source).
     if (options.dataPath === 'in-system') {
@@ -96,7 +115,6 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
       onEvent({ type: 'phase', message: `compiling ${system.name}` });
       plans.set(system, await system.plan(source, { ...options, config, buildDir: path.join(buildDir, system.name) }, capabilities));
     }
-    checkFaultSubjects(options.faults ?? [], target.describe().nodes, [...plans.values()]);
     const manifest: RunManifest = {
       schemaVersion: SCHEMA_VERSION,
       kind: 'fogbench.manifest',
@@ -114,7 +132,23 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
         options.systems.flatMap((system) => options.workers.map((workers) => ({ system, workers, repetition }))),
       ),
     };
+    // The run folder appears with its manifest: a run refused or failed before this leaves none.
+    // It is made new (nothing in it was planted), so what is written into it stays in it.
+    await makeDirInside(options.runsDir, options.runId, { exclusive: true });
+    await mkdir(path.join(runDir, 'profiles'));
+    await mkdir(path.join(runDir, 'spans'));
     await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    finish = async (failure) => {
+      // The manifest learns at the end which profiles the load generator limited, and in which it
+      // was saturated for some seconds only.
+      const flag = (p: ProfileResult) => ({ system: p.system, workers: p.workers, repetition: p.repetition, reason: p.client.reason ?? '' });
+      const clientLimited = profiles.filter((p) => p.client.limited).map(flag);
+      const clientSaturated = profiles.filter((p) => !p.client.limited && (p.client.saturatedSeconds ?? 0) > 0).map(flag);
+      const flags = { clientLimited, ...(clientSaturated.length ? { clientSaturated } : {}) };
+      await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify({ ...manifest, flags }, null, 2) + '\n');
+      ended = true;
+      return { runDir, manifest, profiles, interrupted: signal.aborted, failure };
+    };
 
     // Repetitions go A B A B across systems, each a fresh deployment, so drift hits both alike.
     const order = repetitions(options).flatMap((repetition) => systems.map((system) => ({ repetition, system })));
@@ -160,6 +194,8 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
                 : feed
                   ? { kind: 'fixed', file: await emptyBody(buildDir) }
                   : { kind: 'dataset', file: path.resolve(options.dataset), batchSize: options.batchSize },
+              // hey's body file goes with the build folder, however the agent ends.
+              scratchDir: buildDir,
             },
             spanSink: spans,
             onProgress: ({ elapsedMs, requests, ok, errors }) =>
@@ -197,25 +233,26 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
           await writeFile(path.join(runDir, 'spans', `${name}.ndjson`), run.spans.map((s) => JSON.stringify(s)).join('\n') + '\n');
           profiles.push(result);
           onEvent({ type: 'profile-end', system: system.name, workers, file: resultFile, interrupted: run.interrupted });
-          if (!signal.aborted && options.cooldownMs > 0) await new Promise((r) => setTimeout(r, options.cooldownMs));
+          if (!signal.aborted && options.cooldownMs > 0) await sleep(options.cooldownMs, signal);
         }
       } finally {
         await deployment.stop();
       }
     }
-    // The manifest learns at the end which profiles the load generator limited, and in which it
-    // was saturated for some seconds only.
-    const flag = (p: ProfileResult) => ({ system: p.system, workers: p.workers, repetition: p.repetition, reason: p.client.reason ?? '' });
-    const clientLimited = profiles.filter((p) => p.client.limited).map(flag);
-    const clientSaturated = profiles.filter((p) => !p.client.limited && (p.client.saturatedSeconds ?? 0) > 0).map(flag);
-    const flags = { clientLimited, ...(clientSaturated.length ? { clientSaturated } : {}) };
-    await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify({ ...manifest, flags }, null, 2) + '\n');
-    return { runDir, manifest, profiles, interrupted: signal.aborted };
+    return await finish(null);
+  } catch (error) {
+    // Ended part-way (a load agent that died, a deployment that failed): the profiles measured
+    // before it are kept, and go to the summary and the report with the failure.
+    if (finish === null || signal.aborted || profiles.length === 0) throw error;
+    return await finish(error as Error);
   } finally {
-    await feed?.deployment.stop();
-    await target.dispose();
-    for (const plan of plans.values()) await plan.dispose();
-    await rm(buildDir, { recursive: true, force: true });
+    // Every step is tried even when one fails: a target that fails to dispose must not leave the
+    // secrets and the build folder behind.
+    const steps = [async () => feed?.deployment.stop(), () => target.dispose(), ...[...plans.values()].map((plan) => () => plan.dispose()), () => build.release()];
+    const failures: unknown[] = [];
+    for (const step of steps) await step().catch((error: unknown) => failures.push(error));
+    // (An error of the run itself goes on as it is.)
+    if (failures.length > 0 && ended) throw failures[0];
   }
 }
 

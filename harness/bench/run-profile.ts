@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseAgentMessage, type AgentMessage, type AgentSpec } from '../load/agent-protocol.ts';
+import { crashReason, parseAgentMessage, type AgentMessage, type AgentSpec } from '../load/agent-protocol.ts';
 import type { RawMeasurement } from '../metrics/recorder.ts';
 import type { ClusterEvent, ResourceSample } from '../results/schema.ts';
 import type { Span } from '../dataflow/spans.ts';
@@ -108,7 +108,7 @@ export async function runProfile(input: ProfileRunInput): Promise<ProfileRun> {
   if (!result) {
     // The driver says why in one line (hey failed, could not connect...): an expected failure of
     // the measurement, not a bug of fogbench, so no stack trace; the profiles before it are kept.
-    const why = failure ?? agent.stderrTail()?.trim().split('\n').at(-1) ?? 'no output';
+    const why = failure ?? crashReason(agent.stderrTail() ?? '') ?? 'no output';
     throw environmentError(`load generator ended without a result (${exit.signal ?? `code ${exit.code}`}): ${why}`);
   }
   const windowEnd = result.startEpochMs + result.raw.durationMs;

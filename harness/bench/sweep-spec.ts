@@ -44,8 +44,10 @@ export function parseSweepAxis(text: string): SweepAxis {
   if (!m) throw usageError(`--sweep ${text}: write axis=value,value,… (axes: ${SWEEP_AXES.join(', ')}), e.g. --sweep length=1,2,4,8`);
   const name = m[1] as SweepAxisName;
   if (!SWEEP_AXES.includes(name)) throw usageError(`--sweep ${text}: unknown axis "${m[1]}" (axes: ${SWEEP_AXES.join(', ')})`);
-  const values = m[2]!.split(',').map((v) => v.trim()).filter(Boolean).map((v) => parseAxisValue(name, v));
-  if (values.length === 0) throw usageError(`--sweep ${text}: give at least one value`);
+  const texts = m[2]!.split(',').map((v) => v.trim());
+  // "1,,2" or a trailing comma: a value left out by mistake, not one to drop without a word.
+  if (texts.some((v) => v === '')) throw usageError(`--sweep ${text}: a value is empty (two commas together, or one at an end): give every value`);
+  const values = texts.map((v) => parseAxisValue(name, v));
   if (new Set(values).size !== values.length) throw usageError(`--sweep ${text}: a value is given twice`);
   return { name, values };
 }

@@ -11,73 +11,24 @@
  *   <runs>/<sweep-id>/points/<point-id>/         a run folder (manifest.json, profiles/, spans/) + point.json when complete
  *   <runs>/<sweep-id>/points/predict-<name>/     --predict: a hand-written scenario under the same options
  */
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadScenarioSource } from '../dataflow/compile.ts';
-import { measureScenarioBytes, type ScenarioBytes } from '../dataflow/scenario-bytes.ts';
+import { measureScenarioBytes } from '../dataflow/scenario-bytes.ts';
 import { openDataset } from '../load/replay.ts';
 import { formatChainSpec, type ChainSpec } from '../dataflow/synthetic-chain.ts';
 import { usageError } from '../errors.ts';
-import { childPath } from '../safe-name.ts';
+import { checkPathName, childPath } from '../safe-name.ts';
 import { profileFileName, type RunManifest } from '../results/schema.ts';
+import { MANIFEST_SHAPE } from '../results/validate.ts';
+import { claimBuildFolder, describeAbandoned, type BuildFolder } from '../build-folders.ts';
+import { listInside, makeDirInside, readJsonInside, removeInside, writeInside } from '../safe-fs.ts';
+import { takeSweepLock } from './sweep-lock.ts';
+import { POINT_FILE, POINT_SHAPE, POINTS_DIR, SWEEP_FILE, SWEEP_SCHEMA_VERSION, SWEEP_SHAPE, type PointRecord, type PointShape, type SweepManifest } from './sweep-records.ts';
 import type { System } from '../systems/system.ts';
 import type { Target } from '../targets/target.ts';
 import type { BenchEvent, BenchOptions } from './options.ts';
 import type { BenchOutcome } from './run-bench.ts';
 import { formatAxisValue, optionDifferences, optionsHash, pointKey, pointScenario, sharedOptions, sweepPoints, type SweepAxis, type SweepPoint } from './sweep-spec.ts';
-
-export const SWEEP_SCHEMA_VERSION = 1 as const;
-export const SWEEP_FILE = 'sweep.json';
-export const POINT_FILE = 'point.json';
-export const POINTS_DIR = 'points';
-const LOCK_FILE = 'sweep.lock';
-
-export interface SweepManifest {
-  schemaVersion: typeof SWEEP_SCHEMA_VERSION;
-  kind: 'fogbench.sweep';
-  sweepId: string;
-  createdAt: string;
-  updatedAt: string;
-  axes: { name: string; values: string[] }[];
-  /** The chain spec the axes vary. */
-  base: string;
-  /** The options every point shares and the hash a resume is checked against. */
-  options: Record<string, unknown>;
-  optionsHash: string;
-  points: { id: string; scenario: string; params: Record<string, string> }[];
-  /** --predict: the scenario measured to check the model's prediction against. */
-  predict: { id: string; scenario: string } | null;
-  /** Per point: seconds each point took to run, by id, as last run. */
-  seconds?: Record<string, number>;
-}
-
-export interface PointRecord {
-  schemaVersion: typeof SWEEP_SCHEMA_VERSION;
-  kind: 'fogbench.sweep-point';
-  id: string;
-  key: string;
-  optionsHash: string;
-  scenario: string;
-  params: Record<string, string>;
-  finishedAt: string;
-  seconds: number;
-  /** What the cost model reads of the point: its steps and the bytes it moves per request. */
-  shape: PointShape;
-}
-
-/** A point's steps and bytes per request (a chain's from its spec; a scenario's measured in process). */
-export interface PointShape {
-  length: number;
-  /** Bytes the client exchanges per request: the mean of request and response. */
-  clientBytes: number;
-  /** Bytes into the steps, summed over them. */
-  hopBytes: number;
-  /** A chain's payload; null for a hand-written scenario. */
-  payloadBytes: number | null;
-  /** CPU time (ms) of each step's own work: a chain's `work`; a scenario's functions' mean, measured in process. */
-  workMs?: number;
-  measured?: ScenarioBytes;
-}
 
 export interface SweepInput {
   options: BenchOptions;
@@ -116,41 +67,15 @@ export interface SweepOutcome {
   interrupted: boolean;
 }
 
-async function readJsonOrNull<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
-
-/** Complete: its point.json has this key, and every profile its manifest lists is on disk. */
-async function pointComplete(dir: string, key: string): Promise<boolean> {
-  const record = await readJsonOrNull<PointRecord>(path.join(dir, POINT_FILE));
-  if (record?.kind !== 'fogbench.sweep-point' || record.key !== key) return false;
-  const manifest = await readJsonOrNull<RunManifest>(path.join(dir, 'manifest.json'));
+/** Complete: its point.json has this key, and every profile its manifest lists is on disk. A point.json or manifest of another shape is no complete point: the point runs again. */
+async function pointComplete(runsDir: string, rel: string, key: string): Promise<boolean> {
+  const record = await readJsonInside<PointRecord>(runsDir, path.join(rel, POINT_FILE), POINT_SHAPE, 'a sweep point record').catch(() => null);
+  if (record?.key !== key) return false;
+  const manifest = await readJsonInside<RunManifest>(runsDir, path.join(rel, 'manifest.json'), MANIFEST_SHAPE, 'a run manifest').catch(() => null);
   if (!manifest) return false;
-  const files = new Set(await readdir(path.join(dir, 'profiles')).catch(() => [] as string[]));
+  const files = new Set(await listInside(runsDir, path.join(rel, 'profiles')).catch(() => [] as string[]));
   const repeat = Number(manifest.options.repeat ?? 1);
   return manifest.profiles.every((p) => files.has(profileFileName(p.system, p.workers, repeat > 1 ? p.repetition : undefined)));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** One process per sweep folder at a time: a second resume of the same sweep is refused. */
-async function takeLock(dir: string): Promise<() => Promise<void>> {
-  const file = path.join(dir, LOCK_FILE);
-  const held = await readJsonOrNull<{ pid: number }>(file);
-  if (held && held.pid !== process.pid && alive(held.pid)) throw usageError(`sweep ${path.basename(dir)} is being run by process ${held.pid}; wait for it or stop it first`);
-  await writeFile(file, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }) + '\n');
-  return () => rm(file, { force: true });
 }
 
 export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<SweepOutcome> {
@@ -161,18 +86,17 @@ export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<Swee
   const shared = sharedOptions(options, { topology: input.topology, base: input.base, axes: input.axes });
   const hash = optionsHash(shared);
 
-  const previous = await readJsonOrNull<SweepManifest>(path.join(dir, SWEEP_FILE));
-  if (previous && previous.kind !== 'fogbench.sweep') throw usageError(`${dir} holds a ${SWEEP_FILE} that is not a fogbench sweep; pick another --run-id`);
+  // Everything inside the sweep folder is read and removed without following a link (safe-fs.ts).
+  const root = options.runsDir;
+  const id = options.runId;
+  const previous = await readJsonInside<SweepManifest>(root, path.join(id, SWEEP_FILE), SWEEP_SHAPE, 'a sweep fogbench wrote (remove the folder or give another --run-id)');
   if (previous && previous.optionsHash !== hash) {
     const differences = optionDifferences(previous.options, shared);
     throw usageError(
       `sweep ${options.runId} was run with other options (${differences.slice(0, 4).join('; ')}${differences.length > 4 ? `; and ${differences.length - 4} more` : ''}): resume it with the same options, or give another --run-id`,
     );
   }
-  if (!previous) {
-    const entries = await readdir(dir).catch(() => [] as string[]);
-    if (entries.length > 0) throw usageError(`${dir} already exists and is not a sweep; give another --run-id`);
-  }
+  if (!previous && (await listInside(root, id)).length > 0) throw usageError(`${dir} already exists and is not a sweep; give another --run-id`);
 
   // A point of a hand-written scenario: keyed by its file's content.
   const predict = input.predict ? await loadScenarioSource(input.predict) : null;
@@ -196,8 +120,8 @@ export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<Swee
       : []),
   ];
 
-  await mkdir(path.join(dir, POINTS_DIR), { recursive: true });
-  const release = await takeLock(dir);
+  await makeDirInside(root, path.join(id, POINTS_DIR));
+  const release = await takeSweepLock(root, id);
   const stamp = now().toISOString();
   const manifest: SweepManifest = {
     schemaVersion: SWEEP_SCHEMA_VERSION,
@@ -213,32 +137,34 @@ export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<Swee
     predict: predictId ? { id: predictId, scenario: input.predict! } : null,
     seconds: previous?.seconds ?? {},
   };
-  const writeManifest = () => writeFile(path.join(dir, SWEEP_FILE), JSON.stringify(manifest, null, 2) + '\n');
-  await writeManifest();
-
+  const writeManifest = () => writeInside(root, path.join(id, SWEEP_FILE), JSON.stringify(manifest, null, 2) + '\n');
   const pointsDir = path.join(dir, POINTS_DIR);
+  const pointRel = (pointId: string) => path.join(id, POINTS_DIR, checkPathName('sweep point', pointId));
   const keys = plan.map((p) => pointKey(p.what, hash));
-  const complete = await Promise.all(plan.map((p, i) => pointComplete(childPath(pointsDir, p.id, 'sweep point'), keys[i]!)));
-  deps.onEvent({ type: 'sweep-start', dir, total: plan.length, done: complete.filter(Boolean).length, resumed: previous !== null });
   const ran: string[] = [];
   const skipped: string[] = [];
   let interrupted = false;
-  // Each point builds under build/<sweep-id>/<point-id>, removed when it ends.
-  const buildRoot = childPath(options.buildDir, options.runId, 'run id');
+  let build: BuildFolder | null = null;
   try {
+    await writeManifest();
+    const complete = await Promise.all(plan.map((p, i) => pointComplete(root, pointRel(p.id), keys[i]!)));
+    deps.onEvent({ type: 'sweep-start', dir, total: plan.length, done: complete.filter(Boolean).length, resumed: previous !== null });
+    // Each point builds under build/<sweep-id>/<point-id>, removed when it ends; the sweep's own
+    // folder goes when the sweep ends (build-folders.ts).
+    build = await claimBuildFolder(options.buildDir, id);
+    for (const line of describeAbandoned(build.removed)) deps.onEvent({ type: 'phase', message: line });
     for (const [index, point] of plan.entries()) {
       if (deps.signal.aborted) {
         interrupted = true;
         break;
       }
-      const pointDir = childPath(pointsDir, point.id, 'sweep point');
       if (complete[index]) {
         skipped.push(point.id);
         deps.onEvent({ type: 'point-skip', id: point.id, index, total: plan.length });
         continue;
       }
       // Whatever an interrupted or crashed attempt left of this point goes: the point runs whole.
-      await rm(pointDir, { recursive: true, force: true });
+      await removeInside(root, pointRel(point.id));
       deps.onEvent({ type: 'point-start', id: point.id, index, total: plan.length });
       const started = Date.now();
       const pointOptions: BenchOptions & { sweep: Record<string, string> } = {
@@ -246,7 +172,7 @@ export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<Swee
         scenarioFile: point.scenario,
         runsDir: pointsDir,
         runId: point.id,
-        buildDir: buildRoot,
+        buildDir: build.dir,
         // Recorded in the point's manifest (options), so a point folder alone says what it belongs to.
         sweep: { id: options.runId, point: point.id, key: keys[index]!, optionsHash: hash },
       };
@@ -260,6 +186,9 @@ export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<Swee
         }
         throw error;
       }
+      // A point whose run failed part-way is not complete: the failure ends the sweep, and a
+      // resume runs the point again whole.
+      if (outcome.failure) throw outcome.failure;
       const seconds = (Date.now() - started) / 1000;
       deps.onEvent({ type: 'point-end', id: point.id, index, total: plan.length, seconds, runDir: outcome.runDir, interrupted: outcome.interrupted });
       if (outcome.interrupted) {
@@ -280,7 +209,7 @@ export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<Swee
       };
       await deps.afterPoint?.(outcome.runDir);
       // Written last: a point is complete only once everything of it is on disk.
-      await writeFile(path.join(pointDir, POINT_FILE), JSON.stringify(record, null, 2) + '\n');
+      await writeInside(root, path.join(pointRel(point.id), POINT_FILE), JSON.stringify(record, null, 2) + '\n');
       manifest.seconds = { ...manifest.seconds, [point.id]: Math.round(seconds * 10) / 10 };
       manifest.updatedAt = now().toISOString();
       await writeManifest();
@@ -288,7 +217,7 @@ export async function runSweep(input: SweepInput, deps: SweepDeps): Promise<Swee
     }
   } finally {
     await release();
-    await rm(buildRoot, { recursive: true, force: true });
+    await build?.release();
   }
   return { dir, manifest, ran, skipped, interrupted };
 }

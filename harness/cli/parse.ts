@@ -1,5 +1,6 @@
 /** Parsers for option values; each throws commander's InvalidArgumentError with what to fix. */
 import { InvalidArgumentError } from 'commander';
+import { MAX_TIMER_MS } from '../timers.ts';
 
 const UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
@@ -15,7 +16,6 @@ export function parseDuration(value: string): number {
   return ms;
 }
 
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A profile's window: at least one second (the timeline, throughput and hey's -z count in seconds and milliseconds). */
 export function parseWindow(value: string): number {

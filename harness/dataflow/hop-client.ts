@@ -5,6 +5,7 @@
  * CPU-seconds per request of the same chain, same load, side by side).
  */
 import http from 'node:http';
+import { after, every } from '../timers.ts';
 import type { ServiceAddress } from './service-table.ts';
 
 export class HopTimeoutError extends Error {
@@ -39,12 +40,12 @@ export function createHopPool(connectionsPerService: number, timing: { idleMs?: 
   const agent = new http.Agent({ keepAlive: true, maxSockets: connectionsPerService, maxFreeSockets: connectionsPerService });
   const idleSince = new WeakMap<object, number>();
   agent.on('free', (socket: object) => idleSince.set(socket, Date.now()));
-  const sweep = setInterval(() => {
+  const sweep = every(timing.sweepMs ?? POOL_SWEEP_MS, () => {
     const now = Date.now();
     for (const sockets of Object.values(agent.freeSockets)) {
       for (const socket of sockets ?? []) if (now - (idleSince.get(socket) ?? now) >= idleMs) socket.destroy();
     }
-  }, timing.sweepMs ?? POOL_SWEEP_MS);
+  });
   sweep.unref();
   const destroy = agent.destroy.bind(agent);
   agent.destroy = () => {
@@ -69,17 +70,17 @@ export function postHop(
         const parts: Buffer[] = [];
         res.on('data', (chunk: Buffer) => parts.push(chunk));
         res.on('end', () => {
-          clearTimeout(timer);
+          timer.clear();
           resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(parts) });
         });
         res.on('error', fail);
       },
     );
     function fail(cause: Error) {
-      clearTimeout(timer);
+      timer.clear();
       reject(cause);
     }
-    const timer = setTimeout(() => req.destroy(new HopTimeoutError(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = after(timeoutMs, () => req.destroy(new HopTimeoutError(`no answer within ${timeoutMs} ms`)));
     req.on('error', fail);
     req.end(payload);
   });

@@ -11,6 +11,7 @@ import { createHopPool, HopTimeoutError, postHop } from './hop-client.ts';
 import { routeProblem, type ServiceTable } from './service-table.ts';
 import { listen } from './listen.ts';
 import { nowMs, SpanWriter, type Span, type SpanOutcome } from './spans.ts';
+import { after, type Timer } from '../timers.ts';
 
 export interface P2PServiceOptions {
   fn: AnyFunction;
@@ -62,15 +63,14 @@ export function applyServerLimits(server: http.Server, limits: ServerLimits): vo
   server.maxConnections = limits.maxConnections;
   // Node's headersTimeout starts at a request's first byte: a connection that never sends one
   // would be held for good. Its first request head must be complete within the same time.
-  const firstRequest = new WeakMap<object, NodeJS.Timeout>();
+  const firstRequest = new WeakMap<object, Timer>();
   server.on('connection', (socket: import('node:net').Socket) => {
-    const timer = setTimeout(() => socket.destroy(), limits.headersTimeoutMs);
-    timer.unref();
+    const timer = after(limits.headersTimeoutMs, () => socket.destroy()).unref();
     firstRequest.set(socket, timer);
-    socket.once('close', () => clearTimeout(timer));
+    socket.once('close', () => timer.clear());
   });
   server.on('request', (req: http.IncomingMessage) => {
-    clearTimeout(firstRequest.get(req.socket));
+    firstRequest.get(req.socket)?.clear();
     firstRequest.delete(req.socket);
     // Node enforces requestTimeout from its periodic connection check, which a busy event loop
     // was seen to miss (a 1-byte-a-second body held past 60 s under load): a timer of our own
@@ -78,9 +78,8 @@ export function applyServerLimits(server: http.Server, limits: ServerLimits): vo
     // Cleared through the request's own events only: a listener per request on a keep-alive
     // socket would pile up for the socket's whole life, each holding its request (that leaked
     // ~8 MB/s in filter-temperature at 10 workers until the node's OOM killer ended it).
-    const bodyDeadline = setTimeout(() => req.socket.destroy(), limits.requestTimeoutMs);
-    bodyDeadline.unref();
-    const clear = () => clearTimeout(bodyDeadline);
+    const bodyDeadline = after(limits.requestTimeoutMs, () => req.socket.destroy()).unref();
+    const clear = () => bodyDeadline.clear();
     req.once('end', clear);
     req.once('close', clear);
   });

@@ -2,6 +2,8 @@
  * One span per request per service, written as NDJSON on stdout, batched so that a busy
  * service does not pay one write system call per request.
  */
+import { after, type Timer } from '../timers.ts';
+
 export type SpanOutcome = 'ok' | 'function-error' | 'forwarded-error' | 'timeout' | 'network' | 'rejected';
 
 export interface Span {
@@ -41,7 +43,7 @@ export function nowMs(): number {
 
 export class SpanWriter {
   private buffer: string[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
 
   constructor(
     private readonly write: (chunk: string) => void,
@@ -52,11 +54,11 @@ export class SpanWriter {
   add(span: Span): void {
     this.buffer.push(JSON.stringify(span));
     if (this.buffer.length >= this.maxBuffered) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.flushEveryMs);
+    else this.timer ??= after(this.flushEveryMs, () => this.flush());
   }
 
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
     if (this.buffer.length === 0) return;
     const chunk = this.buffer.join('\n') + '\n';

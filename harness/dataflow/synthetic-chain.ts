@@ -79,11 +79,15 @@ export function parseChainSpec(text: string): ChainSpec {
   if (!isChainSpec(text)) throw usageError(`"${text}" is not a chain scenario: write chain:length=L,payload=SIZE,work=MS`);
   const spec = { ...CHAIN_DEFAULTS };
   const body = text.slice(CHAIN_PREFIX.length).trim();
+  const given = new Set<string>();
   for (const part of body ? body.split(',') : []) {
     const m = /^\s*([a-z]+)\s*=\s*(.+?)\s*$/.exec(part);
     if (!m) throw usageError(`"${part}" in ${text} is not key=value: write chain:length=L,payload=SIZE,work=MS`);
     const key = m[1]!;
     const value = m[2]!;
+    // The later value would win without a word: one of the two is a typo.
+    if (given.has(key)) throw usageError(`${key} is given twice in ${text}: give each of length, payload and work once`);
+    given.add(key);
     if (key === 'length') spec.length = parseLength(value);
     else if (key === 'payload') spec.payloadBytes = parseSize(value);
     else if (key === 'work') spec.workMs = parseWorkMs(value);

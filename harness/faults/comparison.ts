@@ -64,8 +64,8 @@ export function faultRows(profiles: readonly ProfileResult[]): FaultRow[] {
         secondsAfterEnd: r?.secondsAfterEnd ?? null,
         failed: r ? r.failed : null,
         okShortfall: r ? r.okShortfall : null,
-        lostSeconds: r?.baseline && r.baseline.ok > 0 ? Math.round((r.okShortfall / r.baseline.ok) * 10) / 10 : null,
-        errorClasses: r ? errorClassesText(r.errors) : '',
+        lostSeconds: r?.baseline && r.baseline.ok > 0 && r.okShortfall !== null ? Math.round((r.okShortfall / r.baseline.ok) * 10) / 10 : null,
+        errorClasses: r && r.failed !== null ? errorClassesText(r.errors) : '',
         baselineThroughput: r?.baseline?.throughput ?? null,
         note: notes.join('; '),
       });
@@ -79,10 +79,9 @@ export function faultSummaryLines(profiles: readonly ProfileResult[]): string[] 
   return faultRows(profiles).map((r) => {
     const head = `${r.fault} · ${r.system} w${r.workers}${r.repetition > 1 ? ` run ${r.repetition}` : ''}: `;
     if (r.status !== 'applied') return `${head}${r.status} (${r.note})`;
-    const recovery =
-      r.outcome === 'recovered' ? `recovered in ${r.secondsToRecover} s` : r.outcome === 'not-recovered' ? 'NOT recovered within the profile' : 'recovery unmeasurable';
-    const figures =
-      r.failed === null ? '' : `, ${r.failed} failed (${r.errorClasses}), ${r.okShortfall} ok short of the baseline${r.lostSeconds === null ? '' : ` (${r.lostSeconds} s of service)`}`;
+    if (r.failed === null) return `${head}recovery cannot be measured: ${r.note || 'no recovery was worked out'}`;
+    const recovery = r.outcome === 'recovered' ? `recovered in ${r.secondsToRecover} s` : 'NOT recovered within the profile';
+    const figures = `, ${r.failed} failed (${r.errorClasses}), ${r.okShortfall} ok short of the baseline${r.lostSeconds === null ? '' : ` (${r.lostSeconds} s of service)`}`;
     return `${head}${recovery}${figures}${r.note ? ` [${r.note}]` : ''}`;
   });
 }

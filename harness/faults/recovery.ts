@@ -119,7 +119,9 @@ export function analyseRecovery(
 ): FaultRecovery {
   const seconds = wholeSeconds(timeline, durationSeconds);
   const from = Math.max(0, Math.floor(fault.start));
-  const empty = { recoveredAt: null, secondsToRecover: null, secondsAfterEnd: null, disrupted: { from, to: from }, failed: 0, okShortfall: 0, errors: {}, overlappedBy: [] };
+  // Without a baseline there is no recovery to end the disrupted seconds: nothing is counted over
+  // them (a "0 failed" beside a profile of errors would read as measured).
+  const empty = { recoveredAt: null, secondsToRecover: null, secondsAfterEnd: null, disrupted: { from, to: from }, failed: null, okShortfall: null, errors: {}, overlappedBy: [] };
   const baseline = baselineOf(seconds, firstFaultStart);
   if (baseline === null || baseline.throughput <= 0) {
     const why =

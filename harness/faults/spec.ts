@@ -66,7 +66,9 @@ const CPU_RANGE = { min: 0.01, max: 1024 };
 function parseTime(value: string, what: string, fail: (why: string) => never): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value);
   if (!m) fail(`${what} "${value}" is not a duration: use e.g. 500ms, 20s or 1m`);
-  return Math.round(Number(m[1]) * TIME_UNITS[m[2] ?? 's']!);
+  const ms = Math.round(Number(m[1]) * TIME_UNITS[m[2] ?? 's']!);
+  if (!Number.isSafeInteger(ms)) fail(`${what} "${value}" is too long to be a time in a profile`);
+  return ms;
 }
 
 /** "64Mi" → 67108864; null when it is not a size. */
@@ -135,23 +137,31 @@ export function faultEndMs(fault: FaultSpec): number | null {
   return fault.durationMs === null ? null : fault.atMs + fault.durationMs;
 }
 
-/**
- * Checks a schedule against the profile length: every fault must start inside the window, and
- * two faults of one kind on one subject must not overlap (the second would restore the first's
- * saved state). Returns one line naming what to fix, or null.
- */
+/** Every fault must start inside the profile's window. Returns one line naming what to fix, or null. */
 export function checkSchedule(faults: readonly FaultSpec[], durationMs: number): string | null {
   for (const fault of faults) {
     if (fault.atMs >= durationMs) {
       return `--fault ${fault.text} starts at ${fault.atMs / 1000}s, after the ${durationMs / 1000}s profile ends: give an earlier time or a longer --duration`;
     }
   }
+  return null;
+}
+
+/**
+ * Two faults of one kind must not act on one thing at the same time: the second would save the
+ * first's lowered value as the one to restore. `reach` says what a fault acts on (the pods a
+ * service and one of its replicas both name, a node); a kill is instantaneous and never overlaps.
+ * Returns one line naming what to fix, or null.
+ */
+export function checkOverlaps(faults: readonly FaultSpec[], reach: (fault: FaultSpec) => readonly string[]): string | null {
   for (const [i, a] of faults.entries()) {
     for (const b of faults.slice(i + 1)) {
-      if (a.kind !== b.kind || a.subject !== b.subject || a.kind === 'kill') continue;
+      if (a.kind !== b.kind || a.kind === 'kill') continue;
       const aEnd = faultEndMs(a) ?? Infinity;
       const bEnd = faultEndMs(b) ?? Infinity;
-      if (a.atMs < bEnd && b.atMs < aEnd) return `--fault ${a.text} and --fault ${b.text} overlap on ${a.subject}: give them times that do not overlap`;
+      if (!(a.atMs < bEnd && b.atMs < aEnd)) continue;
+      const shared = reach(a).find((x) => reach(b).includes(x));
+      if (shared !== undefined) return `--fault ${a.text} and --fault ${b.text} overlap on ${shared}: give them times that do not overlap`;
     }
   }
   return null;

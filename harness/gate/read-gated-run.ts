@@ -10,7 +10,7 @@
  * Strict where the report is tolerant: the gate must not pass or fail a build on a file it could
  * only half read, so every problem is collected and the caller refuses the run.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { listInside, parseJsonInside } from '../safe-fs.ts';
 import { basename, join } from 'node:path';
 import { SCHEMA_VERSION, profileFileName, type ProfileResult, type RunManifest } from '../results/schema.ts';
 import { manifestProblems, profileProblems } from '../results/validate.ts';
@@ -35,10 +35,6 @@ function kindProblem(value: unknown, kind: string, label: string): string | null
 
 const first = (problems: string[], label: string) => (problems.length ? `${label}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}` : null);
 
-async function readJson(file: string): Promise<unknown> {
-  return JSON.parse(await readFile(file, 'utf8'));
-}
-
 /** Whether a folder's entries make it a run folder (what `listRunDirs` looks for). */
 export const looksLikeRun = (entries: readonly string[]) => entries.includes('manifest.json') || entries.includes('profiles');
 
@@ -51,7 +47,7 @@ export async function readGatedRun(dir: string, entries: readonly string[]): Pro
   let manifest: RunManifest | null = null;
   if (entries.includes('manifest.json')) {
     try {
-      const value = await readJson(join(dir, 'manifest.json'));
+      const value = await parseJsonInside(dir, 'manifest.json');
       const problem = kindProblem(value, 'fogbench.manifest', 'manifest.json') ?? first(manifestProblems(value), 'manifest.json');
       if (problem) problems.push(problem);
       else manifest = value as RunManifest;
@@ -61,7 +57,7 @@ export async function readGatedRun(dir: string, entries: readonly string[]): Pro
   }
   const files = entries.includes('profiles')
     ? (
-        await readdir(join(dir, 'profiles')).catch((cause: unknown) => {
+        await listInside(dir, 'profiles').catch((cause: unknown) => {
           problems.push(`profiles/: ${(cause as Error).message}`);
           return [] as string[];
         })
@@ -77,7 +73,7 @@ export async function readGatedRun(dir: string, entries: readonly string[]): Pro
   for (const file of wanted) {
     const label = `profiles/${file}`;
     try {
-      const value = await readJson(join(dir, 'profiles', file));
+      const value = await parseJsonInside(dir, join('profiles', file));
       const problem = kindProblem(value, 'fogbench.profile', label) ?? first(profileProblems(value), label);
       if (problem) {
         problems.push(problem);

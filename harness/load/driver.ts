@@ -32,6 +32,12 @@ export interface RunOptions {
    * running downstream when the next window opens.
    */
   end: 'cut' | 'drain';
+  /**
+   * A folder of the run for files a driver needs (hey's body file): inside the run's build
+   * folder, so that it goes with it however the run ends, SIGKILL included. Default: the
+   * system's temporary folder.
+   */
+  scratchDir?: string;
 }
 
 export interface LoadDriver {

@@ -49,19 +49,84 @@ export function isHeyHeader(line: string): boolean {
   return line.trim() === HEY_CSV_HEADER;
 }
 
-/** One data row, or null for the header and anything that is not a row. */
-export function parseHeyRow(line: string): HeyRow | null {
-  const cells = line.trim().split(',');
-  if (cells.length < 8) return null;
+/** Why a line after hey's header is not taken as a response: each is counted in a note. */
+export type RowRejection =
+  | 'not ASCII text'
+  | 'not a row of numbers'
+  | 'a negative or non-finite time'
+  | 'a status outside 100-599'
+  | 'a time outside hey\'s run'
+  | 'longer than a row can be'
+  | 'past hey\'s 1,000,000-row cap';
+
+/** A cell that reads as a number of some kind (NaN and Infinity included: those are bad times, not garbage). */
+const NUMERIC = /^[-+]?((\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?|Infinity|NaN)$/i;
+
+/**
+ * One data row; null for the header and a blank line; else why it is no response hey can have
+ * had: a time that is negative, NaN or infinite, a status no HTTP server sends, a line that is not
+ * numbers, or not ASCII (hey prints digits, dots and commas).
+ */
+export function parseHeyRow(line: string): HeyRow | RowRejection | null {
+  const text = line.trim();
+  if (text === '' || text === HEY_CSV_HEADER) return null;
+  if (/[^\x20-\x7e]/.test(text)) return 'not ASCII text';
+  const cells = text.split(',');
+  if (cells.length < 8 || ![cells[0]!, cells[6]!, cells[7]!].every((c) => NUMERIC.test(c))) return 'not a row of numbers';
   const seconds = Number(cells[0]);
   const status = Number(cells[6]);
   const offset = Number(cells[7]);
-  if (!Number.isFinite(seconds) || !Number.isInteger(status) || !Number.isFinite(offset) || cells[0] === '') return null;
+  if (!(Number.isFinite(seconds) && seconds >= 0 && Number.isFinite(offset) && offset >= 0)) return 'a negative or non-finite time';
+  if (!Number.isInteger(status) || status < 100 || status > 599) return 'a status outside 100-599';
   return { offset, seconds, status };
 }
 
 /** hey keeps at most this many results (report.go, maxRes); beyond it, requests are counted in its summary only. */
 export const HEY_MAX_ROWS = 1_000_000;
+/** A row of hey's is under 100 bytes; a longer line is not gathered in memory (a 600 MB line crashed the agent). */
+export const HEY_MAX_LINE_BYTES = 1024;
+/** A row ending this long after hey exited is rounding (rows have four decimals), more is no response of this run. */
+const RUN_SLACK_S = 0.01;
+
+/**
+ * hey's rows, as its CSV gives them after the header: kept while they are responses hey can have
+ * had (at most its first HEY_MAX_ROWS), the others counted by why, for the profile's note.
+ */
+export class HeyRows {
+  readonly rows: HeyRow[] = [];
+  private readonly rejected = new Map<RowRejection, number>();
+
+  /** A line after the header. */
+  add(line: string): void {
+    const row = parseHeyRow(line);
+    if (row === null) return;
+    if (typeof row === 'string') return this.reject(row);
+    if (this.rows.length >= HEY_MAX_ROWS) return this.reject("past hey's 1,000,000-row cap");
+    this.rows.push(row);
+  }
+
+  reject(why: RowRejection): void {
+    this.rejected.set(why, (this.rejected.get(why) ?? 0) + 1);
+  }
+
+  /** Drops the rows that would have ended after hey exited (`ranS` after it was spawned). */
+  keepWithin(ranS: number): void {
+    let kept = 0;
+    for (const row of this.rows) {
+      if (row.offset + row.seconds <= ranS + RUN_SLACK_S) this.rows[kept++] = row;
+      else this.reject("a time outside hey's run");
+    }
+    this.rows.length = kept;
+  }
+
+  /** One line saying how many lines were rejected and why; null when none was. */
+  note(): string | null {
+    const total = [...this.rejected.values()].reduce((a, b) => a + b, 0);
+    if (total === 0) return null;
+    const why = [...this.rejected].map(([reason, n]) => `${reason} (${n.toLocaleString('en')})`);
+    return `hey: ${total.toLocaleString('en')} line(s) of its CSV were not taken as responses and are in no figure: ${why.join('; ')}`;
+  }
+}
 
 /**
  * Allowance per row for the time between a worker's request ending and its next starting

@@ -26,12 +26,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { ProfileRecorder } from '../metrics/recorder.ts';
 import type { BodySource } from './body-source.ts';
 import { classifyStatus } from './classify.ts';
-import type { LoadDriver, LoadSpec } from './driver.ts';
-import { failuresAtLeast, HEY_MAX_ROWS, isHeyHeader, parseHeyRow, type HeyRow } from './hey-csv.ts';
+import type { LoadDriver, LoadSpec, RunOptions } from './driver.ts';
+import { after, type Timer } from '../timers.ts';
+import { readBoundedLines } from './bounded-lines.ts';
+import { failuresAtLeast, HEY_MAX_LINE_BYTES, HEY_MAX_ROWS, HeyRows, isHeyHeader } from './hey-csv.ts';
 
 /** The hey the driver runs: $FOGBENCH_HEY, or `hey` on the PATH. */
 export function heyCommand(env: NodeJS.ProcessEnv = process.env): string {
@@ -114,11 +115,11 @@ export const heyDriver: LoadDriver = {
   canDrain: true,
   unsupported: (spec) => (spec.rate !== undefined ? 'hey is a closed-loop tool here (its -q limits each worker, it does not schedule sends)' : undefined),
 
-  async run(spec: LoadSpec, bodies: BodySource, recorder: ProfileRecorder, signal: AbortSignal) {
+  async run(spec: LoadSpec, bodies: BodySource, recorder: ProfileRecorder, signal: AbortSignal, options?: RunOptions) {
     const windowMs = heyWindowMs(spec.durationMs);
     const timeoutS = heyTimeoutS(spec.timeoutMs);
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-hey-'));
-    let watchdog: NodeJS.Timeout | undefined;
+    const dir = await mkdtemp(path.join(options?.scratchDir ?? os.tmpdir(), 'fogbench-hey-'));
+    let watchdog: Timer | undefined;
     try {
       const bodyFile = path.join(dir, 'body');
       await writeFile(bodyFile, bodies.next());
@@ -135,19 +136,26 @@ export const heyDriver: LoadDriver = {
       const onAbort = () => child.kill('SIGINT'); // hey stops and still prints its rows
       signal.addEventListener('abort', onAbort, { once: true });
       if (signal.aborted) onAbort();
-      const rows: HeyRow[] = [];
+      // Its rows are the lines after its CSV header, each checked (HeyRows); before the header,
+      // whatever it printed is kept for the error message.
+      const heyRows = new HeyRows();
       let header = false;
       let stderr = '';
       let otherOutput = '';
       let lastOutput = t0;
       child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
       child.stdout.on('data', () => (lastOutput = performance.now()));
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        const row = parseHeyRow(line);
-        if (row) rows.push(row);
-        else if (isHeyHeader(line)) header = true;
-        else otherOutput = (otherOutput + '\n' + line).slice(-2000);
-      });
+      readBoundedLines(
+        child.stdout,
+        HEY_MAX_LINE_BYTES,
+        (bytes) => {
+          const line = bytes.toString('latin1');
+          if (header) heyRows.add(line);
+          else if (isHeyHeader(line)) header = true;
+          else otherOutput = (otherOutput + '\n' + line).slice(-2000);
+        },
+        () => (header ? heyRows.reject('longer than a row can be') : (otherOutput = `${otherOutput}\n[a line of more than ${HEY_MAX_LINE_BYTES} bytes]`.slice(-2000))),
+      );
       // hey ends by itself -z after its start plus at most -t for the requests in flight (a
       // SIGINT only makes that sooner); one that has not, and prints nothing, is killed.
       const deadlineMs = windowMs + timeoutS * 1000 + heyExitMarginMs(windowMs);
@@ -155,15 +163,15 @@ export const heyDriver: LoadDriver = {
       const check = () => {
         const quiet = performance.now() - lastOutput;
         if (quiet < QUIET_MS) {
-          watchdog = setTimeout(check, QUIET_MS - quiet);
+          watchdog = after(QUIET_MS - quiet, check);
           return;
         }
         killed = true;
         child.kill('SIGKILL');
       };
-      watchdog = setTimeout(check, deadlineMs);
+      watchdog = after(deadlineMs, check);
       const exit = await exited;
-      clearTimeout(watchdog);
+      watchdog.clear();
       signal.removeEventListener('abort', onAbort);
       const outputEnded = exit.error
         ? true
@@ -189,9 +197,11 @@ export const heyDriver: LoadDriver = {
         throw new Error(`hey exited with code 0 after ${ran} but printed no CSV header (is it hey, with -o csv?); stdout: ${oneLine(otherOutput) || 'nothing'}; stderr: ${said()}`);
       }
       if (!signal.aborted && ranMs < windowMs - heyShortfallMs(windowMs)) {
-        throw new Error(`hey ended ${ran} after its start, short of its ${windowMs / 1000} s window (-z), with ${rows.length} response(s) and exit code 0; stderr: ${said()}`);
+        throw new Error(`hey ended ${ran} after its start, short of its ${windowMs / 1000} s window (-z), with ${heyRows.rows.length} response(s) and exit code 0; stderr: ${said()}`);
       }
 
+      heyRows.keepWithin(ranMs / 1000);
+      const rows = heyRows.rows;
       rows.sort((a, b) => a.offset + a.seconds - (b.offset + b.seconds));
       for (const row of rows) {
         const latencyMs = row.seconds * 1000;
@@ -202,6 +212,8 @@ export const heyDriver: LoadDriver = {
           `times in steps of 0.1 ms (hey prints seconds with four decimals: percentiles below a few ms are coarse, a 0.0000 row is recorded as 1 µs); ` +
           `client timeout ${timeoutS} s (hey's -t is whole seconds${timeoutS * 1000 !== spec.timeoutMs ? `; ${spec.timeoutMs} ms asked` : ''})`,
       );
+      const rejected = heyRows.note();
+      if (rejected) recorder.note(rejected);
       recorder.note(
         "hey: NOT SEEN: requests that failed at once without a response (connection refused, reset) are in no figure: hey's CSV has no row for them and they take no worker time to infer them from",
       );
@@ -248,7 +260,7 @@ export const heyDriver: LoadDriver = {
       }
       return { cutOff: 0 };
     } finally {
-      clearTimeout(watchdog);
+      watchdog?.clear();
       await rm(dir, { recursive: true, force: true });
     }
   },

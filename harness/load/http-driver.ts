@@ -20,6 +20,7 @@ import type { BodySource } from './body-source.ts';
 import { classifyFailure, classifyStatus } from './classify.ts';
 import type { LoadDriver, LoadSpec, RunOptions } from './driver.ts';
 import { ResponseParser } from './http1-response.ts';
+import { after, type Timer } from '../timers.ts';
 
 class RequestTimeout extends Error {
   readonly code = 'FB_TIMEOUT';
@@ -79,12 +80,12 @@ export const httpDriver: LoadDriver = {
         return new Promise((resolve) => {
           const started = performance.now();
           let settled = false;
-          let timer: NodeJS.Timeout | undefined;
+          let timer: Timer | undefined;
           let detach = () => {};
           let drop = () => {};
           const finish = () => {
             settled = true;
-            clearTimeout(timer);
+            timer?.clear();
             inFlight.delete(current);
             detach();
             resolve();
@@ -160,10 +161,10 @@ export const httpDriver: LoadDriver = {
             sock.write(body);
             sock.uncork();
           };
-          timer = setTimeout(() => {
+          timer = after(spec.timeoutMs, () => {
             drop();
             settle(classifyFailure(new RequestTimeout(`no response within ${spec.timeoutMs} ms`)));
-          }, spec.timeoutMs);
+          });
           inFlight.add(current);
           attempt(this.socket !== null && !this.socket.destroyed);
         });
@@ -186,7 +187,7 @@ export const httpDriver: LoadDriver = {
       // Draining (a warm-up), requests in flight end by themselves or time out.
       if (options.end === 'cut') cutAll(Math.min(performance.now(), deadline));
     };
-    const endTimer = setTimeout(stop, spec.durationMs);
+    const endTimer = after(spec.durationMs, stop);
     const onAbort = () => {
       stopping = true;
       cutAll(Math.min(performance.now(), deadline));
@@ -201,7 +202,7 @@ export const httpDriver: LoadDriver = {
     try {
       await Promise.all(Array.from({ length: spec.workers }, worker));
     } finally {
-      clearTimeout(endTimer);
+      endTimer.clear();
       signal.removeEventListener('abort', onAbort);
       for (const c of connections) c.close();
     }

@@ -19,6 +19,7 @@ import type { BodySource } from './body-source.ts';
 import { classifyFailure, classifyStatus } from './classify.ts';
 import type { LoadDriver, LoadSpec, RunOptions } from './driver.ts';
 import { uncappedAgent, waitsInAgent } from './node-agent.ts';
+import { after, sleep } from '../timers.ts';
 
 const LATE_MS = 10;
 
@@ -76,7 +77,7 @@ export const openLoopDriver: LoadDriver = {
       let settled = false;
       const finish = () => {
         settled = true;
-        clearTimeout(timer);
+        timer.clear();
         inFlight.delete(sent);
         // A freed slot goes to the oldest queued send, unless the window has closed.
         const next = queue.shift();
@@ -106,13 +107,13 @@ export const openLoopDriver: LoadDriver = {
           if (settled) return;
           recorder.cutOff(now - from);
           settled = true;
-          clearTimeout(timer);
+          timer.clear();
           inFlight.delete(sent);
           req.destroy(new CutOff('window closed'));
           if (inFlight.size === 0) idle?.();
         },
       };
-      const timer = setTimeout(() => req.destroy(new RequestTimeout(`no response within ${spec.timeoutMs} ms`)), spec.timeoutMs);
+      const timer = after(spec.timeoutMs, () => req.destroy(new RequestTimeout(`no response within ${spec.timeoutMs} ms`)));
       req.on('error', (e) => settle(classifyFailure(e), false));
       inFlight.add(sent);
       if (waitsInAgent(agent, req)) recorder.queuedInClient();
@@ -135,12 +136,12 @@ export const openLoopDriver: LoadDriver = {
       if (stopped) break;
       const intended = start + offset;
       const wait = intended - performance.now();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 1) await sleep(wait);
       if (stopped) break;
       send(intended);
     }
     const remaining = end - performance.now();
-    if (remaining > 0 && !stopped) await Promise.race([new Promise((r) => setTimeout(r, remaining)), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
+    if (remaining > 0 && !stopped) await sleep(remaining, signal);
     stopped = true;
     let dropped = 0;
     if (options.end === 'drain' && !signal.aborted) {

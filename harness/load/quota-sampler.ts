@@ -5,6 +5,7 @@
  */
 import type { ClientSample } from '../results/schema.ts';
 import { quotaBetween, readQuota, type QuotaGroup } from './cgroup-quota.ts';
+import { every } from '../timers.ts';
 
 export interface QuotaSample {
   /** Seconds from the window's start to the start of this sample. */
@@ -30,7 +31,7 @@ export function startQuotaSampler(group: QuotaGroup, intervalMs = 1_000): { stop
     }
     last = { at: now, reading };
   };
-  const timer = setInterval(sample, intervalMs);
+  const timer = every(intervalMs, sample);
   let stopped = false;
   return {
     stop() {

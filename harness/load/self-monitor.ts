@@ -20,6 +20,7 @@ import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ClientSample } from '../results/schema.ts';
 import { findQuotaGroup, quotaBetween, readQuota, type QuotaGroup, type QuotaReading } from './cgroup-quota.ts';
+import { every } from '../timers.ts';
 
 export const LOOP_RESOLUTION_MS = 10;
 
@@ -68,7 +69,7 @@ export function startSelfMonitor(options: { quota?: QuotaGroup | null; intervalM
     last = now;
     delay.reset();
   };
-  const timer = setInterval(sample, options.intervalMs ?? 1_000);
+  const timer = every(options.intervalMs ?? 1_000, sample);
   let stopped = false;
   return {
     stop() {

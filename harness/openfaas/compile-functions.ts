@@ -52,6 +52,11 @@ export interface FunctionOptions {
 
 export type Composition = 'orchestrator' | 'chain';
 
+/** The functions compileFunctions makes for a route: one per step, and the orchestrator unless chained. */
+export function functionNames(route: readonly string[], composition: Composition = 'orchestrator'): string[] {
+  return composition === 'chain' ? [...route] : [...route, ORCHESTRATOR];
+}
+
 export async function compileFunctions(source: ScenarioSource, outDir: string, options: FunctionOptions): Promise<CompiledFunction[]> {
   const { scenario, file } = source;
   const steps = scenario.functions.map((f) => serviceNameOf(f.name));

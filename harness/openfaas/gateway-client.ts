@@ -5,6 +5,7 @@
  * Autoscaling is off for benchmark functions: min and max scale labels are always equal.
  */
 import { deployError, environmentError } from '../errors.ts';
+import { sleep } from '../timers.ts';
 
 export const SCALE_MIN_LABEL = 'com.openfaas.scale.min';
 export const SCALE_MAX_LABEL = 'com.openfaas.scale.max';
@@ -158,7 +159,7 @@ export class GatewayClient {
       });
       if (pending.length === 0) return;
       if (Date.now() >= deadline) break;
-      await new Promise((r) => setTimeout(r, pollMs));
+      await sleep(pollMs);
     }
     throw deployError(`OpenFaaS functions not ready after ${Math.round(timeoutMs / 1000)} s: ${pending.join(', ')}; see \`kubectl -n openfaas-fn get pods\``);
   }

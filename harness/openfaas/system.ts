@@ -8,13 +8,14 @@
  */
 import path from 'node:path';
 import { usageError } from '../errors.ts';
+import { unitSubjects } from '../systems/fault-subjects.ts';
 import type { FunctionsPlan, System, SystemOptions, SystemTimeouts, UnitsPlan } from '../systems/system.ts';
 import type { ScenarioSource } from '../dataflow/compile.ts';
 import type { TargetCapabilities } from '../targets/target.ts';
 import { ensureOpenFaaSBinaries, type BinaryInfo } from './binaries/build.ts';
-import { compileFunctions, type Composition } from './compile-functions.ts';
+import { compileFunctions, functionNames, type Composition } from './compile-functions.ts';
 import { writeBasicAuthSecret } from './credentials.ts';
-import { planOpenFaaSOnFog } from './fog/fog-plan.ts';
+import { fogUnitNames, GATEWAY_UNIT, planOpenFaaSOnFog } from './fog/fog-plan.ts';
 import { ORCHESTRATOR } from './function-main.ts';
 import { DEFAULT_FUNCTION_RUNTIME } from './runtime.ts';
 import { CHART_GATEWAY_IMAGE, CHART_VERSION, DEFAULT_TIMEOUTS, NODE_TEMPLATE, WATCHDOG_RELEASE, type OpenFaaSTimeouts } from './settings.ts';
@@ -35,6 +36,12 @@ function openfaasSystemOf(name: string, composition: Composition): System {
   return {
     name,
     refuses: (target) => (target.functions || target.podNetwork ? null : LOOPBACK_REFUSAL),
+    subjects(route, options, target) {
+      const functions = functionNames(route, composition);
+      // A function platform (kube) deploys the functions: their names and the gateway.
+      if (target.functions) return new Map([...functions, GATEWAY_UNIT].map((name) => [name, [name]]));
+      return unitSubjects(fogUnitNames(functions, options.replicas));
+    },
     async plan(source: ScenarioSource, options: SystemOptions, target: TargetCapabilities & { kind: string }): Promise<FunctionsPlan | UnitsPlan> {
       if (!target.functions && !target.podNetwork) throw usageError(LOOPBACK_REFUSAL);
       const timeouts: OpenFaaSTimeouts = {

@@ -9,10 +9,10 @@
  * edited or truncated file is refused with one line), and whether it fits this host is a
  * function of the record and the host's facts.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { usageError } from '../errors.ts';
+import { ensureRealDir, readInside, writeFileReplacing } from '../safe-fs.ts';
 
 export const CALIBRATION_FILE = fileURLToPath(new URL('../../build/calibration/paper.json', import.meta.url));
 
@@ -53,22 +53,17 @@ export interface CalibrationRecord {
   steps: CalibrationStep[];
 }
 
+/** Written whole or not at all, never through a link planted at its name (harness/safe-fs.ts). */
 export async function writeCalibration(record: CalibrationRecord, file = CALIBRATION_FILE): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.partial-${process.pid}`;
-  await writeFile(temporary, JSON.stringify(record, null, 2) + '\n');
-  await rename(temporary, file);
+  await ensureRealDir(path.dirname(file));
+  await writeFileReplacing(file, JSON.stringify(record, null, 2) + '\n');
 }
 
-/** The record, or null when there is none; a file that is not one is refused. */
+/** The record, or null when there is none; a file that is not one (or a link, a FIFO) is refused. */
 export async function readCalibration(file = CALIBRATION_FILE): Promise<CalibrationRecord | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw usageError(`cannot read the calibration ${file}: ${(error as Error).message}`);
-  }
+  const bytes = await readInside(path.dirname(file), path.basename(file));
+  if (bytes === null) return null;
+  const text = bytes.toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { environmentError } from '../errors.ts';
-import { copyFileReplacing, ensureRealDir } from './safe-write.ts';
+import { copyFileReplacing, ensureRealDir } from '../safe-fs.ts';
 
 const viewerDir = fileURLToPath(new URL('../../reports/viewer/', import.meta.url));
 
@@ -79,7 +79,7 @@ export function loadAssets(): Promise<ReportAssets> {
 
 /**
  * Copies the vendored scripts into `<dir>/vendor/` and returns their page-relative URLs. A link
- * in their place is replaced, never written through (safe-write.ts).
+ * in their place is replaced, never written through (harness/safe-fs.ts).
  */
 export async function copyVendor(assets: ReportAssets, dir: string): Promise<string[]> {
   await ensureRealDir(join(dir, VENDOR_DIR));

@@ -5,16 +5,13 @@
  * (validate.ts) as it is read: a badly shaped one is a problem and is left out, so nothing
  * after this reads a field of the wrong type.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { listInside, parseJsonInside } from '../safe-fs.ts';
 import { usageError } from '../errors.ts';
 import { SCHEMA_VERSION, type ProfileResult, type RunManifest } from '../results/schema.ts';
 import { manifestProblems, profileProblems } from '../results/validate.ts';
 import { assembleRun, type RunData } from './run-data.ts';
-
-async function readJson(file: string): Promise<unknown> {
-  return JSON.parse(await readFile(file, 'utf8'));
-}
 
 function isKind(value: unknown, kind: string): boolean {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === kind;
@@ -32,14 +29,14 @@ function shapeProblem(problems: string[], file: string): string | null {
 }
 
 export async function readRun(runDir: string): Promise<RunData> {
-  const entries = await readdir(runDir).catch((cause: unknown) => {
+  const entries = await listInside(runDir, '').catch((cause: unknown) => {
     throw usageError(`cannot read run folder ${runDir}: ${(cause as Error).message}`, cause);
   });
   const problems: string[] = [];
   let manifest: RunManifest | null = null;
   if (entries.includes('manifest.json')) {
     try {
-      const value = await readJson(join(runDir, 'manifest.json'));
+      const value = await parseJsonInside(runDir, 'manifest.json');
       const problem = isKind(value, 'fogbench.manifest')
         ? (versionProblem(value, 'manifest.json') ?? shapeProblem(manifestProblems(value), 'manifest.json'))
         : 'manifest.json: not a fogbench manifest';
@@ -52,9 +49,8 @@ export async function readRun(runDir: string): Promise<RunData> {
     problems.push('manifest.json is missing');
   }
   const profiles: ProfileResult[] = [];
-  const profileDir = join(runDir, 'profiles');
   const files = entries.includes('profiles')
-    ? (await readdir(profileDir).catch((cause: unknown) => {
+    ? (await listInside(runDir, 'profiles').catch((cause: unknown) => {
         problems.push(`profiles/: ${(cause as Error).message}`);
         return [] as string[];
       }))
@@ -64,7 +60,7 @@ export async function readRun(runDir: string): Promise<RunData> {
   for (const file of files) {
     const label = `profiles/${file}`;
     try {
-      const value = await readJson(join(profileDir, file));
+      const value = await parseJsonInside(runDir, join('profiles', file));
       const problem = isKind(value, 'fogbench.profile')
         ? (versionProblem(value, label) ?? shapeProblem(profileProblems(value), label))
         : `${label}: not a fogbench profile`;

@@ -3,9 +3,9 @@
  * through readRun, so each profile is checked against the schema as a run's are. Only complete
  * points (a point.json of this sweep's options) go into the model; the others are named.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { POINT_FILE, POINTS_DIR, SWEEP_FILE, type PointRecord, type SweepManifest } from '../bench/sweep.ts';
+import { POINT_FILE, POINT_SHAPE, POINTS_DIR, SWEEP_FILE, SWEEP_SHAPE, type PointRecord, type SweepManifest } from '../bench/sweep-records.ts';
+import { readJsonInside } from '../safe-fs.ts';
 import { isChainSpec, parseChainSpec } from '../dataflow/synthetic-chain.ts';
 import { usageError } from '../errors.ts';
 import type { PointInput } from '../metrics/sweep-analysis.ts';
@@ -31,27 +31,26 @@ export interface SweepData {
   problems: string[];
 }
 
-async function readJson<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
-
 export async function readSweep(dir: string): Promise<SweepData> {
-  const manifest = await readJson<SweepManifest>(join(dir, SWEEP_FILE));
-  if (manifest?.kind !== 'fogbench.sweep') throw usageError(`${dir} is not a sweep folder: it has no ${SWEEP_FILE}`);
+  // Every file read without following a link, and checked against its shape (sweep-records.ts).
+  const manifest = await readJsonInside<SweepManifest>(dir, SWEEP_FILE, SWEEP_SHAPE, 'a fogbench sweep');
+  if (manifest === null) throw usageError(`${dir} is not a sweep folder: it has no ${SWEEP_FILE}`);
   const problems: string[] = [];
   const pending: string[] = [];
   const points: SweepPointData[] = [];
   let predict: SweepPointData | null = null;
-  const onDisk = new Set(await readdir(join(dir, POINTS_DIR)).catch(() => [] as string[]));
   const wanted = [...manifest.points.map((p) => p.id), ...(manifest.predict ? [manifest.predict.id] : [])];
   for (const id of wanted) {
     const pointDir = join(dir, POINTS_DIR, id);
-    const record = onDisk.has(id) ? await readJson<PointRecord>(join(pointDir, POINT_FILE)) : null;
-    if (record?.kind !== 'fogbench.sweep-point' || record.optionsHash !== manifest.optionsHash) {
+    let record: PointRecord | null;
+    try {
+      record = await readJsonInside<PointRecord>(dir, join(POINTS_DIR, id, POINT_FILE), POINT_SHAPE, 'a sweep point record');
+    } catch (error) {
+      // Named, and the point left out of the model as not complete.
+      problems.push(`${id}: ${(error as Error).message}`);
+      record = null;
+    }
+    if (record === null || record.optionsHash !== manifest.optionsHash) {
       pending.push(id);
       continue;
     }

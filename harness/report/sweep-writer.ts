@@ -1,21 +1,21 @@
 /**
  * Writes a sweep's report: `<sweep>/index.html` and `csv/*.csv` beside it, the vendored scripts,
  * and the run report of any complete point that has none yet (the points table links to them).
- * The same safe writes as a run's report (safe-write.ts).
+ * The same safe writes as a run's report (harness/safe-fs.ts).
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyVendor, loadAssets } from './assets.ts';
 import { toCsv } from './csv.ts';
-import { ensureRealDir, writeFileReplacing } from './safe-write.ts';
-import { readSweep } from './sweep-read.ts';
+import { ensureRealDir, writeFileReplacing } from '../safe-fs.ts';
+import { readSweep, type SweepData } from './sweep-read.ts';
 import { buildSweepReport, renderSweepPage, type SweepReportContent } from './sweep-report.ts';
 import { writeRunReport } from './writer.ts';
 
 const CSV_DIR = 'csv';
 
-export async function writeSweepReport(dir: string): Promise<{ htmlPath: string; content: SweepReportContent; pending: string[] }> {
-  const data = await readSweep(dir);
+export async function writeSweepReport(dir: string, read?: SweepData): Promise<{ htmlPath: string; content: SweepReportContent; pending: string[] }> {
+  const data = read ?? (await readSweep(dir));
   for (const point of [...data.points, ...(data.predict ? [data.predict] : [])]) {
     const pointDir = join(dir, point.href, '..');
     if (!(await access(join(pointDir, 'index.html')).then(() => true, () => false))) await writeRunReport(pointDir);

@@ -2,7 +2,7 @@
  * The report's only file I/O: reads a run folder, writes its `index.html`, `csv/*.csv` and the
  * vendored scripts next to it; writes the index of all runs. Files are written to a temporary
  * name and renamed so a browser or the --serve server never sees half a page, and never through
- * a symbolic link found in a run folder (safe-write.ts).
+ * a symbolic link found in a run folder (harness/safe-fs.ts).
  */
 import { dirname, join, relative, sep } from 'node:path';
 import { copyVendor, loadAssets } from './assets.ts';
@@ -11,7 +11,7 @@ import { renderIndexPage } from './index-page.ts';
 import { listRunDirs, readRun } from './read-run.ts';
 import { buildRunReport, renderRunPage } from './run-report.ts';
 import { summarizeRun, type RunSummary } from './run-summary.ts';
-import { ensureRealDir, writeFileReplacing } from './safe-write.ts';
+import { ensureRealDir, writeFileReplacing } from '../safe-fs.ts';
 
 const CSV_DIR = 'csv';
 

@@ -410,11 +410,11 @@ export interface FaultRecovery {
   secondsAfterEnd: number | null;
   /** The seconds [from, to) counted as disrupted. */
   disrupted: { from: number; to: number };
-  /** Requests that failed in the disrupted seconds, and their classes. */
-  failed: number;
+  /** Requests that failed in the disrupted seconds, and their classes; null (and no classes) when unmeasurable: there are no disrupted seconds without a recovery to end them. */
+  failed: number | null;
   errors: Partial<ErrorCounts>;
-  /** Successful responses short of the baseline over the disrupted seconds. */
-  okShortfall: number;
+  /** Successful responses short of the baseline over the disrupted seconds; null when unmeasurable. */
+  okShortfall: number | null;
   /** Other faults that began while this one's disruption lasted: their effects are mixed in. */
   overlappedBy: string[];
 }

@@ -9,76 +9,7 @@
  * client, flags) are optional here: older run folders still read; when present they are checked.
  */
 import { ERROR_CLASSES, SCHEMA_VERSION, type ProfileResult, type RunManifest } from './schema.ts';
-
-type Check = (value: unknown, path: string, problems: string[]) => void;
-
-const MAX_PROBLEMS = 5;
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 24 ? `${value.slice(0, 24)}…` : value)}`;
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'not a finite number';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
-}
-
-const fail = (problems: string[], path: string, expected: string, value: unknown) =>
-  problems.push(`${path} is ${value === undefined ? 'missing' : describeValue(value)}, expected ${expected}`);
-
-const number = (min = -Infinity): Check => (v, p, out) => {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) fail(out, p, min === 0 ? 'a number ≥ 0' : min > -Infinity ? `a number ≥ ${min}` : 'a number', v);
-};
-const integer = (min: number): Check => (v, p, out) => {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(out, p, `a whole number ≥ ${min}`, v);
-};
-const fraction: Check = (v, p, out) => {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) fail(out, p, 'a fraction from 0 to 1', v);
-};
-const string: Check = (v, p, out) => {
-  if (typeof v !== 'string') fail(out, p, 'a string', v);
-};
-const boolean: Check = (v, p, out) => {
-  if (typeof v !== 'boolean') fail(out, p, 'true or false', v);
-};
-const exactly = (expected: unknown): Check => (v, p, out) => {
-  if (v !== expected) fail(out, p, JSON.stringify(expected), v);
-};
-const oneOf = (...values: string[]): Check => (v, p, out) => {
-  if (typeof v !== 'string' || !values.includes(v)) fail(out, p, `one of ${values.join(', ')}`, v);
-};
-const nullable = (check: Check): Check => (v, p, out) => {
-  if (v !== null) check(v, p, out);
-};
-const record = (check: Check): Check => (v, p, out) => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(out, p, 'an object', v);
-  for (const [key, item] of Object.entries(v)) check(item, `${p}.${key}`, out);
-};
-const list = (check: Check): Check => (v, p, out) => {
-  if (!Array.isArray(v)) return fail(out, p, 'a list', v);
-  // The first bad items say enough; a 100k-entry timeline need not list every one.
-  for (let i = 0; i < v.length && out.length < MAX_PROBLEMS; i++) check(v[i], `${p}[${i}]`, out);
-};
-
-interface Field {
-  check: Check;
-  optional?: boolean;
-}
-const req = (check: Check): Field => ({ check });
-const opt = (check: Check): Field => ({ check, optional: true });
-
-const object = (fields: Record<string, Field>): Check => (v, p, out) => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(out, p, 'an object', v);
-  const o = v as Record<string, unknown>;
-  for (const [key, field] of Object.entries(fields)) {
-    if (out.length >= MAX_PROBLEMS) return;
-    const path = p === '' ? key : `${p}.${key}`;
-    if (o[key] === undefined) {
-      if (!field.optional) fail(out, path, 'a value', undefined);
-      continue;
-    }
-    field.check(o[key], path, out);
-  }
-};
+import { boolean, exactly, fraction, integer, list, MAX_PROBLEMS, nullable, number, object, oneOf, opt, record, req, string, type Field } from './checks.ts';
 
 const LATENCY_FIELDS: Record<string, Field> = {
   count: req(integer(0)),
@@ -94,7 +25,7 @@ const LATENCY_FIELDS: Record<string, Field> = {
 };
 const latencyStats = object(LATENCY_FIELDS);
 
-const MANIFEST = object({
+export const MANIFEST_SHAPE = object({
   schemaVersion: req(exactly(SCHEMA_VERSION)),
   kind: req(exactly('fogbench.manifest')),
   runId: req(string),
@@ -127,7 +58,7 @@ const MANIFEST = object({
   flags: opt(object({ clientLimited: req(list(object({ system: req(string), workers: req(integer(1)) }))) })),
 });
 
-const PROFILE = object({
+export const PROFILE_SHAPE = object({
   schemaVersion: req(exactly(SCHEMA_VERSION)),
   kind: req(exactly('fogbench.profile')),
   runId: req(string),
@@ -227,8 +158,8 @@ const PROFILE = object({
             object({
               status: req(oneOf('recovered', 'not-recovered', 'unmeasurable')),
               secondsToRecover: req(nullable(number(0))),
-              failed: req(integer(0)),
-              okShortfall: req(integer(0)),
+              failed: req(nullable(integer(0))),
+              okShortfall: req(nullable(integer(0))),
               errors: req(record(integer(0))),
               overlappedBy: req(list(string)),
             }),
@@ -249,20 +180,20 @@ const PROFILE = object({
       }),
     ),
   ),
-  manifest: req(MANIFEST),
+  manifest: req(MANIFEST_SHAPE),
 });
 
 /** What is wrong with a parsed manifest.json, at most a few problems; empty when it is valid. */
 export function manifestProblems(value: unknown): string[] {
   const problems: string[] = [];
-  MANIFEST(value, '', problems);
+  MANIFEST_SHAPE(value, '', problems);
   return problems.slice(0, MAX_PROBLEMS);
 }
 
 /** What is wrong with a parsed profile file, at most a few problems; empty when it is valid. */
 export function profileProblems(value: unknown): string[] {
   const problems: string[] = [];
-  PROFILE(value, '', problems);
+  PROFILE_SHAPE(value, '', problems);
   if (problems.length === 0) {
     const p = value as ProfileResult;
     if (p.ok > p.requests) problems.push(`ok (${p.ok}) is more than requests (${p.requests})`);

@@ -5,6 +5,7 @@
 import { compileServices, type ScenarioSource } from '../dataflow/compile.ts';
 import { serviceEnv, SERVICE_DEFAULTS } from '../dataflow/service-env.ts';
 import type { Probes } from '../targets/target.ts';
+import { unitSubjects } from './fault-subjects.ts';
 import type { System, SystemOptions, UnitsPlan } from './system.ts';
 
 /**
@@ -21,6 +22,8 @@ export function p2pProbes(path: string, port: number): Probes {
 
 export const p2pSystem = {
   name: 'p2p',
+  // One unit per step, named after it (compileServices: serviceNameOf, as the route is).
+  subjects: (route) => unitSubjects(route.map((name) => ({ name }))),
   async plan(source: ScenarioSource, options: SystemOptions): Promise<UnitsPlan> {
     const route = source.description.route;
     const services = await compileServices(source, options.buildDir);

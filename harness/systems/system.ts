@@ -74,10 +74,19 @@ export interface FunctionsPlan extends PlanBase {
 
 export type SystemPlan = UnitsPlan | FunctionsPlan;
 
+/** What a --fault may name in a system, each with the pods (units) it reaches. */
+export type FaultSubjects = ReadonlyMap<string, readonly string[]>;
+
 export interface System {
   readonly name: string;
   /** Why a target with these capabilities cannot host the system, or null; asked before anything runs. */
   refuses?(target: TargetCapabilities & { kind: string }): string | null;
+  /**
+   * The subjects a --fault may name in this system on such a target, from the scenario's route
+   * alone (nothing compiled), so that a fault naming nothing, or two overlapping on one pod, stop
+   * the run before anything is prepared. The same unit names plan() gives its units.
+   */
+  subjects(route: readonly string[], options: Pick<SystemOptions, 'replicas'>, target: TargetCapabilities & { kind: string }): FaultSubjects;
   /**
    * Compiles the system from the scenario and plans it for a target with these capabilities;
    * fails with a usageError saying why when the target cannot host it.

@@ -54,7 +54,7 @@ async function fogCleanup(common: Omit<CommonTargetOptions, 'runId'>): Promise<s
   const removed = report.namespaces.length + report.interfaces.length + report.cgroups.length;
   const lines =
     removed === 0
-      ? ['nothing to clean up']
+      ? ['no namespace, interface or cgroup of a dead fog run to clean up']
       : [`removed ${report.namespaces.length} namespaces, ${report.interfaces.length} interfaces, ${report.cgroups.length} cgroups`, ...[...report.namespaces, ...report.interfaces, ...report.cgroups].map((n) => `  ${n}`)];
   if (report.live.length) lines.push(`left alone (their run is still going): ${report.live.join(', ')}`);
   for (const note of report.notes) lines.push(`note: ${note}`);

@@ -135,6 +135,11 @@ export interface FaultInjector {
   /** Why this target cannot inject faults of this kind at all, as one line saying what to do instead; asked before anything runs. */
   refuses(fault: FaultSpec): string | null;
   /**
+   * The nodes a node fault may name, read without creating anything (before prepare()), so that
+   * a fault naming no node stops the run before anything runs.
+   */
+  nodes(): Promise<readonly { name: string; role: string }[]>;
+  /**
    * Applies the fault to this deployment's units or to a node. `applied: false` when it does not
    * apply to this deployment (a system without a gateway), with the reason; throws when it should
    * have applied and could not.

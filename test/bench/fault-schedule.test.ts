@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { attachFaults, checkFaultSubjects, checkFaultsBeforeRun, scheduleFaults, subjectsOf } from '../../harness/bench/fault-schedule.ts';
+import { attachFaults, checkFaultSubjects, checkFaultsBeforeRun, scheduleFaults } from '../../harness/bench/fault-schedule.ts';
 import { parseFault, type FaultSpec } from '../../harness/faults/spec.ts';
 import type { ProfileResult, TimelineBucket } from '../../harness/results/schema.ts';
-import type { UnitsPlan } from '../../harness/systems/system.ts';
+import { unitSubjects } from '../../harness/systems/fault-subjects.ts';
+import { SYSTEMS } from '../../harness/systems/registry.ts';
 import type { Deployment, FaultApplication, FaultInjector } from '../../harness/targets/target.ts';
 
 const deployment: Deployment = { endpoints: new Map(), units: [], placement: new Map([['svc', 'worker-1']]), stop: async () => {} };
@@ -13,6 +14,7 @@ function fakeInjector(options: { notApplicable?: string[]; failing?: string[] } 
   const log: string[] = [];
   const injector: FaultInjector = {
     refuses: (f) => (f.kind === 'drain' ? `--fault ${f.text}: no scheduler here` : null),
+    nodes: async () => [{ name: 'w', role: 'worker' }],
     async apply(f): Promise<FaultApplication> {
       if (options.notApplicable?.includes(f.subject)) return { applied: false, reason: `no ${f.subject} here` };
       if (options.failing?.includes(f.subject)) throw new Error(`${f.subject} would not die`);
@@ -51,6 +53,18 @@ describe('fault schedule', () => {
     expect(scheduled.outcomes[1]).toMatchObject({ reverted: 'w back', detail: 'cpu w', targets: ['w'] });
     expect(scheduled.outcomes[1]!.startedAt).toBeGreaterThanOrEqual(0.095);
     expect(scheduled.outcomes[1]!.endedAt).toBeGreaterThanOrEqual(0.245);
+  });
+
+  // Issue 25, finding 1: the revert timer overflowed (2^31 − 1 ms) and fired after 1 ms.
+  it('issue 25 #1: keeps a fault longer than one Node timer holds in effect until the profile ends', async () => {
+    const { injector, log, t0 } = fakeInjector();
+    const run = scheduleFaults([parseFault('cpu:w=0.05@10ms+1000h')], injector, deployment);
+    run.start(t0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(log.filter((l) => l.startsWith('revert'))).toEqual([]);
+    const { outcomes } = await run.finish();
+    expect(outcomes[0]).toMatchObject({ status: 'applied', endedBy: 'profile-end', reverted: 'w back' });
+    expect(outcomes[0]!.endedAt).toBeGreaterThanOrEqual(0.19);
   });
 
   it('reverts what is still in effect when the load ends, and reports what never came or did not apply', async () => {
@@ -112,12 +126,32 @@ describe('fault schedule', () => {
     expect(() => checkFaultsBeforeRun([], { kind: 'loopback', capabilities: { podNetwork: false, probes: false } }, 60_000)).not.toThrow();
 
     const nodes = [{ name: 'client', role: 'client', cpus: 1, memoryBytes: 1 }, { name: 'worker-1', role: 'worker', cpus: 1, memoryBytes: 1 }];
-    const plan = { kind: 'units', system: 'p2p', units: [{ name: 'svc', sidecars: [{ name: 'side' }] }, { name: 'fn-0', service: 'fn' }] } as unknown as UnitsPlan;
-    expect([...subjectsOf(plan)].sort()).toEqual(['fn', 'fn-0', 'svc', 'svc/side']);
+    const plan = { system: 'p2p', subjects: unitSubjects([{ name: 'svc', sidecars: [{ name: 'side' }] }, { name: 'fn-0', service: 'fn' }]) };
+    expect([...plan.subjects.keys()].sort()).toEqual(['fn', 'fn-0', 'svc', 'svc/side']);
     expect(() => checkFaultSubjects(f('cpu:worker-1=0.1@1s+1s'), nodes, [plan])).not.toThrow();
     expect(() => checkFaultSubjects(f('cpu:worker-9=0.1@1s+1s'), nodes, [plan])).toThrow(/no node "worker-9" \(nodes: worker-1\)/);
     expect(() => checkFaultSubjects(f('partition:client@1s+1s'), nodes, [plan])).toThrow(/holds the load generator/);
     expect(() => checkFaultSubjects(f('kill:fn@1s'), nodes, [plan])).not.toThrow();
     expect(() => checkFaultSubjects(f('kill:gateway@1s'), nodes, [plan])).toThrow(/no system has a unit or service called "gateway" \(p2p: fn, fn-0, svc, svc\/side\)/);
+    const two = (a: string, b: string) => [parseFault(a), parseFault(b)];
+    expect(() => checkFaultSubjects(two('cpu:worker-1=0.1@10s+10s', 'cpu:worker-1=0.2@15s+10s'), nodes, [plan])).toThrow(/overlap on node worker-1/);
+    expect(() => checkFaultSubjects(two('cpu:worker-1=0.1@10s+10s', 'cpu:worker-1=0.2@20s+10s'), nodes, [plan])).not.toThrow();
+    expect(() => checkFaultSubjects(two('partition:worker-1@10s+5s', 'cpu:worker-1=0.1@10s+5s'), nodes, [plan])).not.toThrow();
+    expect(() => checkFaultSubjects(two('kill:svc@10s', 'kill:svc@10s'), nodes, [plan])).not.toThrow();
+  });
+
+  // Issue 25, finding 2: memory faults on one pod named once by its service and once by its
+  // replica were not seen to overlap; the second saved the first's lowered limit as the original.
+  it('issue 25 #2: sees two faults on one pod as overlapping however they name it, before anything runs', () => {
+    const nodes = [{ name: 'worker-1', role: 'worker' }];
+    const fog = { kind: 'fog', podNetwork: true, probes: true };
+    const systems = ['p2p', 'openfaas'].map((name) => ({ system: name, subjects: SYSTEMS[name]!.subjects(['get', 'filter-temperature'], { replicas: 2 }, fog) }));
+    const faults = [parseFault('memory:filter-temperature=300Mi@1s+20s'), parseFault('memory:filter-temperature-0=200Mi@5s+5s')];
+    expect(() => checkFaultSubjects(faults, nodes, systems)).toThrow(
+      /^--fault memory:filter-temperature=300Mi@1s\+20s and --fault memory:filter-temperature-0=200Mi@5s\+5s overlap on pod filter-temperature-0 of openfaas: give them times that do not overlap$/,
+    );
+    // The gateway pod by its name and by its provider container.
+    expect(() => checkFaultSubjects([parseFault('memory:gateway=300Mi@1s'), parseFault('memory:gateway-x=1Gi@2s')], nodes, systems)).toThrow(/no system has a unit or service called "gateway-x"/);
+    expect(() => checkFaultSubjects([parseFault('memory:filter-temperature-1=300Mi@1s+2s'), parseFault('memory:filter-temperature-0=300Mi@1s+2s')], nodes, systems)).not.toThrow();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSchedule, describeFault, FaultSpecError, parseFault, parseSize, PRESET_FAULTS } from '../../harness/faults/spec.ts';
+import { checkOverlaps, checkSchedule, describeFault, FaultSpecError, parseFault, parseSize, PRESET_FAULTS, type FaultSpec } from '../../harness/faults/spec.ts';
 
 const error = (text: string): string => {
   try {
@@ -42,6 +42,7 @@ describe('--fault grammar', () => {
       ['memory:x=100@1s', /from 1Mi/],
       ['memory:x/c=64Mi@1s', /not a container/],
       ['cpu:w=0.1@1s+0s', /greater than zero/],
+      [`cpu:w=0.1@1s+${'9'.repeat(400)}h`, /duration "9+h" is too long to be a time in a profile/],
     ];
     for (const [text, expected] of cases) {
       const message = error(text);
@@ -59,15 +60,18 @@ describe('--fault grammar', () => {
     expect(parseSize('64MB')).toBeNull();
   });
 
-  it('checks a schedule against the profile: starts inside it, no overlap on one subject', () => {
+  it('checks a schedule against the profile: starts inside it, no overlap on what the faults reach', () => {
     const f = (text: string) => parseFault(text);
+    const bySubject = (fault: FaultSpec) => [fault.subject];
     expect(checkSchedule([f('kill:a@10s'), f('cpu:w=0.1@20s+50s')], 60_000)).toBeNull();
     expect(checkSchedule([f('kill:a@60s')], 60_000)).toMatch(/starts at 60s, after the 60s profile ends/);
-    expect(checkSchedule([f('cpu:w=0.1@10s+10s'), f('cpu:w=0.2@15s+10s')], 60_000)).toMatch(/overlap on w/);
-    expect(checkSchedule([f('cpu:w=0.1@10s+10s'), f('cpu:w=0.2@20s+10s')], 60_000)).toBeNull();
-    expect(checkSchedule([f('memory:a=64Mi@10s'), f('memory:a=32Mi@50s')], 60_000)).toMatch(/overlap/);
-    expect(checkSchedule([f('kill:a@10s'), f('kill:a@10s')], 60_000)).toBeNull();
-    expect(checkSchedule([f('partition:w@10s+5s'), f('cpu:w=0.1@10s+5s')], 60_000)).toBeNull();
+    expect(checkOverlaps([f('cpu:w=0.1@10s+10s'), f('cpu:w=0.2@15s+10s')], bySubject)).toMatch(/overlap on w/);
+    expect(checkOverlaps([f('cpu:w=0.1@10s+10s'), f('cpu:w=0.2@20s+10s')], bySubject)).toBeNull();
+    expect(checkOverlaps([f('memory:a=64Mi@10s'), f('memory:a=32Mi@50s')], bySubject)).toMatch(/overlap/);
+    expect(checkOverlaps([f('kill:a@10s'), f('kill:a@10s')], bySubject)).toBeNull();
+    expect(checkOverlaps([f('partition:w@10s+5s'), f('cpu:w=0.1@10s+5s')], bySubject)).toBeNull();
+    // A service and its replica, resolved to one pod.
+    expect(checkOverlaps([f('memory:svc=64Mi@10s'), f('memory:svc-0=32Mi@20s')], (x) => (x.subject === 'svc' ? ['svc-0', 'svc-1'] : [x.subject]))).toMatch(/overlap on svc-0/);
   });
 
   it('has a preset schedule that fits a 60 s profile and leaves time to recover between faults', () => {

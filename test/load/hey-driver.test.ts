@@ -6,7 +6,7 @@
  * at the timeout; hey's own CPU is in the client samples.
  */
 import http from 'node:http';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -135,6 +135,55 @@ describe('the hey driver', () => {
         process.env.PATH = saved.PATH;
       }
     }, 20_000);
+
+    // Issue 25, finding 10: rows with negative durations counted as successes, statuses such as
+    // 99999999999 or -5 classified, NaN, Infinity, garbage and non-UTF-8 rows dropped silently.
+    it('issue 25 #10: takes only rows a response can have, and counts the others in a note', async () => {
+      const good = (status: number, at: string) => `0.0100,0.0001,0.0000,0.0000,0.0100,0.0000,${status},${at}`;
+      const rows = path.join(root, 'rows-odd.csv');
+      await writeFile(
+        rows,
+        Buffer.concat([
+          Buffer.from(
+            [
+              HEY_CSV_HEADER,
+              good(200, '0.1000'),
+              good(503, '0.2000'),
+              '-0.5000,0.0001,0.0000,0.0000,-0.5000,0.0000,200,0.3000',
+              good(99999999999, '0.4000'),
+              good(-5, '0.5000'),
+              'NaN,0.0001,0.0000,0.0000,0.0100,0.0000,200,0.6000',
+              '0.0100,0.0001,0.0000,0.0000,0.0100,0.0000,200,Infinity',
+              'garbage',
+              good(200, '9999.0000'),
+            ].join('\n') + '\n',
+          ),
+          Buffer.from([0xff, 0xfe, 0x2c, 0x30, 0x0a]),
+        ]),
+      );
+      const raw = await runWith(await fakeHey(`sleep 1\ncat '${rows}'`), load(1_000, 1, 1_000));
+      const notes = raw.notes?.join('\n') ?? '';
+      console.log(`odd rows: ${raw.requests} requests (${raw.ok} ok, ${raw.errors.http5xx} 5xx, ${raw.errors.http4xx} 4xx, ${raw.errors.other} other)\n${notes}`);
+      expect(raw.ok).toBe(1);
+      expect(raw.errors.http5xx).toBe(1);
+      expect(raw.errors.other).toBe(0);
+      expect(notes).toContain(
+        "hey: 8 line(s) of its CSV were not taken as responses and are in no figure: a negative or non-finite time (3); a status outside 100-599 (2); not a row of numbers (1); not ASCII text (1); a time outside hey's run (1)",
+      );
+    }, 20_000);
+
+    // Issue 25, finding 11: rows past hey's 1,000,000-row cap were all counted.
+    it('issue 25 #11: keeps no more than hey\'s first 1,000,000 rows, and says how many it left out', async () => {
+      const rows = path.join(root, 'rows-many.csv');
+      const awk = `awk 'BEGIN { print "${HEY_CSV_HEADER}"; for (i = 0; i < 1000025; i++) printf "0.0001,0.0000,0.0000,0.0000,0.0001,0.0000,200,%.4f\\n", 0.05 + i / 1000025 }' > '${rows}'`;
+      execFileSync('sh', ['-c', awk]);
+      const raw = await runWith(await fakeHey(`sleep 1.2\ncat '${rows}'`), load(1_000, 1, 1_000));
+      const notes = raw.notes?.join('\n') ?? '';
+      console.log(`1,000,025 rows: ${raw.requests} requests, ${raw.cutOff} cut off\n${notes}`);
+      expect(raw.requests + raw.cutOff).toBeLessThanOrEqual(1_000_000);
+      expect(notes).toContain("past hey's 1,000,000-row cap (25)");
+      expect(notes).toMatch(/it keeps only its first 1,000,000 responses/);
+    }, 60_000);
 
     /** hey's CSV for closed-loop workers, each a chain of requests of `seconds` from `from` to `to`. */
     const csv = (chains: { from: number; to: number; seconds: number }[]) => {

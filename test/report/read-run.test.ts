@@ -1,5 +1,6 @@
 /** Reading run folders, including the partial folder a crashed run leaves behind. */
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +46,25 @@ describe('readRun', () => {
 
   it('fails with a usage error for a folder that does not exist', async () => {
     await expect(readRun('/nonexistent/fogbench-run')).rejects.toBeInstanceOf(FogbenchError);
+  });
+});
+
+describe('readRun, with links and non-regular files in a run folder (issue 25)', () => {
+  it('names a linked profile, a FIFO manifest and a linked profiles/ as problems, opening none of them', async () => {
+    const root = await tempRoot();
+    const { dir } = await writeRunFolder(root, { runId: 'planted', systems: ['p2p'], workers: [1, 5] });
+    await rm(join(dir, 'manifest.json'));
+    execFileSync('mkfifo', [join(dir, 'manifest.json')]);
+    await rm(join(dir, 'profiles', 'p2p-w5.json'));
+    await symlink('/etc/hostname', join(dir, 'profiles', 'p2p-w5.json'));
+    const run = await readRun(dir);
+    expect(run.problems.join('\n')).toMatch(/manifest\.json: .*manifest\.json is a FIFO; fogbench follows no link/);
+    expect(run.problems.join('\n')).toMatch(/profiles\/p2p-w5\.json: .*p2p-w5\.json is a symbolic link/);
+    expect(run.profiles.map((p) => p.workers)).toEqual([1]);
+    const other = (await writeRunFolder(root, { runId: 'linked', systems: ['p2p'], workers: [1] })).dir;
+    await rm(join(other, 'profiles'), { recursive: true });
+    await symlink(join(dir, 'profiles'), join(other, 'profiles'));
+    expect((await readRun(other)).problems.join('\n')).toMatch(/profiles\/: .*profiles is a symbolic link/);
   });
 });
 

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { mkdtemp } from 'node:fs/promises';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SweepManifest } from '../../harness/bench/sweep.ts';
+import type { SweepManifest } from '../../harness/bench/sweep-records.ts';
 import { startCli, waitFor, type CliResult } from '../helpers/cli.ts';
 import { skipReasonPrinted } from '../targets/local/fog-host.ts';
 import { removeTempRoots, tempRoot } from './run-folder.ts';

@@ -3,7 +3,7 @@
  * terms come back, and every chart goes through the real vega-lite compiler and a vega View.
  */
 import { describe, expect, it } from 'vitest';
-import type { SweepManifest } from '../../harness/bench/sweep.ts';
+import type { SweepManifest } from '../../harness/bench/sweep-records.ts';
 import { MIB } from '../../harness/metrics/cost-model.ts';
 import { syntheticRun } from '../../harness/report/synthetic-run.ts';
 import { buildSweepReport, type SweepInputData } from '../../harness/report/sweep-report.ts';

@@ -12,6 +12,8 @@ import { parseSweepAxis, sweepPoints, type SweepAxis } from '../../bench/sweep-s
 import { CHAIN_DEFAULTS, isChainSpec, parseChainSpec } from '../../dataflow/synthetic-chain.ts';
 import { ExitCode, usageError } from '../../errors.ts';
 import { writeRunReport } from '../../report/writer.ts';
+import { readSweep } from '../../report/sweep-read.ts';
+import { buildSweepReport } from '../../report/sweep-report.ts';
 import { writeSweepReport } from '../../report/sweep-writer.ts';
 import { SYSTEMS } from '../../systems/registry.ts';
 import type { Target } from '../../targets/target.ts';
@@ -88,10 +90,12 @@ export async function runSweepCommand(command: SweepCommand): Promise<void> {
     );
     const done = outcome.ran.length + outcome.skipped.length;
     if (done > 0) {
-      const { htmlPath, content, pending } = await writeSweepReport(outcome.dir);
+      const data = await readSweep(outcome.dir);
+      const content = buildSweepReport(data);
       process.stdout.write(`\n${renderCostModel(content.fits, content.predictions, outcome.manifest.predict?.scenario ?? null)}\n`);
-      process.stdout.write(`\nsweep:   ${path.resolve(outcome.dir)} (${points - pending.length} of ${points} points complete)\n`);
-      process.stdout.write(`report:  ${path.resolve(htmlPath)}\n`);
+      process.stdout.write(`\nsweep:   ${path.resolve(outcome.dir)} (${points - data.pending.length} of ${points} points complete)\n`);
+      // --no-report: the fitted terms above, and no HTML (neither the sweep's nor its points').
+      if (command.report) process.stdout.write(`report:  ${path.resolve((await writeSweepReport(outcome.dir, data)).htmlPath)}\n`);
     }
     if (outcome.interrupted) {
       process.stderr.write(

@@ -4,11 +4,12 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runBench } from '../../bench/run-bench.ts';
+import { BUILD_ROOT, cleanupBuildFolders } from '../../build-folders.ts';
 import type { SweepAxis } from '../../bench/sweep-spec.ts';
 import { collectSweepAxis, runSweepCommand, withSweepDefaults } from './bench-sweep.ts';
 import type { BenchOptions } from '../../bench/options.ts';
 import { newRunId } from '../../bench/provenance.ts';
-import { environmentError, ExitCode, usageError } from '../../errors.ts';
+import { environmentError, ExitCode, FogbenchError, usageError } from '../../errors.ts';
 import { checkPathName } from '../../safe-name.ts';
 import { calibrationFileFromEnv, ownerDirFromEnv } from '../environment.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_DATASET } from '../../load/replay.ts';
@@ -138,7 +139,8 @@ export function registerBench(program: Command): void {
     .action(async (raw: RawBenchOptions, command: Command) => {
       // A target's maintenance command (fog's --cleanup) runs instead of a benchmark.
       const maintenance = requestedMaintenance(raw as unknown as Record<string, unknown>);
-      if (maintenance) return void process.stdout.write(await maintenance.run({ ownerDir: ownerDirFromEnv() }));
+      // Build folders of runs that were killed go too (their secrets with them), whatever the target.
+      if (maintenance) return void process.stdout.write((await cleanupBuildFolders()) + (await maintenance.run({ ownerDir: ownerDirFromEnv() })));
       const fromUser = (key: string) => command.getOptionValueSource(key) === 'cli';
       checkSystems(raw.systems);
       const preset = await resolvePreset(raw.preset, {
@@ -172,7 +174,7 @@ export function registerBench(program: Command): void {
         dataPath: preset.dataPath ?? 'client',
         ...(preset.calibration !== undefined ? { calibration: preset.calibration } : {}),
         runsDir: raw.runsDir,
-        buildDir: 'build',
+        buildDir: BUILD_ROOT,
         runId,
         target: raw.target,
         config: raw.config,
@@ -231,6 +233,12 @@ export function registerBench(program: Command): void {
           const { htmlPath } = await writeRunReport(outcome.runDir);
           await writeIndex(options.runsDir, path.join(options.runsDir, '..', 'index.html'));
           process.stdout.write(`report:  ${path.resolve(htmlPath)}\n`);
+        }
+        // The run ended early: what it measured is above; its own error ends the command.
+        if (outcome.failure) {
+          const e = outcome.failure;
+          const kept = ` (the ${outcome.profiles.length} profile${outcome.profiles.length === 1 ? '' : 's'} measured before it are above and in ${path.resolve(outcome.runDir)})`;
+          throw e instanceof FogbenchError ? new FogbenchError(e.code, `${e.message}${kept}`, { cause: e }) : e;
         }
         if (outcome.interrupted) {
           process.exitCode = ExitCode.interrupted;

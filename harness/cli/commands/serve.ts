@@ -2,9 +2,6 @@
  * `fogbench serve`: deploy a system and keep it running, printing its entry URL, so external
  * tools (hey, wrk, curl) can be aimed at it. Ctrl-C removes everything.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadScenarioSource } from '../../dataflow/compile.ts';
 import { deploySystem } from '../../bench/deploy-system.ts';
@@ -17,6 +14,7 @@ import { collectKeyValue, parseDuration, parseList } from '../parse.ts';
 import { abortOnSignals } from '../signals.ts';
 import { ownerDirFromEnv } from '../environment.ts';
 import { usageError } from '../../errors.ts';
+import { BUILD_ROOT, claimBuildFolder, cleanupBuildFolders, describeAbandoned } from '../../build-folders.ts';
 
 interface ServeOptions extends RawSystemOptions {
   scenario: string;
@@ -54,10 +52,18 @@ export function registerServe(program: Command): void {
       const system = SYSTEMS[systemName]!;
       const runId = `serve-${newRunId()}`;
       const maintenance = requestedMaintenance(opts as unknown as Record<string, unknown>);
-      if (maintenance) return void process.stdout.write(await maintenance.run({ ownerDir: ownerDirFromEnv() }));
-      const target = await createTargetFromCli(opts.target, { runId, ownerDir: ownerDirFromEnv(), progress: (m) => process.stderr.write(`  ${m}\n`) }, opts as unknown as Record<string, unknown>);
+      if (maintenance) return void process.stdout.write((await cleanupBuildFolders()) + (await maintenance.run({ ownerDir: ownerDirFromEnv() })));
+      // Its build folder (the bundles, OpenFaaS's secrets) goes however serve ends (build-folders.ts).
+      const build = await claimBuildFolder(BUILD_ROOT, runId);
+      for (const line of describeAbandoned(build.removed)) process.stderr.write(`  ${line}\n`);
+      const dir = build.dir;
+      const target = await createTargetFromCli(opts.target, { runId, ownerDir: ownerDirFromEnv(), progress: (m) => process.stderr.write(`  ${m}\n`) }, opts as unknown as Record<string, unknown>).catch(
+        async (error: unknown) => {
+          await build.release();
+          throw error;
+        },
+      );
       const signals = abortOnSignals();
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-serve-'));
       let disposePlan = async () => undefined as void;
       try {
         const refusal = system.refuses?.({ ...target.capabilities, kind: target.kind });
@@ -97,7 +103,7 @@ export function registerServe(program: Command): void {
       } finally {
         // Every step is tried even when one fails: a failed dispose must not leave the rest.
         const failures: unknown[] = [];
-        for (const step of [() => target.dispose(), () => disposePlan(), () => rm(dir, { recursive: true, force: true })]) {
+        for (const step of [() => target.dispose(), () => disposePlan(), () => build.release()]) {
           await step().catch((error: unknown) => failures.push(error));
         }
         signals.dispose();

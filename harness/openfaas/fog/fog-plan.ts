@@ -11,6 +11,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from '../../errors.ts';
+import type { NamedUnit } from '../../systems/fault-subjects.ts';
 import type { UnitsPlan } from '../../systems/system.ts';
 import type { Endpoint, UnitEndpoint, UnitSpec } from '../../targets/target.ts';
 import type { OpenFaaSBinaries } from '../binaries/build.ts';
@@ -31,6 +32,17 @@ import {
 } from '../settings.ts';
 
 export const GATEWAY_UNIT = 'gateway';
+const PROVIDER_CONTAINER = 'provider';
+
+/** The pods' names: the gateway pod (gateway + provider), and replica r of function f as `f-r`. */
+export function fogUnitNames(functions: readonly string[], replicas: number): NamedUnit[] {
+  return [
+    { name: GATEWAY_UNIT, sidecars: [{ name: PROVIDER_CONTAINER }] },
+    ...functions.flatMap((fn) => Array.from({ length: replicas }, (_, r) => ({ name: replicaName(fn, r), service: fn }))),
+  ];
+}
+
+const replicaName = (fn: string, r: number) => `${fn}-${r}`;
 
 export interface FogPlanInput {
   functions: CompiledFunction[];
@@ -129,13 +141,13 @@ export async function planOpenFaaSOnFog(input: FogPlanInput): Promise<FogOpenFaa
     probes: GATEWAY_PROBES,
     container: 'gateway',
     env: (endpoints) => ({ ...gatewayEnv(input), ...gatewayPrometheusEnv(endpoints) }),
-    sidecars: [{ name: 'provider', command: input.binaries.provider.path, args: [], env: () => providerEnv(input), probes: PROVIDER_PROBES }],
+    sidecars: [{ name: PROVIDER_CONTAINER, command: input.binaries.provider.path, args: [], env: () => providerEnv(input), probes: PROVIDER_PROBES }],
   };
   const replicas: UnitSpec[] = [];
   for (const [index, fn] of input.functions.entries()) {
     for (let r = 0; r < input.replicas; r++) {
       replicas.push({
-        name: `${fn.name}-${r}`,
+        name: replicaName(fn.name, r),
         service: fn.name,
         // Chain order over the workers; a function's replicas spread as a scheduler would.
         placement: { role: 'worker', index: index + r },

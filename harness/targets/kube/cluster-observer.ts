@@ -9,6 +9,7 @@ import type { Observer } from '../target.ts';
 import { kubeRequest } from './connection.ts';
 import { eventTime, podDeleted, podTransitions, warningEvent, type EventClock } from './pod-events.ts';
 import { podMetricsSample, type PodMetricsItem } from './pod-metrics.ts';
+import { after, type Timer } from '../../timers.ts';
 
 export interface ObserverOptions {
   namespaces: readonly string[];
@@ -30,16 +31,15 @@ export function observeCluster(kc: KubeConfig, options: ObserverOptions): Observ
   const pods = new Map<string, V1Pod>();
   const seenEvents = new Set<string>();
   const aborts = new Set<AbortController>();
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Set<Timer>();
   let stopped = false;
   const startedAt = clock.now();
 
   const later = (fn: () => void, ms: number) => {
-    const timer = setTimeout(() => {
+    const timer = after(ms, () => {
       timers.delete(timer);
       fn();
-    }, ms);
-    timer.unref();
+    }).unref();
     timers.add(timer);
   };
 
@@ -123,7 +123,7 @@ export function observeCluster(kc: KubeConfig, options: ObserverOptions): Observ
     resources: () => [...resources],
     async stop() {
       stopped = true;
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers) t.clear();
       timers.clear();
       for (const a of aborts) a.abort();
       aborts.clear();

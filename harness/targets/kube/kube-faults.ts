@@ -18,12 +18,15 @@ import { FUNCTION_NAMESPACE, OPENFAAS_NAMESPACE } from '../../openfaas/helm.ts';
 import type { Deployment, FaultApplication, FaultInjector } from '../target.ts';
 import { kubeRequest } from './connection.ts';
 import { kubeName, UNIT_LABEL } from './manifests.ts';
+import { listClusterNodes } from './nodes.ts';
 
 export interface KubeFaultsOptions {
   /** The kubeconfig, once the target is prepared. */
   kubeConfig: () => KubeConfig;
   /** Namespace of the p2p units. */
   namespace: string;
+  /** The cluster's nodes, before the target is prepared (default: listed through kubeConfig()). */
+  nodes?: () => Promise<readonly { name: string; role: string }[]>;
 }
 
 interface PodRef {
@@ -125,6 +128,7 @@ export function createKubeFaults(options: KubeFaultsOptions): FaultInjector {
   };
 
   return {
+    nodes: options.nodes ?? (async () => listClusterNodes(options.kubeConfig())),
     refuses(fault) {
       const why = REFUSALS[fault.kind];
       return why ? `--fault ${fault.text}: ${why(fault)}` : null;

@@ -245,7 +245,11 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
         refuses: (plan) => communityEditionRefusal({ functions: plan.functions, replicas: plan.replicas }),
       },
       // --fault: delete pods, cordon and drain nodes (kube-faults.ts).
-      faults: createKubeFaults({ kubeConfig: () => need().kc, namespace }),
+      faults: createKubeFaults({
+        kubeConfig: () => need().kc,
+        namespace,
+        nodes: async () => (prepared?.nodes ?? (await listClusterNodes(loadKubeconfig(options)))).map((n) => ({ name: n.name, role: n.role })),
+      }),
     },
 
     kubeConfig: () => need().kc,

@@ -4,6 +4,7 @@
  */
 import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { deployError } from '../../errors.ts';
+import { sleep } from '../../timers.ts';
 
 export const ROLE_LABEL = 'fogbench.io/role';
 
@@ -69,7 +70,7 @@ export async function waitNodesReady(kc: KubeConfig, expected: number, timeoutMs
       // The API server restarts once while agents join; keep polling until the deadline.
     }
     if (Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, pollMs));
+    await sleep(pollMs);
   }
   const notReady = last.filter((n) => !n.ready).map((n) => n.name);
   throw deployError(

@@ -6,6 +6,7 @@
  */
 import { Writable } from 'node:stream';
 import { Log, type KubeConfig } from '@kubernetes/client-node';
+import { after, type Timer } from '../../timers.ts';
 
 const TAIL_BYTES = 64 * 1024;
 
@@ -79,14 +80,13 @@ export function followPodLogs(kc: KubeConfig, namespace: string, pod: string, co
     }
   };
 
-  let retryTimer: NodeJS.Timeout | undefined;
+  let retryTimer: Timer | undefined;
   const reconnectLater = () => {
     if (stopped || retryTimer) return;
-    retryTimer = setTimeout(() => {
+    retryTimer = after(options.retryMs ?? 1_000, () => {
       retryTimer = undefined;
       void connect();
-    }, options.retryMs ?? 1_000);
-    retryTimer.unref();
+    }).unref();
   };
 
   void connect();
@@ -95,7 +95,7 @@ export function followPodLogs(kc: KubeConfig, namespace: string, pod: string, co
     tail: () => tail,
     stop: () => {
       stopped = true;
-      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer?.clear();
       abort?.abort();
     },
   };

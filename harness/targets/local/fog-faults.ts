@@ -19,6 +19,12 @@
  *   profile's end. cgroup v2 reclaims and OOM-kills at once; cgroup v1 refuses (EBUSY) a limit
  *   under what the pod uses and cannot reclaim, so the limit is then lowered step by step to
  *   the pod's usage until the kernel OOM-kills a process or the target limit is accepted.
+ *
+ * What a fault changes is held by the thing changed (a cgroup file, a node's link): its value
+ * before the first fault on it is saved once, and only the last fault to let go writes it back.
+ * Two faults on one pod (its service and one replica named apart) overlap; the bench refuses such
+ * a schedule before it runs, and here neither can restore the other's lowered value as if it were
+ * the pod's own.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
@@ -56,8 +62,52 @@ export interface FogFaults extends FaultInjector {
   readonly active: number;
 }
 
-export function createFogFaults(access: () => FogFaultAccess): FogFaults {
+/** A changed thing's value before the first fault on it, and how many faults hold it. */
+interface Held {
+  original: Promise<string>;
+  holders: number;
+}
+
+/** The holds of one target (see above). */
+class Holds {
+  private readonly held = new Map<string, Held>();
+
+  /** Takes a hold on `key`; `read` gives its value when this is the first. */
+  take(key: string, read: () => Promise<string>): { original: Promise<string>; first: boolean } {
+    let h = this.held.get(key);
+    const first = h === undefined;
+    if (!h) {
+      const created: Held = { original: read(), holders: 0 };
+      created.original.catch(() => {
+        if (this.held.get(key) === created) this.held.delete(key);
+      });
+      this.held.set(key, created);
+      h = created;
+    }
+    h.holders++;
+    return { original: h.original, first };
+  }
+
+  /** Lets go of one hold: the saved value when it was the last (to write back), else null. */
+  async release(key: string): Promise<string | null> {
+    const h = this.held.get(key);
+    if (!h) return null;
+    if (--h.holders > 0) return null;
+    this.held.delete(key);
+    return h.original;
+  }
+}
+
+/** Releases a hold once, however many times the revert is tried (a failed write is retried, not the release). */
+const releaseOnce = (holds: Holds, key: string) => {
+  let released: Promise<string | null> | null = null;
+  return () => (released ??= holds.release(key));
+};
+
+/** `access` once the target is prepared; `nodes` before (its topology file). */
+export function createFogFaults(access: () => FogFaultAccess, nodes: FaultInjector['nodes']): FogFaults {
   const active = new Set<() => Promise<string>>();
+  const holds = new Holds();
   /**
    * Each revert runs once, however many times it is called (schedule end, dispose); one that
    * failed stays in `active`, so that dispose tries it again while the objects still exist.
@@ -83,6 +133,7 @@ export function createFogFaults(access: () => FogFaultAccess): FogFaults {
     get active() {
       return active.size;
     },
+    nodes,
     refuses(fault) {
       if (fault.kind === 'drain') {
         return `--fault ${fault.text}: the fog target has no scheduler to move evicted pods to another node; use partition:${fault.subject}@… (the node cut off) or kill:SERVICE@…`;
@@ -95,11 +146,11 @@ export function createFogFaults(access: () => FogFaultAccess): FogFaults {
         case 'kill':
           return kill(fault, podsOf(fog, deployment));
         case 'memory':
-          return memory(fault, fog, podsOf(fog, deployment), track);
+          return memory(fault, fog, podsOf(fog, deployment), track, holds);
         case 'cpu':
-          return cpu(fault, fog, track);
+          return cpu(fault, fog, track, holds);
         case 'partition':
-          return partition(fault, fog, track);
+          return partition(fault, fog, track, holds);
         default:
           return { applied: false, reason: `the fog target cannot inject ${fault.kind} faults` };
       }
@@ -172,10 +223,19 @@ function limitFile(cgroups: CgroupDriver, group: string, what: 'cpu' | 'memory')
   return what === 'cpu' ? join(cgroups.mounts.cpu!, group, 'cpu.cfs_quota_us') : join(cgroups.mounts.memory!, group, 'memory.limit_in_bytes');
 }
 
-async function cpu(fault: FaultSpec, fog: FogFaultAccess, track: (undo: () => Promise<string>) => () => Promise<string>): Promise<FaultApplication> {
+type Track = (undo: () => Promise<string>) => () => Promise<string>;
+
+async function cpu(fault: FaultSpec, fog: FogFaultAccess, track: Track, holds: Holds): Promise<FaultApplication> {
   const node = nodeOf(fault, fog);
   const file = limitFile(fog.cgroups, node.group, 'cpu');
-  const original = (await readFile(file, 'utf8')).trim();
+  const release = releaseOnce(holds, file);
+  let original: string;
+  try {
+    original = await holds.take(file, async () => (await readFile(file, 'utf8')).trim()).original;
+  } catch (error) {
+    await release();
+    throw error;
+  }
   const cores = fault.amount!;
   let squeezed: string;
   if (fog.cgroups.version === 2) {
@@ -185,23 +245,36 @@ async function cpu(fault: FaultSpec, fog: FogFaultAccess, track: (undo: () => Pr
     const period = Number((await readFile(join(fog.cgroups.mounts.cpu!, node.group, 'cpu.cfs_period_us'), 'utf8')).trim());
     squeezed = String(Math.max(1000, Math.round(cores * period)));
   }
-  await writeFile(file, squeezed);
+  await writeFile(file, squeezed).catch(async (error: unknown) => {
+    await release();
+    throw error;
+  });
   const was = node.cpus === null ? 'no quota' : `${node.cpus} cores`;
   const revert = track(async () => {
+    if ((await release()) === null) return `CPU quota of ${node.name} left squeezed: another fault on it is still in effect`;
     await writeFile(file, original);
     return `CPU quota of ${node.name} restored to ${was}`;
   });
   return { applied: true, targets: [`cgroup ${node.group}`], detail: `CPU quota of node ${node.name} squeezed from ${was} to ${cores} cores`, revert };
 }
 
-async function partition(fault: FaultSpec, fog: FogFaultAccess, track: (undo: () => Promise<string>) => () => Promise<string>): Promise<FaultApplication> {
+async function partition(fault: FaultSpec, fog: FogFaultAccess, track: Track, holds: Holds): Promise<FaultApplication> {
   const node = nodeOf(fault, fog);
   // The link's own qdiscs: htb cannot replace a tbf in place, so they go first, and come back after.
   const shaped = (device: string) => linkQdiscCommands(device, node.link, fog.delay);
   const unshape = (device: string) => (shaped(device).length ? [['qdisc', 'del', 'dev', device, 'root']] : []);
-  // One tc process for both ends: the cut takes effect within milliseconds, not one exec per rule.
-  await tcBatch(fog.host, node.devices.flatMap((d) => [...unshape(d), ...partitionCommands(d, fog.hostAddress, node.link.bandwidthMbit)]));
+  // The link's own state is its topology's shaping, written back by the last partition to end.
+  const key = `link of ${node.name}`;
+  const release = releaseOnce(holds, key);
+  if (holds.take(key, async () => 'shaped').first) {
+    // One tc process for both ends: the cut takes effect within milliseconds, not one exec per rule.
+    await tcBatch(fog.host, node.devices.flatMap((d) => [...unshape(d), ...partitionCommands(d, fog.hostAddress, node.link.bandwidthMbit)])).catch(async (error: unknown) => {
+      await release();
+      throw error;
+    });
+  }
   const revert = track(async () => {
+    if ((await release()) === null) return `link of ${node.name} left cut: another fault on it is still in effect`;
     await tcBatch(fog.host, node.devices.flatMap((d) => [['qdisc', 'del', 'dev', d, 'root'], ...shaped(d)]));
     return `link of ${node.name} restored (${node.devices.join(', ')}: ${node.link.bandwidthMbit === null ? 'unshaped' : `tbf ${node.link.bandwidthMbit} mbit/s`})`;
   });
@@ -237,34 +310,41 @@ export function partitionCommands(device: string, kubelet: string, bandwidthMbit
   ];
 }
 
-async function memory(fault: FaultSpec, fog: FogFaultAccess, pods: Pod[], track: (undo: () => Promise<string>) => () => Promise<string>): Promise<FaultApplication> {
+async function memory(fault: FaultSpec, fog: FogFaultAccess, pods: Pod[], track: Track, holds: Holds): Promise<FaultApplication> {
   const hits = [...new Map(resolve(fault.subject, pods).map((h) => [h.pod.name, h.pod])).values()];
   if (hits.length === 0) return notHere(fault.subject, pods);
   const target = fault.amount!;
-  const lowered: { pod: Pod; file: string; original: string; stop: () => void }[] = [];
+  const lowered: { pod: Pod; file: string; original: string; stop: () => void; release: () => Promise<string | null> }[] = [];
   const notes: string[] = [];
+  /** Lets go of a pod's hold, and writes its own limit back when no other fault holds it. */
+  const putBack = async (l: (typeof lowered)[number]) => {
+    l.stop();
+    if ((await l.release()) === null) return `${l.pod.name} left lowered: another fault on it is still in effect`;
+    await writeFile(l.file, l.original);
+    return `${l.pod.name} restored to ${shown(l.original)}`;
+  };
   try {
     for (const pod of hits) {
       const file = limitFile(fog.cgroups, pod.group, 'memory');
-      const original = (await readFile(file, 'utf8')).trim();
+      const release = releaseOnce(holds, file);
+      const original = await holds.take(file, async () => (await readFile(file, 'utf8')).trim()).original.catch(async (error: unknown) => {
+        await release();
+        throw error;
+      });
+      const entry: (typeof lowered)[number] = { pod, file, original, stop: () => undefined, release };
+      lowered.push(entry);
       const ratchet = await lowerMemory(fog.cgroups, pod.group, file, target);
-      lowered.push({ pod, file, original, stop: ratchet.stop });
+      entry.stop = ratchet.stop;
       if (ratchet.note) notes.push(`${pod.name}: ${ratchet.note}`);
     }
   } catch (error) {
-    for (const l of lowered) {
-      l.stop();
-      await writeFile(l.file, l.original).catch(() => undefined);
-    }
+    for (const l of lowered) await putBack(l).catch(() => undefined);
     throw error;
   }
-  const shown = (text: string) => (text === 'max' || BigInt(text) >= 2n ** 62n ? 'no limit' : formatBytes(Number(text)));
   const revert = track(async () => {
-    for (const l of lowered) {
-      l.stop();
-      await writeFile(l.file, l.original);
-    }
-    return `memory limit of ${lowered.map((l) => `${l.pod.name} restored to ${shown(l.original)}`).join(', ')}`;
+    const done: string[] = [];
+    for (const l of lowered) done.push(await putBack(l));
+    return `memory limit of ${done.join(', ')}`;
   });
   return {
     applied: true,
@@ -273,6 +353,8 @@ async function memory(fault: FaultSpec, fog: FogFaultAccess, pods: Pod[], track:
     revert,
   };
 }
+
+const shown = (text: string) => (text === 'max' || BigInt(text) >= 2n ** 62n ? 'no limit' : formatBytes(Number(text)));
 
 /**
  * Writes the lower limit; where the kernel refuses it (cgroup v1, EBUSY: the pod uses more and

@@ -32,6 +32,7 @@ import { linkQdiscCommands, type DelayMethod } from './shaping.ts';
 import { SPANS_SOCKET_ENV } from '../../dataflow/span-output.ts';
 import { listenForSpans, type SpanSocket } from './span-socket.ts';
 import { DEFAULT_TOPOLOGY_FILE, loadTopology, nodeCpuCount, workloadNodes, type FogNodeSpec, type Topology, type TopologyOverrides } from './topology.ts';
+import { after, type Timer } from '../../timers.ts';
 
 export interface FogTargetOptions {
   runId: string;
@@ -131,7 +132,14 @@ export function createFogTarget(options: FogTargetOptions): FogTarget {
 
 class FogTargetImpl implements FogTarget {
   readonly kind = 'fog' as const;
-  readonly capabilities: TargetCapabilities = { podNetwork: true, probes: true, faults: createFogFaults(() => this.faultAccess()) };
+  readonly capabilities: TargetCapabilities = {
+    podNetwork: true,
+    probes: true,
+    faults: createFogFaults(
+      () => this.faultAccess(),
+      async () => (this.loaded ?? (await this.loadTopology())).nodes.map((n) => ({ name: n.name, role: n.role })),
+    ),
+  };
   private readonly searchPath: string;
   private readonly names = new FogNames(newTag());
   private host: HostCommands | null = null;
@@ -169,11 +177,7 @@ class FogTargetImpl implements FogTarget {
     if (this.network !== null) return;
     const host = new HostCommands(requireHostTools(this.searchPath));
     const cgroups = detectCgroups();
-    const topology = await loadTopology(
-      this.options.topologyFile ?? DEFAULT_TOPOLOGY_FILE,
-      this.hostCpus,
-      this.options.overrides,
-    );
+    const topology = await this.loadTopology();
     if (topology.nodes.length > MAX_NODES) throw environmentError(`the fog target supports at most ${MAX_NODES} nodes`);
     // What a killed run left (exactly what its owner record lists) goes before anything is made.
     const leftovers = await cleanupLeftovers({ searchPath: this.searchPath, ownerDir: this.options.ownerDir, cgroups });
@@ -227,6 +231,10 @@ class FogTargetImpl implements FogTarget {
       await this.dispose();
       throw error;
     }
+  }
+
+  private loadTopology(): Promise<Topology> {
+    return loadTopology(this.options.topologyFile ?? DEFAULT_TOPOLOGY_FILE, this.options.hostCpus ?? availableParallelism(), this.options.overrides);
   }
 
   /**
@@ -360,12 +368,12 @@ class FogTargetImpl implements FogTarget {
   }
 
   private async waitReady(pod: Pod, timeoutMs: number, signal: AbortSignal | undefined): Promise<ReadyOutcome> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     let onAbort: (() => void) | undefined;
     const outcomes: Promise<ReadyOutcome>[] = [
       pod.pod.firstReady().then(() => ({ kind: 'ready' as const })),
       pod.pod.firstExit().then(({ container, status }) => ({ kind: 'exited' as const, container, status })),
-      new Promise((resolve) => (timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs))),
+      new Promise((resolve) => (timer = after(timeoutMs, () => resolve({ kind: 'timeout' })))),
       new Promise((resolve) => {
         if (signal?.aborted) return resolve({ kind: 'aborted' });
         onAbort = () => resolve({ kind: 'aborted' });
@@ -375,7 +383,7 @@ class FogTargetImpl implements FogTarget {
     try {
       return await Promise.race(outcomes);
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }

@@ -7,6 +7,7 @@
 import type { ClusterEvent, ResourceSample } from '../../results/schema.ts';
 import type { Observer } from '../target.ts';
 import type { CgroupDriver } from './cgroups.ts';
+import { every } from '../../timers.ts';
 
 export interface ObservedNode {
   name: string;
@@ -45,9 +46,9 @@ export class FogObserver implements Observer {
   ) {
     this.firstEvent = log.length;
     this.ticking = this.tick(false);
-    this.timer = setInterval(() => {
+    this.timer = every(intervalMs, () => {
       this.ticking = this.ticking.then(() => this.tick(true));
-    }, intervalMs);
+    });
   }
 
   private async tick(record: boolean): Promise<void> {

@@ -13,6 +13,9 @@
  */
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processStart, writerAlive } from '../../processes.ts';
+
+export { processStart };
 
 export const OWNER_DIR = '/run/fogbench';
 
@@ -173,10 +176,7 @@ function isRecord(value: unknown, root: string): value is OwnerRecord {
 }
 
 /** True when the process that wrote the record is still running (same pid and start time). */
-export function recordOwnerAlive(record: Pick<OwnerRecord, 'pid' | 'startTicks'>): boolean {
-  const start = processStart(record.pid);
-  return start !== null && (record.startTicks === null || start === record.startTicks);
-}
+export const recordOwnerAlive: (record: Pick<OwnerRecord, 'pid' | 'startTicks'>) => boolean = writerAlive;
 
 /** True when the process that created `root` is still running (same pid and start time). */
 export function ownerAlive(root: string, dir = OWNER_DIR): boolean {
@@ -184,14 +184,4 @@ export function ownerAlive(root: string, dir = OWNER_DIR): boolean {
   if (stored?.record) return recordOwnerAlive(stored.record);
   if (stored?.legacy) return processStart(stored.legacy.pid) !== null;
   return false;
-}
-
-/** Field 22 of /proc/<pid>/stat (start time in clock ticks): tells a reused pid apart. */
-export function processStart(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
 }

@@ -9,6 +9,7 @@
  */
 import { probe } from '../process/health.ts';
 import type { HttpProbe } from '../target.ts';
+import { after, type Timer } from '../../timers.ts';
 
 const FAST_MS = 100;
 
@@ -16,7 +17,7 @@ const FAST_MS = 100;
 export type ProbeListener = (passing: boolean, detail: string) => void;
 
 export class ProbeRunner {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private passing: boolean;
   private successes = 0;
   private failures = 0;
@@ -51,7 +52,7 @@ export class ProbeRunner {
   /** Stops probing; an attempt in flight is ignored when it comes back. */
   stop(): void {
     this.generation++;
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = null;
   }
 
@@ -60,8 +61,7 @@ export class ProbeRunner {
   }
 
   private schedule(delayMs: number, generation: number): void {
-    this.timer = setTimeout(() => void this.attempt(generation), delayMs);
-    this.timer.unref();
+    this.timer = after(delayMs, () => void this.attempt(generation)).unref();
   }
 
   private async attempt(generation: number): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { RunningUnit } from '../target.ts';
 import type { ExitStatus, PodProcess } from './pod-process.ts';
+import { after, type Timer } from '../../timers.ts';
 
 const MAX_BACKOFF_MS = 300_000;
 const STABLE_AFTER_MS = 600_000;
@@ -31,7 +32,7 @@ export class SupervisedUnit implements RunningUnit {
   private restartsEnabled = false;
   private restarts = 0;
   private backoffMs: number;
-  private restartTimer: NodeJS.Timeout | null = null;
+  private restartTimer: Timer | null = null;
   private finish!: (status: ExitStatus) => void;
 
   constructor(
@@ -70,7 +71,7 @@ export class SupervisedUnit implements RunningUnit {
 
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000): Promise<void> {
     this.stopping = true;
-    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+    this.restartTimer?.clear();
     this.restartTimer = null;
     await this.current.stop(signal, graceMs);
     this.finish(await this.current.exited);
@@ -101,13 +102,13 @@ export class SupervisedUnit implements RunningUnit {
       if (Date.now() - startedAt >= STABLE_AFTER_MS) this.backoffMs = this.initialBackoffMs;
       const wait = this.backoffMs;
       this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
-      this.restartTimer = setTimeout(() => {
+      this.restartTimer = after(wait, () => {
         this.restartTimer = null;
         if (this.stopping) return;
         this.stderr = (this.stderr + this.current.stderrTail()).slice(-64 * 1024);
         this.current = this.launch();
         this.hooks.onRestart(++this.restarts, wait, this.current);
-      }, wait);
+      });
     });
     return process;
   }

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { createInterface } from 'node:readline';
 import type { RunningUnit } from '../target.ts';
 import { WATCHED_EXEC, WATCHED_STDIO } from './owner-watch.ts';
+import { after } from '../../timers.ts';
 
 const STDERR_TAIL_BYTES = 64 * 1024;
 
@@ -71,7 +72,7 @@ export class ChildUnit implements RunningUnit {
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = this.stopGraceMs): Promise<void> {
     if (this.status !== null || this.pid === undefined) return;
     sendSignal(this.pid, signal);
-    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+    const timer = new Promise<'timeout'>((resolve) => after(graceMs, () => resolve('timeout')).unref());
     if ((await Promise.race([this.exited, timer])) === 'timeout') {
       sendSignal(this.pid, 'SIGKILL');
       await this.exited;

@@ -5,14 +5,15 @@
  * their effect on a loaded system.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFault } from '../../../harness/faults/spec.ts';
 import { detectCgroups } from '../../../harness/targets/local/cgroups.ts';
-import { partitionCommands } from '../../../harness/targets/local/fog-faults.ts';
+import { createFogFaults, partitionCommands, type FogFaultAccess } from '../../../harness/targets/local/fog-faults.ts';
 import { createFogTarget, type FogTarget } from '../../../harness/targets/local/fog-target.ts';
 import type { Deployment, FaultApplication, Observer } from '../../../harness/targets/target.ts';
+import { tempDir } from '../../helpers/temp.ts';
 import { TEST_TOPOLOGY, fixtureServer as server, leftovers, processAlive, skipReasonPrinted } from './fog-host.ts';
 
 const skip = skipReasonPrinted();
@@ -56,6 +57,57 @@ describe('partition commands (pure)', () => {
       'filter add dev fbfabcdu3 parent 1: protocol ip prio 1 u32 match ip dst 198.18.4.1/32 flowid 1:10',
       'filter add dev fbfabcdu3 parent 1: protocol ip prio 2 u32 match u32 0 0 flowid 1:20',
     ]);
+  });
+});
+
+/**
+ * The holds on what faults change, on plain files standing in for a pod's and a node's cgroup
+ * files (cgroup v1 names): no root needed.
+ */
+describe('fog faults holding a pod or a node', () => {
+  const MiB = 2 ** 20;
+  function fixture() {
+    const mount = tempDir('fogbench-fake-cgroup-');
+    for (const group of ['pod', 'node']) mkdirSync(join(mount, group));
+    writeFileSync(join(mount, 'pod', 'memory.limit_in_bytes'), String(512 * MiB));
+    writeFileSync(join(mount, 'node', 'cpu.cfs_quota_us'), '30000');
+    writeFileSync(join(mount, 'node', 'cpu.cfs_period_us'), '100000');
+    const access = (): FogFaultAccess => ({
+      cgroups: { version: 1, mounts: { memory: mount, cpu: mount } } as unknown as FogFaultAccess['cgroups'],
+      host: null as unknown as FogFaultAccess['host'],
+      hostAddress: '198.18.0.1',
+      delay: 'none',
+      nodes: [{ name: 'worker-2', role: 'worker', group: 'node', cpus: 0.3, link: { bandwidthMbit: null, latencyMs: 0, jitterMs: 0 } as never, devices: [] }],
+      pods: [{ name: 'filter-temperature-0', service: 'filter-temperature', node: 'worker-2', group: 'pod', containers: [{ unit: 'filter-temperature-0', pid: undefined, running: false }] }],
+    });
+    const deployment = { endpoints: new Map(), units: [], placement: new Map([['filter-temperature-0', 'worker-2']]), stop: async () => {} } as Deployment;
+    return { faults: createFogFaults(access, async () => []), deployment, file: (name: string) => readFileSync(join(mount, name), 'utf8').trim() };
+  }
+
+  // Issue 25, finding 2: the second fault saved the first's lowered limit as the pod's own, and
+  // the reverts, run in the order applied, left the pod with it ("lowered from 300Mi to 300Mi").
+  it('issue 25 #2: saves a pod\'s own limit once, and only the last fault to end writes it back', async () => {
+    const { faults, deployment, file } = fixture();
+    const a = applied(await faults.apply(parseFault('memory:filter-temperature=300Mi@1s+20s'), deployment));
+    const b = applied(await faults.apply(parseFault('memory:filter-temperature-0=200Mi@5s+5s'), deployment));
+    console.log(`${a.detail} | ${b.detail}`);
+    expect(b.detail).toMatch(/^memory limit of filter-temperature-0 lowered from 512Mi to 200Mi$/);
+    expect(file('pod/memory.limit_in_bytes')).toBe(String(200 * MiB));
+    expect(await a.revert!()).toBe('memory limit of filter-temperature-0 left lowered: another fault on it is still in effect');
+    expect(await b.revert!()).toBe('memory limit of filter-temperature-0 restored to 512Mi');
+    expect(file('pod/memory.limit_in_bytes')).toBe(String(512 * MiB));
+    expect(faults.active).toBe(0);
+  });
+
+  it('does the same for a node\'s CPU quota', async () => {
+    const { faults, deployment, file } = fixture();
+    const a = applied(await faults.apply(parseFault('cpu:worker-2=0.1@1s+10s'), deployment));
+    const b = applied(await faults.apply(parseFault('cpu:worker-2=0.05@2s+10s'), deployment));
+    expect(file('node/cpu.cfs_quota_us')).toBe('5000');
+    await b.revert!();
+    expect(file('node/cpu.cfs_quota_us')).toBe('5000');
+    await a.revert!();
+    expect(file('node/cpu.cfs_quota_us')).toBe('30000');
   });
 });
 
