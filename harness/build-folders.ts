@@ -1,5 +1,5 @@
 /**
- * The per-run build folders, `build/<run-id>`: compiled bundles, the load agent's spec, hey's body
+ * The per-run build folders, `build/runs/<run-id>`: compiled bundles, the load agent's spec, hey's body
  * file, OpenFaaS's secrets and provider state. They must be gone after any end of a run, SIGKILL
  * included, and nothing in them may have been planted before the run wrote it:
  *
@@ -7,11 +7,13 @@
  *   exclusively) names the process that owns it, by pid and start time.
  * - It is then made new (refused when something is already there) and private (0700).
  * - The run removes it when it ends; after a SIGKILL, the next run's start or `--cleanup` removes
- *   every folder whose owner is gone, and says so. A folder no record names (build/cli,
- *   build/openfaas, an older fogbench's leftovers) is never touched.
+ *   every folder whose owner is gone, and says so. A folder no record names is never touched.
+ * - They live in a folder of their own, `build/runs/`, apart from what fogbench builds once and
+ *   shares (build/cli, build/openfaas, build/calibration): a record planted with the name of one
+ *   of those cannot get it removed.
  *
- * A sweep claims `build/<sweep-id>` and each of its points `build/<sweep-id>/<point-id>` the same
- * way, under the sweep's folder: a dead sweep's points go with it.
+ * A sweep claims `build/runs/<sweep-id>` and each of its points `build/runs/<sweep-id>/<point-id>`
+ * the same way, under the sweep's folder: a dead sweep's points go with it.
  */
 import path from 'node:path';
 import { rm, writeFile } from 'node:fs/promises';
@@ -21,8 +23,8 @@ import { exactly, integer, nullable, object, req, string, type Check } from './r
 import { checkPathName } from './safe-name.ts';
 import { existsInside, listInside, makeDirInside, readJsonInside, removeInside } from './safe-fs.ts';
 
-/** The build folder of a checkout, where the CLI puts every run's (relative to the working folder). */
-export const BUILD_ROOT = 'build';
+/** Where the CLI puts every run's build folder (relative to the working folder): see above. */
+export const BUILD_ROOT = path.join('build', 'runs');
 
 /** Where the records are, beside the folders they claim. */
 const RECORDS = '.runs';

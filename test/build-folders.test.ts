@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claimBuildFolder, describeAbandoned } from '../harness/build-folders.ts';
+import { BUILD_ROOT, claimBuildFolder, cleanupBuildFolders, describeAbandoned } from '../harness/build-folders.ts';
 import { tempDir } from './helpers/temp.ts';
 
 /** The pid of a process that has ended. */
@@ -35,6 +35,20 @@ describe('build folders', () => {
     expect(existsSync(path.join(root, 'killed'))).toBe(false);
     expect(existsSync(record)).toBe(false);
     await next.release();
+  });
+
+  // A record planted with the name of a folder fogbench builds once and shares (build/openfaas)
+  // got that folder removed when run folders sat beside it in build/.
+  it('keeps run folders apart from the shared build outputs: a planted record cannot reach them', async () => {
+    const checkout = tempDir('fogbench-build-');
+    const root = path.join(checkout, BUILD_ROOT);
+    mkdirSync(path.join(checkout, 'build', 'openfaas'), { recursive: true });
+    writeFileSync(path.join(checkout, 'build', 'openfaas', 'gateway'), 'binary');
+    mkdirSync(path.join(root, '.runs'), { recursive: true });
+    writeFileSync(path.join(root, '.runs', 'openfaas.json'), JSON.stringify({ kind: 'fogbench.build-folder', name: 'openfaas', pid: deadPid(), startTicks: null, createdAt: '2026-01-01T00:00:00.000Z' }));
+    await cleanupBuildFolders(root);
+    expect(existsSync(path.join(checkout, 'build', 'openfaas', 'gateway'))).toBe(true);
+    expect(path.dirname(BUILD_ROOT)).toBe('build');
   });
 
   it('refuses a run id whose run is still going, and a folder no run owns, a link included, touching neither', async () => {

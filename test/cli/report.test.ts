@@ -24,9 +24,9 @@ describe('fogbench report', () => {
     const { code, stdout, stderr } = await runCli(['report', '--runs', runs]);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/runs\/one\/index\.html \(12 CSV files\)/);
+    expect(stdout).toMatch(/runs\/one\/index\.html \(13 CSV files\)/);
     // The fixture's openfaas profile was cut off mid-write: named, and the run reported without it.
-    expect(stdout).toMatch(/runs\/two\/index\.html \(12 CSV files; 1 unusable file: profiles\/openfaas-w1\.json: Unexpected end of JSON input\)/);
+    expect(stdout).toMatch(/runs\/two\/index\.html \(13 CSV files; 1 unusable file: profiles\/openfaas-w1\.json: Unexpected end of JSON input\)/);
     expect(stdout).toMatch(/index\.html \(2 runs\)/);
     for (const run of ['one', 'two']) {
       expect((await stat(join(runs, run, 'index.html'))).size).toBeGreaterThan(10_000);

@@ -9,6 +9,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILD_ROOT } from '../../harness/build-folders.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { leftovers, skipReasonPrinted } from '../targets/local/fog-host.ts';
 
@@ -69,7 +70,7 @@ describe.skipIf(skip)('bench --systems openfaas on fog, from the command line', 
     const runsDir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-ofcli-'));
     dirs.push(runsDir);
     const runId = `test-secret-${process.pid}`;
-    const secret = path.join(REPO, 'build', runId, 'openfaas', 'openfaas-fog', 'secrets', 'basic-auth-password');
+    const secret = path.join(REPO, BUILD_ROOT, runId, 'openfaas', 'openfaas-fog', 'secrets', 'basic-auth-password');
     const cli = bench(['--systems', 'openfaas', '--workers', '1', '--duration', '3s', '--runs-dir', runsDir, '--run-id', runId]);
     await cli.waitFor(/openfaas w1: running/, 180_000);
     const password = (await readFile(secret, 'utf8')).trim();
@@ -113,7 +114,7 @@ describe.skipIf(skip)('bench --systems openfaas on fog, from the command line', 
     cli.signal('SIGINT');
     expect(await cli.exited).toBe(130);
     expect(leftovers(root)).toEqual({ namespaces: [], interfaces: [], cgroups: [] });
-    expect(existsSync(path.join(REPO, 'build', runId))).toBe(false);
+    expect(existsSync(path.join(REPO, BUILD_ROOT, runId))).toBe(false);
     expect(existsSync(path.join(os.tmpdir(), root))).toBe(false); // the pods' /tmp
     // The profile measured so far is kept, marked interrupted.
     const profile = JSON.parse(await readFile(path.join(runsDir, runId, 'profiles', 'openfaas-w1.json'), 'utf8')) as { interrupted: boolean; requests: number };

@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runBench } from '../../bench/run-bench.ts';
+import { BUILD_ROOT } from '../../build-folders.ts';
 import type { BenchOptions } from '../../bench/options.ts';
 import { provenance } from '../../bench/provenance.ts';
 import { environmentError, ExitCode } from '../../errors.ts';
@@ -151,7 +152,7 @@ function stepOptions(raw: RawCalibrateOptions, dataset: string, readings: number
     batchSize: readings,
     dataPath: 'in-system',
     runsDir: path.join('build', 'calibration', 'runs'),
-    buildDir: 'build',
+    buildDir: BUILD_ROOT,
     runId,
     target: raw.target,
     config: {},

@@ -17,7 +17,7 @@ import type { Endpoint, UnitEndpoint, UnitSpec } from '../../targets/target.ts';
 import type { OpenFaaSBinaries } from '../binaries/build.ts';
 import type { CompiledFunction } from '../compile-functions.ts';
 import { writeProviderState, type ProviderState } from '../provider-state.ts';
-import { companionUnits, gatewayPrometheusEnv } from './companions.ts';
+import { ALERTMANAGER_UNIT, companionUnits, gatewayPrometheusEnv, PROMETHEUS_UNIT } from './companions.ts';
 import {
   FUNCTION_NAMESPACE,
   FUNCTION_PROBES,
@@ -38,6 +38,8 @@ const PROVIDER_CONTAINER = 'provider';
 export function fogUnitNames(functions: readonly string[], replicas: number): NamedUnit[] {
   return [
     { name: GATEWAY_UNIT, sidecars: [{ name: PROVIDER_CONTAINER }] },
+    { name: PROMETHEUS_UNIT },
+    { name: ALERTMANAGER_UNIT },
     ...functions.flatMap((fn) => Array.from({ length: replicas }, (_, r) => ({ name: replicaName(fn, r), service: fn }))),
   ];
 }
