@@ -30,7 +30,7 @@ describe('fogbench report', () => {
     expect(stdout).toMatch(/index\.html \(2 runs\)/);
     for (const run of ['one', 'two']) {
       expect((await stat(join(runs, run, 'index.html'))).size).toBeGreaterThan(10_000);
-      expect((await readdir(join(runs, run, 'csv'))).length).toBe(12);
+      expect((await readdir(join(runs, run, 'csv'))).length).toBe(13);
     }
     const index = await readFile(join(root, 'index.html'), 'utf8');
     expect(index).toContain('href="runs/one/index.html"');
