@@ -2,8 +2,9 @@
 # Builds what `npm run cluster -- up --provider local` runs besides the control plane (which
 # scripts/build-kube-control-plane.sh builds, with the registry): the kubelet and kube-proxy of
 # the same Kubernetes release, CoreDNS (cluster DNS) with the plugins a cluster's DNS uses,
-# metrics-server, and the pause program of the sandbox image, from
-# k8s.io/kubernetes' own build/pause/linux/pause.c. containerd, runc and the CNI plugins come
+# metrics-server, the pause program of the sandbox image (k8s.io/kubernetes' own
+# build/pause/linux/pause.c), and the OpenFaaS chart's companions Prometheus and alertmanager
+# at the releases the chart pins (the same pins and build as harness/openfaas/binaries for fog). containerd, runc and the CNI plugins come
 # from Debian (scripts/setup.sh installs them).
 #
 # Idempotent: what is already built (its stamp file present) is not rebuilt. Binaries are
@@ -18,6 +19,9 @@ COREDNS_VERSION="v1.15.0"
 # v0.9.1 asks for go 1.26.10; v0.9.0's go 1.26.4 builds with the Go the machines have.
 METRICS_SERVER_VERSION="v0.9.0"
 NODE_COMMANDS=(kubelet kube-proxy)
+# The chart 14.2.124 images prom/prometheus:v3.5.0 and prom/alertmanager:v0.28.1, as Go modules.
+PROMETHEUS=(prometheus github.com/prometheus/prometheus v0.305.0 3.5.0 ./cmd/prometheus)
+ALERTMANAGER=(alertmanager github.com/prometheus/alertmanager v0.28.1 0.28.1 ./cmd/alertmanager)
 
 root="$(pwd)/build/kube-local-cluster"
 node_dir="$root/kubernetes-node-$KUBERNETES_VERSION"
@@ -148,9 +152,30 @@ build_pause() {
   printf '%s\n' "$KUBERNETES_VERSION" >"$stamp"
 }
 
+# Prometheus's go.mod has a replace directive, so `go install` refuses it: it is built in the
+# downloaded module's own folder, its release stamped where promu stamps it (as fog's build does).
+build_companion() {
+  local binary=$1 module=$2 version=$3 release=$4 package=$5
+  local dir="$root/$binary-$version"
+  if [[ -f "$dir/.built" ]]; then
+    echo "build-kube-local-cluster: $binary $version already built in $dir"
+    return
+  fi
+  local start=$SECONDS
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  local module_dir
+  module_dir="$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  (cd "$module_dir" && CGO_ENABLED=0 go build -trimpath "-ldflags=-X github.com/prometheus/common/version.Version=$release" -o "$dir/$binary" "$package")
+  echo "build-kube-local-cluster: built $binary $version in $(elapsed "$start")"
+  printf '%s\n' "$version" >"$dir/.built"
+}
+
 total=$SECONDS
 build_pause
 build_metrics_server
 build_coredns
 build_node
+build_companion "${PROMETHEUS[@]}"
+build_companion "${ALERTMANAGER[@]}"
 echo "build-kube-local-cluster: done in $(elapsed "$total"): $node_dir, $coredns_dir, $metrics_dir, $pause_dir"

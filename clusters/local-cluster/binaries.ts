@@ -31,6 +31,19 @@ export interface AddonBinaries {
 
 export const ADDON_VERSIONS = { coredns: 'v1.15.0', metricsServer: 'v0.9.0', pause: KUBERNETES_VERSION } as const;
 
+/**
+ * The OpenFaaS chart's companions at the releases chart 14.2.124 pins, built as fog builds them
+ * (scripts/build-kube-local-cluster.sh): module version and release.
+ */
+export const COMPANIONS = {
+  prometheus: { version: 'v0.305.0', release: '3.5.0' },
+  alertmanager: { version: 'v0.28.1', release: '0.28.1' },
+} as const;
+
+export function companionBinary(name: keyof typeof COMPANIONS): string {
+  return join(LOCAL_DIR, `${name}-${COMPANIONS[name].version}`, name);
+}
+
 function builtPaths(): { binaries: Omit<LocalBinaries, 'etcd' | 'containerd'>; addons: AddonBinaries } {
   return {
     binaries: {
@@ -80,7 +93,8 @@ export function checkHostPrograms(searchPath: string): { etcd: string; container
 /** The built programs, building them first (once, ~25 minutes cold on 2 cores) when missing. */
 export async function ensureBuiltPrograms(progress: (message: string) => void): Promise<ReturnType<typeof builtPaths>> {
   const paths = builtPaths();
-  const missing = () => [...Object.values(paths.binaries), ...Object.values(paths.addons)].filter((p) => !existsSync(p));
+  const companions = (Object.keys(COMPANIONS) as (keyof typeof COMPANIONS)[]).map(companionBinary);
+  const missing = () => [...Object.values(paths.binaries), ...Object.values(paths.addons), ...companions].filter((p) => !existsSync(p));
   for (const script of [CONTROL_PLANE_SCRIPT, LOCAL_CLUSTER_SCRIPT]) {
     if (missing().length === 0) break;
     progress(`building with ${script.slice(ROOT.length)} (once; about 10-25 minutes on 2 cores)`);

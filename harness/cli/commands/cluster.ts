@@ -179,8 +179,22 @@ export function registerCluster(program: Command): void {
       let kubeconfig = options.kubeconfig;
       if (!kubeconfig) {
         const dir = clusterDir(options.stateDir, options.name);
-        await readState(dir);
+        const state = await readState(dir);
         kubeconfig = stateFiles(dir).kubeconfig;
+        if (state.provider === 'local') {
+          // The chart cannot run here (its images are out of reach, faas-netes cannot be had): fogbench lays it out.
+          const { installLocalOpenFaaS } = await import('../../../clusters/local-cluster/openfaas-install.ts');
+          const { loadKubeconfig } = await import('../../targets/kube/connection.ts');
+          const provenance = await installLocalOpenFaaS(loadKubeconfig({ kubeconfig }), state, dir, {
+            searchPath: searchPathWithSbin(),
+            timeoutMs: 600_000,
+            progress: (message) => process.stderr.write(`• ${message}\n`),
+          });
+          process.stdout.write(`OpenFaaS is laid out as chart ${config.openfaas.chartVersion} lays it out, with these programs:\n`);
+          for (const [name, what] of Object.entries(provenance)) process.stdout.write(`  ${name}: ${what}\n`);
+          process.stdout.write('the gateway password stays in the basic-auth secret of namespace openfaas\n');
+          return;
+        }
       }
       // Loaded here, not at start-up: the Kubernetes client takes most of a second to import.
       const { checkOpenFaaSInstalled, installOpenFaaS } = await import('../../openfaas/helm.ts');
