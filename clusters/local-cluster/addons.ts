@@ -177,7 +177,8 @@ function metricsServer(image: string): KubernetesObject[] {
                   '--secure-port=10250',
                   '--kubelet-preferred-address-types=InternalIP',
                   '--kubelet-use-node-status-port',
-                  '--metric-resolution=15s',
+                  // Its shortest: samples come in 10 s windows, a profile of a minute gets six.
+                  '--metric-resolution=10s',
                   // The kubelets' serving certificates are signed by the cluster CA, which every pod's token volume holds.
                   `--kubelet-certificate-authority=${SA_CA}`,
                 ],

@@ -252,7 +252,7 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
         describe: async () => describeFunctionPlatform(need().kc, (await target.openFaaS()).gateway),
       },
       // --fault: delete pods, cordon and drain nodes (kube-faults.ts).
-      faults: createKubeFaults({ kubeConfig: () => need().kc, namespace }),
+      faults: createKubeFaults({ kubeConfig: () => need().kc, namespace, containerKiller: () => (prepared?.local ? (pod) => prepared!.local!.killPodContainers(pod) : null) }),
     },
 
     kubeConfig: () => need().kc,

@@ -12,7 +12,8 @@
  * - the manifest says which quotas, links and shaping the nodes have, and that the control
  *   plane runs on the host, outside every node's quota.
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UnitResources } from '../../../clusters/config.ts';
 import type { LocalClusterRecord } from '../../../clusters/local-cluster/record.ts';
@@ -23,6 +24,7 @@ import { requireHostTools } from '../local/host-tools.ts';
 import { PodProcess } from '../local/pod-process.ts';
 import type { ClientCgroup, ClientSpec, RunningUnit } from '../target.ts';
 import type { ImageJob } from './images.ts';
+import type { PodRef } from './kube-faults.ts';
 import { parseQuantity } from './nodes.ts';
 import { makeBaseResolver, type BaseResolver } from './oci/base-images.ts';
 import { packAndPush, unitImagePlan } from './oci/local-images.ts';
@@ -34,6 +36,8 @@ export interface LocalClusterAccess {
   scaleUnits(units: UnitResources): UnitResources;
   startClient(spec: ClientSpec, searchPath: string): RunningUnit;
   clientCgroup(): ClientCgroup;
+  /** SIGKILLs every process of a pod's containers on its node, as `kill -9` on a VM; returns what it killed. */
+  killPodContainers(pod: PodRef): Promise<string[]>;
   /** Packs and pushes the images of these jobs; returns how, for the manifest. */
   packImages(jobs: readonly ImageJob[], progress: (message: string) => void): Promise<string>;
   details(): Record<string, unknown>;
@@ -76,6 +80,28 @@ export async function openLocalCluster(stateDir: string): Promise<LocalClusterAc
       const group = record.client.cgroup;
       if (record.cgroupVersion === 2) return { version: 2, cpuDir: join(m.unified!, group), cpuacctDir: join(m.unified!, group) };
       return { version: 1, cpuDir: join(m.cpu!, group), cpuacctDir: join(m.cpuacct!, group) };
+    },
+    async killPodContainers(pod) {
+      const node = record.nodes.find((n) => n.name === pod.node);
+      if (!node) throw new Error(`pod ${pod.namespace}/${pod.name} is on no node of this cluster (${pod.node ?? 'unscheduled'})`);
+      const root = join(record.cgroupVersion === 2 ? record.cgroupMounts.unified! : record.cgroupMounts.cpu!, node.cgroup, 'kubepods');
+      // The kubelet puts a pod under kubepods/, kubepods/burstable/ or kubepods/besteffort/ by its QoS class.
+      const podDir = [join(root, `pod${pod.uid}`), join(root, 'burstable', `pod${pod.uid}`), join(root, 'besteffort', `pod${pod.uid}`)].find((d) => existsSync(d));
+      if (!podDir) throw new Error(`the cgroup of pod ${pod.namespace}/${pod.name} is not on node ${node.name}`);
+      const killed: string[] = [];
+      for (const id of pod.containers) {
+        const procs = await readFile(join(podDir, id, 'cgroup.procs'), 'utf8').catch(() => '');
+        for (const pid of procs.split('\n').filter((l) => l.trim() !== '').map(Number)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+            killed.push(`pid ${pid} (container ${id.slice(0, 12)})`);
+          } catch {
+            // already gone
+          }
+        }
+      }
+      if (killed.length === 0) throw new Error(`no process of pod ${pod.namespace}/${pod.name}'s containers was running on node ${node.name}`);
+      return killed;
     },
     async packImages(jobs, progress) {
       const resolve = await resolver();
