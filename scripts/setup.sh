@@ -9,7 +9,11 @@ cd "$(dirname "$0")/.."
 # reference for the load agent. iproute2: network namespaces, veth, bridges, tc (fog
 # target). shellcheck, cloud-init, vagrant: offline validation of the cluster scripts and
 # files. openssh-client: per-cluster SSH keys. chromium: browser test of the HTML report.
-PACKAGES=(hey wrk iproute2 shellcheck cloud-init vagrant openssh-client chromium etcd-server)
+# containerd, runc, containernetworking-plugins, iptables (kube-proxy), umoci, openssl, procps
+# (sysctl), gcc and libc6-dev (the pause program): `cluster up --provider local`, a real
+# cluster on this host. Its nodes run their own containerd; the package's own service is not used.
+PACKAGES=(hey wrk iproute2 shellcheck cloud-init vagrant openssh-client chromium etcd-server
+  containerd runc containernetworking-plugins iptables umoci openssl procps gcc libc6-dev)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -177,8 +177,10 @@ function metricsServer(image: string): KubernetesObject[] {
                   '--secure-port=10250',
                   '--kubelet-preferred-address-types=InternalIP',
                   '--kubelet-use-node-status-port',
-                  // Its shortest: samples come in 10 s windows, a profile of a minute gets six.
+                  // Its shortest: samples come in 10 s windows, a profile of a minute gets six. It
+                  // must exceed the kubelet request timeout, which is 10 s unless lowered.
                   '--metric-resolution=10s',
+                  '--kubelet-request-timeout=5s',
                   // The kubelets' serving certificates are signed by the cluster CA, which every pod's token volume holds.
                   `--kubelet-certificate-authority=${SA_CA}`,
                 ],

@@ -11,7 +11,7 @@ import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
-import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { deployError, environmentError, FogbenchError, usageError } from '../../harness/errors.ts';
 import { serverSideApply } from '../../harness/targets/kube/apply.ts';
 import { loadKubeconfig, kubeRequest } from '../../harness/targets/kube/connection.ts';
@@ -257,7 +257,11 @@ async function waitAddons(kc: KubeConfig, timeoutMs: number): Promise<void> {
       missing.push('the metrics API');
     }
     last = missing.join(', ');
-    if (Date.now() > deadline) throw deployError(`not ready after ${Math.round(timeoutMs / 1000)} s: ${last} (\`kubectl -n kube-system get pods\`)`);
+    if (Date.now() > deadline) {
+      const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'kube-system' }).catch(() => null);
+      const why = (pods?.items ?? []).flatMap((p) => (p.status?.containerStatuses ?? []).filter((c) => !c.ready).map((c) => `${p.metadata?.name}: ${c.state?.waiting?.reason ?? c.lastState?.terminated?.reason ?? 'not ready'}`));
+      throw deployError(`not ready after ${Math.round(timeoutMs / 1000)} s: ${last}${why.length ? ` (${why.join(', ')})` : ''}; see \`kubectl -n kube-system logs\` with the cluster's kubeconfig`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
 }
