@@ -14,10 +14,11 @@
 set -eu
 node_dir=$1
 
-# First of all, so that nothing mount itself writes (libmount's /run/mount) lands on the host.
-# NODE_DIR is never under these four (cluster up refuses such a state folder): it stays visible.
+# -n: mount writes no record of its own (libmount's /run/mount/utab), which would land on the
+# host's /run before the node's own is bound there. NODE_DIR is never under these four
+# (cluster up refuses such a state folder): it stays visible.
 for pair in run:/run var-lib:/var/lib var-log:/var/log tmp:/tmp; do
-  mount --bind "$node_dir/${pair%%:*}" "${pair#*:}"
+  mount -n --bind "$node_dir/${pair%%:*}" "${pair#*:}"
 done
 # The paths the kubelet, containerd and the CNI plugins expect to exist.
 mkdir -p /var/lib/kubelet /var/lib/containerd /var/lib/cni /var/log/pods /var/log/containers /run/containerd /run/netns
@@ -26,7 +27,7 @@ chmod 1777 /tmp
 cd "$node_dir/sysctl"
 find . -type f | while read -r setting; do
   setting=${setting#./}
-  mount --bind "$node_dir/sysctl/$setting" "/proc/sys/$setting"
+  mount -n --bind "$node_dir/sysctl/$setting" "/proc/sys/$setting"
 done
 cd /
 

@@ -51,11 +51,14 @@ export function clusterObjects(root: string, stateDir: string, ownerDir: string)
   };
 }
 
-/** The host's iptables rules and the kernel settings a kubelet would change. */
-export function hostSettings(): { iptables: string; sysctl: Record<string, string> } {
+/** Where a kubelet, containerd, the CNI plugins or mount(8) would write on a host of their own. */
+const HOST_PATHS = ['/var/lib/kubelet', '/var/lib/containerd', '/var/lib/cni', '/var/log/pods', '/var/log/containers', '/run/containerd', '/etc/cni', '/opt/cni', '/run/mount'];
+
+/** The host's iptables rules, the kernel settings a kubelet would change, and which of those paths exist. */
+export function hostSettings(): { iptables: string; sysctl: Record<string, string>; paths: string[] } {
   const iptables = text('iptables-save', []).split('\n').filter((l) => !l.startsWith('#')).join('\n');
   const keys = ['vm/overcommit_memory', 'vm/panic_on_oom', 'kernel/panic', 'kernel/panic_on_oops', 'kernel/keys/root_maxkeys', 'kernel/keys/root_maxbytes', 'net/ipv4/ip_forward'];
-  return { iptables, sysctl: Object.fromEntries(keys.map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8').trim()])) };
+  return { iptables, sysctl: Object.fromEntries(keys.map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8').trim()])), paths: HOST_PATHS.filter((p) => existsSync(p)) };
 }
 
 export const NOTHING: HostObjects = { namespaces: [], interfaces: [], cgroups: [], mounts: [], processes: [], ownerRecord: false };
