@@ -17,6 +17,7 @@ import { detectCgroups, type CgroupDriver } from '../../harness/targets/local/cg
 import { HostCommands, requireHostTools } from '../../harness/targets/local/host-tools.ts';
 import { FogNames } from '../../harness/targets/local/names.ts';
 import { processStart, removeOwner, writeOwner } from '../../harness/targets/local/owner.ts';
+import type { DelayMethod } from '../../harness/targets/local/shaping.ts';
 import { apiServerArgs, controllerManagerArgs, etcdArgs, kubeletArgs, kubeProxyArgs, schedulerArgs } from './components.ts';
 import { DaemonProcess, type DaemonProcessSpec } from './daemon-process.ts';
 import { buildFabric, disposeFabric, fabricGroups, type Fabric } from './fabric.ts';
@@ -60,6 +61,8 @@ export interface DaemonStatus {
   processes: Record<string, { pid: number | null; starts: number }>;
   /** Node name → its network namespace (the client's too), once made. */
   namespaces: Record<string, string>;
+  /** How link latency is applied (netem, the relay, or none asked for), once the fabric is made. */
+  delay: DelayMethod | null;
   updatedAt: string;
 }
 
@@ -73,7 +76,7 @@ export async function runClusterDaemon(inputFile: string): Promise<number> {
   const names = new FogNames(input.tag);
   const log = (message: string) => appendFileSync(layout.daemonLog, `${new Date().toISOString()} ${message}\n`);
   const processes: DaemonProcess[] = [];
-  const status: DaemonStatus = { pid: process.pid, startTicks: processStart(process.pid), phase: 'starting', root: names.root, processes: {}, namespaces: {}, updatedAt: '' };
+  const status: DaemonStatus = { pid: process.pid, startTicks: processStart(process.pid), phase: 'starting', root: names.root, processes: {}, namespaces: {}, delay: null, updatedAt: '' };
   const save = () => {
     status.processes = Object.fromEntries(processes.map((p) => [p.spec.name, { pid: p.pid ?? null, starts: p.starts }]));
     status.updatedAt = new Date().toISOString();
@@ -117,6 +120,7 @@ export async function runClusterDaemon(inputFile: string): Promise<number> {
     const fabric = await buildFabric(input.plan, { host, cgroups, names, linkDelayBinary: input.linkDelayBinary, progress: log }, made);
     if (why) throw new Error(why);
     status.namespaces = Object.fromEntries([...fabric.namespaces].map(([node, pod]) => [node, pod.netns]));
+    status.delay = fabric.delay;
     save();
     const netns = (node: string) => `/run/netns/${fabric.namespaces.get(node)!.netns}`;
     await startProcesses({ input, layout, names, cgroups, processes, netns, log, save, stopping: () => why !== '' });

@@ -21,7 +21,7 @@ import { BLOCK_COUNT, hostAddress, pickFreeBlock } from '../../harness/targets/l
 import { detectCgroups } from '../../harness/targets/local/cgroups.ts';
 import { HostCommands, requireHostTools } from '../../harness/targets/local/host-tools.ts';
 import { FogNames, newTag } from '../../harness/targets/local/names.ts';
-import { describeShaping } from '../../harness/targets/local/shaping.ts';
+import { describeShaping, type DelayMethod } from '../../harness/targets/local/shaping.ts';
 import { DEFAULT_TOPOLOGY_FILE, loadTopology } from '../../harness/targets/local/topology.ts';
 import type { CommandRunner } from '../run-command.ts';
 import { clusterDir, readState, stateFiles, writeSecret, writeState, type ClusterState } from '../state.ts';
@@ -121,8 +121,10 @@ export async function localClusterUp(options: LocalUpOptions, tools: LocalUpTool
   };
   try {
     await waitDaemonRunning(layout, daemon, options.signal, print);
-    const namespaces = readDaemonStatus(layout)?.namespaces ?? {};
+    const daemonStatus = readDaemonStatus(layout);
+    const namespaces = daemonStatus?.namespaces ?? {};
     for (const node of [...record.nodes, record.client]) node.netns = namespaces[node.name] ?? '';
+    record.shaping = shapingOf(plan, daemonStatus?.delay ?? 'none');
     await writeState(dir, state);
     const kc = loadKubeconfig({ kubeconfig: stateFiles(dir).kubeconfig });
     progress(`packing and pushing the add-on images (pause, CoreDNS ${ADDON_VERSIONS.coredns}, metrics-server ${ADDON_VERSIONS.metricsServer})`);
@@ -191,16 +193,21 @@ function recordOf(plan: LocalClusterPlan, names: FogNames, tag: string, ownerDir
     fogSubnet: plan.fogSubnet,
     clusterCidr: plan.clusterCidr,
     serviceCidr: plan.serviceCidr,
-    shaping: describeShaping(
-      plan.topology.nodes.map((n) => ({ node: n.name, link: n.link })),
-      plan.topology.nodes.some((n) => n.link.latencyMs > 0) ? 'relay' : 'none',
-    ),
+    // Known once the daemon has made the links (netem where the kernel has it, else the relay).
+    shaping: shapingOf(plan, 'none'),
     nodes: plan.nodes.map((n) => ({ name: n.name, role: n.role, address: n.address, podCidr: n.podCidr, cpus: n.cpus, memoryBytes: n.memoryBytes, reference: n.reference, link: n.link, cgroup: groups.node(n.name), netns: '' })),
     client: { name: plan.client.name, role: 'client', address: plan.client.address, cpus: plan.client.cpus, memoryBytes: plan.client.memoryBytes, link: plan.client.link, cgroup: groups.node(plan.client.name), netns: '' },
     cgroupVersion: cgroups.version,
     cgroupMounts: cgroups.mounts,
     readySeconds: null,
   };
+}
+
+function shapingOf(plan: LocalClusterPlan, delay: DelayMethod): string {
+  return describeShaping(
+    plan.topology.nodes.map((n) => ({ node: n.name, link: n.link })),
+    delay,
+  );
 }
 
 function checkAborted(signal: AbortSignal): void {
