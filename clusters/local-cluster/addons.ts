@@ -8,7 +8,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { CORE_TOLERATION, REGISTRY_CONFIGMAP, REGISTRY_NAMESPACE } from '../registry.ts';
-import { ROLE_LABEL } from './components.ts';
+import { ROLE_LABEL } from '../../harness/targets/kube/nodes.ts';
 import { APISERVER_KUBELET_CLIENT } from './pki.ts';
 import type { LocalClusterPlan } from './plan.ts';
 

@@ -5,17 +5,16 @@
  * the kubelet) are the ones issue #23 found by running a kubelet here step by step.
  */
 import { stringify } from 'yaml';
-import { CORE_TOLERATION, CORE_TAINT } from '../registry.ts';
+import { CORE_TAINT } from '../registry.ts';
+import { ROLE_LABEL } from '../../harness/targets/kube/nodes.ts';
 import { pkiFiles, type ClusterLayout, type NodeLayout } from './layout.ts';
-import { ADMIN_USER, APISERVER_KUBELET_CLIENT, FRONT_PROXY_CLIENT } from './pki.ts';
+import { APISERVER_KUBELET_CLIENT, FRONT_PROXY_CLIENT } from './pki.ts';
 import { CLUSTER_DOMAIN, EVICTION_MEMORY_MIB, type LocalClusterPlan, type LocalNodePlan } from './plan.ts';
 import { join } from 'node:path';
 
-export { CORE_TOLERATION };
 
 /** The sandbox image every node's containerd runs first: fogbench's own, pushed at `up`. */
 export const PAUSE_IMAGE_NAME = 'fogbench/pause';
-export const ROLE_LABEL = 'fogbench.io/role';
 
 /** The kubelet's kernel tunables (pkg/kubelet/cm setupKernelTunables), shown to it as it wants them. */
 export const KUBELET_SYSCTLS: Readonly<Record<string, string>> = {
@@ -52,8 +51,6 @@ export function renderKubeconfig(input: KubeconfigInput): string {
     'current-context': input.cluster,
   });
 }
-
-export const ADMIN_CONTEXT_USER = ADMIN_USER;
 
 export function etcdArgs(layout: ClusterLayout, ports: { client: number; peer: number }): string[] {
   const client = `http://127.0.0.1:${ports.client}`;
@@ -290,4 +287,3 @@ export function registryConfig(plan: Pick<LocalClusterPlan, 'registry'>, layout:
 /** Pods with dnsPolicy Default get this: no upstream resolver, as nothing leaves the fog. */
 export const NODE_RESOLV_CONF = '# fogbench local cluster: no resolver outside the cluster\noptions ndots:1\n';
 
-export { CORE_TAINT };

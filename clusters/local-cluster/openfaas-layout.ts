@@ -16,7 +16,7 @@ import { FUNCTION_NAMESPACE, GATEWAY_NODE_PORT, LAYOUT_CONFIGMAP, OPENFAAS_NAMES
 import { DEFAULT_TIMEOUTS, GATEWAY, GATEWAY_PROBES, goSeconds, PROVIDER, PROVIDER_PROBES } from '../../harness/openfaas/settings.ts';
 import type { HttpProbe } from '../../harness/targets/target.ts';
 import { CORE_TOLERATION } from '../registry.ts';
-import { ROLE_LABEL } from './components.ts';
+import { ROLE_LABEL } from '../../harness/targets/kube/nodes.ts';
 
 const SECRETS = '/var/secrets';
 const MANAGED = { 'app.kubernetes.io/managed-by': 'fogbench' };

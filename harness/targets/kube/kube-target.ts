@@ -23,7 +23,7 @@ import type { ClientSpec, Deployment, DeployOptions, Endpoint, Observer, Running
 import { GatewayClient, type FunctionResources } from '../../openfaas/gateway-client.ts';
 import { checkOpenFaaSInstalled, FUNCTION_NAMESPACE, gatewayUrl, readGatewayCredentials } from '../../openfaas/helm.ts';
 import { communityEditionRefusal, deployOpenFaaSFunctions, type KubeFunctionHost } from '../../openfaas/kube-functions.ts';
-import { describeFunctionPlatform, readGatewayPod } from './openfaas-platform.ts';
+import { describeFunctionPlatform, followFunctionLogs, readGatewayPod } from './openfaas-platform.ts';
 import { apiMessage, deleteQuietly } from './api-calls.ts';
 import { checkFit, requestedByNode, type FitRequest, type NodeRoom, type Resources } from './capacity.ts';
 import { measureClockOffsets } from './clock-probe.ts';
@@ -299,19 +299,7 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
       return placement;
     },
 
-    async followFunctionLogs(names, onLine) {
-      const p = need();
-      const pods = await p.core.listNamespacedPod({ namespace: FUNCTION_NAMESPACE, labelSelector: `faas_function in (${names.join(',')})` });
-      return pods.items
-        .filter((pod) => !pod.metadata?.deletionTimestamp && pod.metadata?.name && pod.metadata.labels?.faas_function)
-        .map((pod) => {
-          const name = pod.metadata!.labels!.faas_function!;
-          // CE names the function's container after the function.
-          const follower = followPodLogs(p.kc, FUNCTION_NAMESPACE, pod.metadata!.name!, name);
-          follower.onLine((line) => onLine(name, line));
-          return follower;
-        });
-    },
+    followFunctionLogs: (names, onLine) => followFunctionLogs(need().kc, need().core, names, onLine),
 
     readGateway: (port, path) => readGatewayPod(need().kc, need().core, port, path),
 

@@ -1,15 +1,16 @@
 /**
  * What the kube target tells about the OpenFaaS it finds: which provider runs behind the
  * gateway (the gateway's /system/info asks the provider) and, on a local cluster, the programs
- * fogbench's layout of the chart runs (its ConfigMap); and a read of the gateway pod's own
- * ports (its /metrics on 8082), which clients outside the cluster cannot reach, through the
- * API server's pod proxy.
+ * fogbench's layout of the chart runs (its ConfigMap); a read of the gateway pod's own ports
+ * (its /metrics on 8082), which clients outside the cluster cannot reach, through the API
+ * server's pod proxy; and the function pods' logs, where their spans are.
  */
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { deployError } from '../../errors.ts';
 import type { GatewayClient } from '../../openfaas/gateway-client.ts';
 import { CHART_VERSION } from '../../openfaas/settings.ts';
-import { LAYOUT_CONFIGMAP, OPENFAAS_NAMESPACE } from '../../openfaas/helm.ts';
+import { FUNCTION_NAMESPACE, LAYOUT_CONFIGMAP, OPENFAAS_NAMESPACE } from '../../openfaas/helm.ts';
+import { followPodLogs, type LogFollower } from './pod-logs.ts';
 import { kubeRequest } from './connection.ts';
 
 export async function describeFunctionPlatform(kc: KubeConfig, gateway: GatewayClient): Promise<Record<string, unknown>> {
@@ -37,4 +38,18 @@ export async function readGatewayPod(kc: KubeConfig, core: CoreV1Api, port: numb
   const response = await kubeRequest(kc, `/api/v1/namespaces/${OPENFAAS_NAMESPACE}/pods/${pod.metadata.name}:${port}/proxy${path}`, { timeoutMs: 5_000 });
   if (response.status !== 200) throw deployError(`the gateway pod answered ${response.status} to GET :${port}${path} through the API server`);
   return response.body;
+}
+
+/** Follows the log of every pod of these functions; each line is told as its function's. */
+export async function followFunctionLogs(kc: KubeConfig, core: CoreV1Api, names: readonly string[], onLine: (unit: string, line: string) => void): Promise<LogFollower[]> {
+  const pods = await core.listNamespacedPod({ namespace: FUNCTION_NAMESPACE, labelSelector: `faas_function in (${names.join(',')})` });
+  return pods.items
+    .filter((pod) => !pod.metadata?.deletionTimestamp && pod.metadata?.name && pod.metadata.labels?.faas_function)
+    .map((pod) => {
+      const name = pod.metadata!.labels!.faas_function!;
+      // CE names the function's container after the function.
+      const follower = followPodLogs(kc, FUNCTION_NAMESPACE, pod.metadata!.name!, name);
+      follower.onLine((line) => onLine(name, line));
+      return follower;
+    });
 }
