@@ -1,7 +1,8 @@
 /**
  * `fogbench cluster up|down|status|openfaas|render`: make a K3s cluster of t2.small-sized VMs
- * with multipass or Vagrant, show it, install the OpenFaaS chart on it, destroy it, or write
- * the files `up` would use without creating anything.
+ * with multipass or Vagrant, or (`--provider local`) the fog topology as real Kubernetes nodes on
+ * this host; show it, install OpenFaaS on it (the official chart, or fogbench's layout of it on a
+ * local cluster), destroy it, or write the files `up` would use without creating anything.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadClusterConfig } from '../../../clusters/config.ts';
