@@ -58,7 +58,8 @@ const SHADOWED = ['/tmp', '/run', '/var/run', '/var/lib', '/var/log'];
 
 export async function localClusterUp(options: LocalUpOptions, tools: LocalUpTools): Promise<ClusterState> {
   const { progress } = tools;
-  const dir = clusterDir(options.stateRoot, options.cluster);
+  // Absolute: the daemon and every node's processes run from /, and read their files by these paths.
+  const dir = clusterDir(resolve(options.stateRoot), options.cluster);
   await checkStateLocation(options.stateRoot);
   const existing = await readState(dir).catch(() => undefined);
   if (existing) {
