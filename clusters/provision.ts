@@ -98,6 +98,7 @@ export async function clusterDown(options: { cluster: string; stateRoot: string;
     await removeClusterDir(dir, state.cluster);
     return state;
   }
+  if (state.provider === 'local') throw new Error('a local cluster is taken down by clusters/local-cluster/local-down.ts');
   const provider = tools.provider(state.provider);
   await provider.checkInstalled();
   tools.progress(`destroying ${state.nodes.length} ${state.provider} VMs of ${state.cluster}`);
@@ -118,6 +119,7 @@ export interface ClusterStatus {
 export async function clusterStatus(options: { cluster: string; stateRoot: string }, tools: ClusterTools): Promise<ClusterStatus> {
   const dir = clusterDir(options.stateRoot, options.cluster);
   const state = await readState(dir);
+  if (state.provider === 'local') throw new Error('a local cluster is shown by clusters/local-cluster/local-status.ts');
   const provider = tools.provider(state.provider);
   await provider.checkInstalled();
   const vms = await provider.status(state);

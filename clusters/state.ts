@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { usageError } from '../harness/errors.ts';
 import { childPath } from '../harness/safe-name.ts';
+import type { LocalClusterRecord } from './local-cluster/record.ts';
 import type { NodeRole, ProviderName } from './plan.ts';
 
 export const STATE_VERSION = 1 as const;
@@ -25,7 +26,7 @@ export interface NodeState {
 export interface ClusterState {
   stateVersion: typeof STATE_VERSION;
   cluster: string;
-  provider: ProviderName;
+  provider: ProviderName | 'local';
   /** up: still being created; ready: every node Ready; failed: `up` stopped half-way. */
   phase: 'creating' | 'ready' | 'failed';
   createdAt: string;
@@ -34,6 +35,8 @@ export interface ClusterState {
   nodes: NodeState[];
   /** Provider-specific: Vagrant's working folder and provider, for example. */
   providerData: Record<string, string>;
+  /** A cluster on this host (`--provider local`, clusters/local-cluster). */
+  local?: LocalClusterRecord;
 }
 
 export function defaultStateRoot(): string {

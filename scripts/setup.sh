@@ -9,7 +9,11 @@ cd "$(dirname "$0")/.."
 # reference for the load agent. iproute2: network namespaces, veth, bridges, tc (fog
 # target). shellcheck, cloud-init, vagrant: offline validation of the cluster scripts and
 # files. openssh-client: per-cluster SSH keys. chromium: browser test of the HTML report.
-PACKAGES=(hey wrk iproute2 shellcheck cloud-init vagrant openssh-client chromium etcd-server)
+# containerd, runc, containernetworking-plugins, iptables (kube-proxy), umoci, openssl, procps
+# (sysctl), gcc and libc6-dev (the pause program): `cluster up --provider local`, a real
+# cluster on this host. Its nodes run their own containerd; the package's own service is not used.
+PACKAGES=(hey wrk iproute2 shellcheck cloud-init vagrant openssh-client chromium etcd-server
+  containerd runc containernetworking-plugins iptables umoci openssl procps gcc libc6-dev)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -34,11 +38,12 @@ fi
 echo "setup: building the command line"
 node scripts/fogbench.mjs --build >/dev/null
 # Go builds what fog runs from source: the real OpenFaaS gateway and of-watchdog at pinned
-# versions, fogbench's provider (harness/openfaas/binaries/pins.json), and the link-delay relay.
+# versions, fogbench's provider, the chart's Prometheus and alertmanager
+# (harness/openfaas/binaries/pins.json), and the link-delay relay.
 if ! command -v go >/dev/null 2>&1 && [[ ! -x /usr/local/go/bin/go ]]; then
   echo "setup: Go >= 1.23 is needed to build the OpenFaaS gateway, of-watchdog and provider for the fog target (https://go.dev/dl/; Debian bookworm's golang-go is too old); --systems p2p works without it" >&2
   exit 1
 fi
-echo "setup: OpenFaaS binaries (built once, about a minute)"
+echo "setup: OpenFaaS binaries with Prometheus and alertmanager (built once, about 12 minutes cold on 2 cores)"
 npm run -s build:openfaas >/dev/null
 echo "setup: done"

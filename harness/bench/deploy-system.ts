@@ -19,7 +19,7 @@ export async function deploySystem(target: Target, plan: SystemPlan, options: De
   } else {
     const platform = target.capabilities.functions;
     if (!platform) throw usageError(`${plan.system} needs a function platform, which the ${target.kind} target does not provide`);
-    deployment = await platform.deployFunctions(plan.functions, { readyTimeoutMs: options.readyTimeoutMs });
+    deployment = await platform.deployFunctions(plan.functions, { readyTimeoutMs: options.readyTimeoutMs, onLine: options.onLine });
     entryName = 'gateway';
   }
   const entry = deployment.endpoints.get(entryName);

@@ -33,6 +33,7 @@ import { deploySensorFeed, type DeployedFeed } from './sensor-feed-unit.ts';
 import { sleep } from '../timers.ts';
 import { makeDirInside } from '../safe-fs.ts';
 import { claimBuildFolder, describeAbandoned } from '../build-folders.ts';
+import { scrape } from './scrape.ts';
 
 const AGENT_ENTRY = fileURLToPath(new URL('../load/agent-main.ts', import.meta.url));
 
@@ -164,8 +165,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
         signal,
       });
       onEvent({ type: 'phase', message: `${system.name} is up: ${placement.join(' → ')}` });
-      const metricsEndpoint = plan.kind === 'units' && plan.metrics ? deployment.endpoints.get(plan.metrics.unit) : undefined;
-      const metricsUrl = metricsEndpoint && plan.kind === 'units' && plan.metrics ? `http://${metricsEndpoint.host}:${plan.metrics.port}${plan.metrics.path}` : undefined;
+      const readMetrics = metricsReader(plan, deployment);
       try {
         for (const workers of options.workers) {
           if (signal.aborted) break;
@@ -202,7 +202,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
               onEvent({ type: 'profile-progress', system: system.name, workers, elapsedMs, requests, ok, errors }),
             signal,
             onStart: () => onEvent({ type: 'profile-start', system: system.name, workers, durationMs: options.durationMs, repetition, repeat: options.repeat }),
-            ...(metricsUrl ? { metricsUrl } : {}),
+            ...(readMetrics ? { readMetrics } : {}),
             ...(options.faults?.length
               ? { faults: scheduleFaults(options.faults, target.capabilities.faults!, deployment, (message) => onEvent({ type: 'phase', message: `${system.name} w${workers}: ${message}` })) }
               : {}),
@@ -226,7 +226,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
             repetition,
             ...(run.agentMaxRssBytes !== undefined ? { agentMaxRssBytes: run.agentMaxRssBytes } : {}),
           });
-          if (run.metrics && plan.kind === 'units' && plan.metrics) result.gatewayCheck = gatewayCheckOf(run.metrics, result, workers, plan.metrics);
+          if (run.metrics && plan.metrics) result.gatewayCheck = gatewayCheckOf(run.metrics, result, workers, plan.metrics);
           if (run.faults) attachFaults(result, run.faults);
           const resultFile = path.join(runDir, 'profiles', file);
           await writeFile(resultFile, JSON.stringify(result) + '\n');
@@ -261,6 +261,18 @@ async function emptyBody(buildDir: string): Promise<string> {
   const file = path.join(buildDir, 'empty-body');
   await writeFile(file, '');
   return file;
+}
+
+/**
+ * How the system's metrics endpoint is read: straight from the unit's address where the client
+ * reaches it (fog), else through the deployment (kube: the API server's pod proxy).
+ */
+function metricsReader(plan: SystemPlan, deployment: Deployment): (() => Promise<string>) | undefined {
+  const metrics = plan.metrics;
+  if (!metrics) return undefined;
+  const endpoint = plan.kind === 'units' ? deployment.endpoints.get(metrics.unit) : undefined;
+  if (endpoint) return () => scrape(`http://${endpoint.host}:${metrics.port}${metrics.path}`);
+  return deployment.read ? () => deployment.read!(metrics.unit, metrics.port, metrics.path) : undefined;
 }
 
 /**

@@ -9,7 +9,6 @@ import type { RawMeasurement } from '../metrics/recorder.ts';
 import type { ClusterEvent, ResourceSample } from '../results/schema.ts';
 import type { Span } from '../dataflow/spans.ts';
 import type { Deployment, Target } from '../targets/target.ts';
-import { scrape } from './scrape.ts';
 import { environmentError } from '../errors.ts';
 import { quotaGroupAt } from '../load/cgroup-quota.ts';
 import { startQuotaSampler, withQuota } from '../load/quota-sampler.ts';
@@ -48,8 +47,8 @@ export interface ProfileRunInput {
   /** The measured window opened (after the warm-up). */
   onStart?: () => void;
   signal: AbortSignal;
-  /** A Prometheus endpoint of the system to read around the window. */
-  metricsUrl?: string;
+  /** Reads a Prometheus endpoint of the system, around the window. */
+  readMetrics?: () => Promise<string>;
   /** --fault: the schedule to run from the window's start (fault-schedule.ts). */
   faults?: FaultRun;
 }
@@ -80,7 +79,7 @@ export async function runProfile(input: ProfileRunInput): Promise<ProfileRun> {
       input.faults?.start(message.epochMs);
       input.onStart?.();
       const windowStart = message.epochMs;
-      if (input.metricsUrl) before = scrape(input.metricsUrl).then((text) => ({ text, lagMs: Date.now() - windowStart }));
+      if (input.readMetrics) before = input.readMetrics().then((text) => ({ text, lagMs: Date.now() - windowStart }));
     }
     else if (message.type === 'progress') input.onProgress(message);
     else if (message.type === 'result') result = message;
@@ -97,10 +96,10 @@ export async function runProfile(input: ProfileRunInput): Promise<ProfileRun> {
   await new Promise((resolve) => setTimeout(resolve, SPAN_FLUSH_WAIT_MS));
   const faults = await input.faults?.finish();
   let metrics: ProfileRun['metrics'];
-  if (input.metricsUrl && before) {
+  if (input.readMetrics && before) {
     try {
       const first = await before;
-      metrics = { before: first.text, beforeLagMs: first.lagMs, after: await scrape(input.metricsUrl) };
+      metrics = { before: first.text, beforeLagMs: first.lagMs, after: await input.readMetrics() };
     } catch (error) {
       metrics = { error: (error as Error).message };
     }

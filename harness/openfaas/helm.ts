@@ -21,6 +21,8 @@ export const CHART_REPO = 'https://openfaas.github.io/faas-netes/';
 export const RELEASE = 'openfaas';
 /** The CRD the chart installs (createCRDs defaults to true); its absence means no chart. */
 export const OPENFAAS_CRD = 'profiles.openfaas.com';
+/** Marks fogbench's layout of the chart on a local cluster (clusters/local-cluster/openfaas-layout.ts). */
+export const LAYOUT_CONFIGMAP = 'fogbench-openfaas-layout';
 export const GATEWAY_NODE_PORT = 31112;
 
 export interface HelmInstallOptions {
@@ -88,10 +90,12 @@ export async function checkOpenFaaSInstalled(kc: KubeConfig): Promise<void> {
   try {
     await kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: OPENFAAS_CRD });
   } catch (error) {
-    if (missing(error)) {
+    if (!missing(error)) throw error;
+    // A local cluster has fogbench's layout of the chart instead, marked by its ConfigMap.
+    const layout = await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: LAYOUT_CONFIGMAP, namespace: OPENFAAS_NAMESPACE }).catch(() => null);
+    if (!layout) {
       throw deployError(`this cluster has no OpenFaaS (CRD ${OPENFAAS_CRD} missing): install the chart with \`npm run cluster -- openfaas --kubeconfig FILE\``, error);
     }
-    throw error;
   }
   let ready = 0;
   try {

@@ -20,6 +20,10 @@ export interface KubeFunctionHost {
   checkFunctionsFit(replicas: number): Promise<void>;
   /** Nodes of each function's Ready replicas (pods labelled faas_function=<name>), as scheduled. */
   functionPlacement(names: readonly string[]): Promise<Map<string, string[]>>;
+  /** Follows the logs of each function's pods (their spans), each line told as the function's. */
+  followFunctionLogs(names: readonly string[], onLine: (unit: string, line: string) => void): Promise<{ stop(): void }[]>;
+  /** GET of a path of the gateway pod on a port clients outside the cluster cannot reach (its /metrics). */
+  readGateway(port: number, path: string): Promise<string>;
 }
 
 /**
@@ -42,7 +46,12 @@ export function communityEditionRefusal(plan: { functions: readonly string[]; re
   return null;
 }
 
-export async function deployOpenFaaSFunctions(host: KubeFunctionHost, functions: readonly FunctionArtifact[], readyTimeoutMs: number): Promise<Deployment> {
+export async function deployOpenFaaSFunctions(
+  host: KubeFunctionHost,
+  functions: readonly FunctionArtifact[],
+  readyTimeoutMs: number,
+  onLine?: (unit: string, line: string) => void,
+): Promise<Deployment> {
   const names = functions.map((f) => f.name);
   const replicas = Math.max(1, ...functions.map((f) => desiredReplicas({ labels: f.spec.labels })));
   const early = communityEditionRefusal({ functions: names, replicas });
@@ -57,7 +66,9 @@ export async function deployOpenFaaSFunctions(host: KubeFunctionHost, functions:
   const images = await host.buildImages(functions.map((f) => ({ name: f.name, artifactDir: f.artifactDir })));
   const resources = host.replicaResources();
   const deployed: string[] = [];
+  const followers: { stop(): void }[] = [];
   const stop = async () => {
+    for (const follower of followers.splice(0)) follower.stop();
     for (const name of deployed) await gateway.remove(name);
   };
   let placement: Map<string, string>;
@@ -71,6 +82,7 @@ export async function deployOpenFaaSFunctions(host: KubeFunctionHost, functions:
     await gateway.waitReady(deployed, readyTimeoutMs);
     const observed = await host.functionPlacement(deployed);
     placement = new Map(deployed.map((name) => [name, (observed.get(name) ?? []).join('+') || '?']));
+    if (onLine) followers.push(...(await host.followFunctionLogs(deployed, onLine)));
   } catch (error) {
     await stop();
     throw error;
@@ -81,5 +93,9 @@ export async function deployOpenFaaSFunctions(host: KubeFunctionHost, functions:
     units: [],
     placement,
     stop,
+    read: (unit, port, path) => {
+      if (unit !== 'gateway') throw new Error(`only the gateway's endpoints are read, not ${unit}'s`);
+      return host.readGateway(port, path);
+    },
   };
 }

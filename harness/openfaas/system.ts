@@ -18,7 +18,7 @@ import { writeBasicAuthSecret } from './credentials.ts';
 import { fogUnitNames, GATEWAY_UNIT, planOpenFaaSOnFog } from './fog/fog-plan.ts';
 import { ORCHESTRATOR } from './function-main.ts';
 import { DEFAULT_FUNCTION_RUNTIME } from './runtime.ts';
-import { CHART_GATEWAY_IMAGE, CHART_VERSION, DEFAULT_TIMEOUTS, NODE_TEMPLATE, WATCHDOG_RELEASE, type OpenFaaSTimeouts } from './settings.ts';
+import { CHART_GATEWAY_IMAGE, CHART_VERSION, DEFAULT_TIMEOUTS, GATEWAY, NODE_TEMPLATE, WATCHDOG_RELEASE, type OpenFaaSTimeouts } from './settings.ts';
 
 /** Inside the cluster the orchestrator reaches the gateway by its Service name. */
 const IN_CLUSTER_GATEWAY = 'http://gateway.openfaas:8080';
@@ -75,11 +75,14 @@ function openfaasSystemOf(name: string, composition: Composition): System {
         for (const fn of functions) {
           fn.spec.envVars = { ...fn.spec.envVars, ...Object.fromEntries(Object.entries(options.config).map(([k, v]) => [`FOGBENCH_CFG_${k}`, v])) };
         }
+        // The cluster says what runs its functions: the chart, or fogbench's layout of it on a local cluster.
+        const platform = (await target.functions.describe?.()) ?? { platform: `the official chart ${CHART_VERSION} on the cluster` };
         return {
           ...base,
           kind: 'functions',
           functions,
-          provenance: { platform: `the official chart ${CHART_VERSION} on the cluster`, timeouts, replicas: options.replicas, functionRuntime: runtime },
+          provenance: { ...platform, timeouts, replicas: options.replicas, functionRuntime: runtime },
+          metrics: { unit: GATEWAY_UNIT, port: GATEWAY.metricsPort, path: '/metrics', counter: 'gateway_function_invocation_total', entryFunction },
           dispose: async () => undefined,
         };
       }

@@ -53,6 +53,7 @@ interface PlanBase {
   timeouts: SystemTimeouts;
   /** Removes what plan() wrote that must not outlive the run (secrets). Safe to call twice. */
   dispose(): Promise<void>;
+  metrics?: MetricsEndpoint;
 }
 
 /** Units (pods) that the target runs. */
@@ -63,7 +64,6 @@ export interface UnitsPlan extends PlanBase {
   entry: string;
   /** Told whenever the target's view of ready units changes (the system's service discovery). */
   onEndpoints?: (endpoints: readonly UnitEndpoint[]) => void;
-  metrics?: MetricsEndpoint;
 }
 
 /** OpenFaaS functions, deployed through the function platform the target provides. */

@@ -162,8 +162,13 @@ export type FaultApplication =
 
 /** A function platform a target provides (kube: the OpenFaaS chart's gateway and images). */
 export interface FunctionPlatform {
-  /** Deploys the functions, waits for them, and returns the gateway as endpoint "gateway". */
-  deployFunctions(functions: readonly FunctionArtifact[], options: { readyTimeoutMs: number }): Promise<Deployment>;
+  /**
+   * Deploys the functions, waits for them, and returns the gateway as endpoint "gateway";
+   * `onLine` gets each line the function pods write (their spans).
+   */
+  deployFunctions(functions: readonly FunctionArtifact[], options: { readyTimeoutMs: number; onLine?: (unit: string, line: string) => void }): Promise<Deployment>;
+  /** What runs the functions on this cluster (the chart's provider, or fogbench's layout), for the manifest. */
+  describe?(): Promise<Record<string, unknown>>;
   /**
    * Why the platform cannot run this many functions with this many replicas each (e.g. OpenFaaS
    * CE's caps), as one line, or null; for a system to ask at plan time, before anything is
@@ -225,6 +230,11 @@ export interface Deployment {
   readonly units: readonly RunningUnit[];
   /** Node each unit was placed on. */
   readonly placement: ReadonlyMap<string, string>;
+  /**
+   * Reads an HTTP endpoint of one of the deployment's pods where the client cannot reach it
+   * directly (kube: through the API server's pod proxy), e.g. the gateway's /metrics.
+   */
+  read?(unit: string, port: number, path: string): Promise<string>;
   /** Stop every unit of this deployment (the target's nodes stay for the next system). */
   stop(): Promise<void>;
 }

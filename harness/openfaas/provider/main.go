@@ -25,6 +25,12 @@ import (
 )
 
 func main() {
+	if kubernetesModeRequested(types.OsEnv{}) {
+		if err := runKubernetesMode(); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	cfg, err := readConfig(types.OsEnv{})
 	if err != nil {
 		log.Fatal(err)

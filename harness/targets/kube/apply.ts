@@ -19,6 +19,13 @@ const RESOURCES: Record<string, { group: string; plural: string; namespaced: boo
   ConfigMap: { group: 'api/v1', plural: 'configmaps', namespaced: true },
   Pod: { group: 'api/v1', plural: 'pods', namespaced: true },
   Deployment: { group: 'apis/apps/v1', plural: 'deployments', namespaced: true },
+  Secret: { group: 'api/v1', plural: 'secrets', namespaced: true },
+  ServiceAccount: { group: 'api/v1', plural: 'serviceaccounts', namespaced: true },
+  Role: { group: 'apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true },
+  RoleBinding: { group: 'apis/rbac.authorization.k8s.io/v1', plural: 'rolebindings', namespaced: true },
+  ClusterRole: { group: 'apis/rbac.authorization.k8s.io/v1', plural: 'clusterroles', namespaced: false },
+  ClusterRoleBinding: { group: 'apis/rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', namespaced: false },
+  APIService: { group: 'apis/apiregistration.k8s.io/v1', plural: 'apiservices', namespaced: false },
 };
 
 export function resourcePath(manifest: KubernetesObject): string {

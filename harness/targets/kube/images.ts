@@ -62,6 +62,8 @@ export interface ImageTools {
   /** Name of the node that builds when the host cannot (the K3s server). */
   builderNode: string | null;
   progress: (message: string) => void;
+  /** Packs images on this host without a container engine (a local cluster): used instead of Docker or buildah. */
+  localImages?: (jobs: readonly ImageJob[]) => Promise<string>;
   /** Replaceable in tests; default: the real registry calls. */
   hasImage?: (ref: string) => Promise<boolean>;
   pushArchive?: (archive: string, ref: string) => Promise<void>;
@@ -90,6 +92,13 @@ export async function provideImages(jobs: readonly ImageJob[], destination: Imag
   const missing: ImageJob[] = [];
   for (const job of jobs) if (destination.kind !== 'cluster' || !(await hasImage(job.ref))) missing.push(job);
   if (missing.length === 0) return `already in the cluster registry ${destination.registry} (content-tagged)`;
+  if (tools.localImages && destination.kind === 'cluster') {
+    const how = await tools.localImages(missing);
+    for (const job of missing) {
+      if (!(await hasImage(job.ref))) throw deployError(`${job.ref} was pushed but the cluster registry does not serve it to an anonymous client`);
+    }
+    return how;
+  }
 
   const docker = await hostHasDocker(tools.run);
   let how: string;

@@ -2,7 +2,9 @@
  * Fault injection on Kubernetes (--fault), with what the API allows and nothing else:
  *
  * - kill: delete the subject's pods with a zero grace period (the nearest the API comes to a
- *   SIGKILL); their ReplicaSet makes new ones, as after a crash the node could not restart.
+ *   SIGKILL); their ReplicaSet makes new ones, as after a crash the node could not restart. On a
+ *   local cluster, whose nodes are on this host, the containers' processes are SIGKILLed on the
+ *   node instead, as `kill -9` on a VM would: the kubelet restarts them in place.
  * - drain: cordon the node (spec.unschedulable), evict the system's pods on it (the Eviction API,
  *   so PodDisruptionBudgets hold, as `kubectl drain` does) in fogbench's, OpenFaaS's and its
  *   functions' namespaces, and uncordon it after D (only if it was not cordoned already). Pods
@@ -27,13 +29,18 @@ export interface KubeFaultsOptions {
   namespace: string;
   /** The cluster's nodes, before the target is prepared (default: listed through kubeConfig()). */
   nodes?: () => Promise<readonly { name: string; role: string }[]>;
+  /** Kills a pod's containers on its node (a local cluster), returning what it killed; null elsewhere. */
+  containerKiller?: () => ((pod: PodRef) => Promise<string[]>) | null;
 }
 
-interface PodRef {
+export interface PodRef {
   name: string;
   namespace: string;
   node: string | null;
   owner: string | null;
+  uid: string;
+  /** Container ids without the runtime prefix ("containerd://"). */
+  containers: string[];
 }
 
 const REFUSALS: Partial<Record<FaultSpec['kind'], (f: FaultSpec) => string>> = {
@@ -64,7 +71,14 @@ export function createKubeFaults(options: KubeFaultsOptions): FaultInjector {
     const list = (await must('GET', `/api/v1/namespaces/${namespace}/pods?${query}`)) as { items?: Record<string, any>[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
     return (list.items ?? [])
       .filter((p) => !p.metadata?.deletionTimestamp)
-      .map((p) => ({ name: p.metadata.name, namespace, node: p.spec?.nodeName ?? null, owner: p.metadata?.ownerReferences?.[0]?.kind ?? null }));
+      .map((p) => ({
+        name: p.metadata.name,
+        namespace,
+        node: p.spec?.nodeName ?? null,
+        owner: p.metadata?.ownerReferences?.[0]?.kind ?? null,
+        uid: p.metadata.uid,
+        containers: (p.status?.containerStatuses ?? []).map((c: { containerID?: string }) => String(c.containerID ?? '').replace(/^[a-z]+:\/\//, '')).filter(Boolean),
+      }));
   };
 
   /** The pods of a kill's subject in this deployment, by the labels each system's pods carry. */
@@ -85,6 +99,13 @@ export function createKubeFaults(options: KubeFaultsOptions): FaultInjector {
       return { applied: false, reason: `this system has no unit, function or gateway called "${fault.subject}" (it has ${[...deployment.placement.keys()].sort().join(', ')})` };
     }
     if (found.pods.length === 0) throw new Error(`no running pod of ${found.where} to delete`);
+    const killer = options.containerKiller?.() ?? null;
+    if (killer) {
+      const killed: string[] = [];
+      for (const pod of found.pods) killed.push(...(await killer(pod)));
+      const names = found.pods.map((p) => `${p.namespace}/${p.name}${p.node ? ` on ${p.node}` : ''}`);
+      return { applied: true, targets: [...names, ...killed], detail: `SIGKILL to the containers' processes of ${names.join(', ')} on their node (${killed.join(', ')}); the kubelet restarts them`, revert: null };
+    }
     for (const pod of found.pods) await must('DELETE', `/api/v1/namespaces/${pod.namespace}/pods/${pod.name}`, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 });
     const names = found.pods.map((p) => `${p.namespace}/${p.name}${p.node ? ` on ${p.node}` : ''}`);
     return { applied: true, targets: names, detail: `deleted pod ${names.join(', ')} with no grace period`, revert: null };

@@ -22,7 +22,8 @@ import { spawnUnit } from '../process/child-unit.ts';
 import type { ClientSpec, Deployment, DeployOptions, Endpoint, Observer, RunningUnit, Target, UnitSpec } from '../target.ts';
 import { GatewayClient, type FunctionResources } from '../../openfaas/gateway-client.ts';
 import { checkOpenFaaSInstalled, FUNCTION_NAMESPACE, gatewayUrl, readGatewayCredentials } from '../../openfaas/helm.ts';
-import { communityEditionRefusal, deployOpenFaaSFunctions } from '../../openfaas/kube-functions.ts';
+import { communityEditionRefusal, deployOpenFaaSFunctions, type KubeFunctionHost } from '../../openfaas/kube-functions.ts';
+import { describeFunctionPlatform, followFunctionLogs, readGatewayPod } from './openfaas-platform.ts';
 import { apiMessage, deleteQuietly } from './api-calls.ts';
 import { checkFit, requestedByNode, type FitRequest, type NodeRoom, type Resources } from './capacity.ts';
 import { measureClockOffsets } from './clock-probe.ts';
@@ -38,6 +39,7 @@ import { kubeUnit } from './kube-unit.ts';
 import { followPodLogs, type LogFollower } from './pod-logs.ts';
 import { waitUnitsReady } from './wait-ready.ts';
 import { createKubeFaults } from './kube-faults.ts';
+import { openLocalCluster, type LocalClusterAccess } from './local-cluster.ts';
 
 export interface KubeTargetOptions {
   kubeconfig?: string;
@@ -66,7 +68,7 @@ export interface KubeTargetOptions {
 }
 
 /** The kube target, plus what the OpenFaaS system needs to deploy its functions on the same cluster. */
-export interface KubeTarget extends Target {
+export interface KubeTarget extends Target, Pick<KubeFunctionHost, 'followFunctionLogs' | 'readGateway'> {
   /** The loaded kubeconfig (after prepare()). */
   kubeConfig(): KubeConfig;
   /** Builds and pushes images exactly as deploy() does; returns unit name → image reference. */
@@ -101,6 +103,8 @@ interface Prepared {
   nodes: ClusterNode[];
   config: ClusterConfig;
   createdNamespace: boolean;
+  /** A cluster made by `cluster up --provider local`, or null. */
+  local: LocalClusterAccess | null;
 }
 
 const DEFAULT_NAMESPACE = 'fogbench';
@@ -184,13 +188,15 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
       refs.set(unit.name, ref);
       jobs.push({ unit: kubeName(unit.name), artifactDir: unit.artifactDir, ref });
     }
-    // SSH to the K3s server is needed only to build there, when this host has no Docker.
-    const sshBuilder = target.kind === 'cluster' && !(await hostHasDocker(run)) ? await nodeShells() : null;
+    const local = need().local;
+    // SSH to the K3s server is needed only to build there, when this host has no Docker; a local cluster packs here.
+    const sshBuilder = local === null && target.kind === 'cluster' && !(await hostHasDocker(run)) ? await nodeShells() : null;
     imageSource = await (deps.provideImages ?? provideImages)(jobs, target, {
       run,
       shells: sshBuilder,
       builderNode: builder,
       progress,
+      ...(local ? { localImages: (missing: readonly ImageJob[]) => local.packImages(missing, progress) } : {}),
     });
     return refs;
   };
@@ -237,18 +243,20 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
       // OpenFaaS functions go through the chart's gateway, not through deploy().
       functions: {
         deployFunctions: async (functions, o) => {
-          const deployment = await deployOpenFaaSFunctions(target, functions, o.readyTimeoutMs);
+          const deployment = await deployOpenFaaSFunctions(target, functions, o.readyTimeoutMs, o.onLine);
           for (const [name, nodes] of deployment.placement) observedPlacement.functions[name] = nodes.split('+');
           return deployment;
         },
         // OpenFaaS CE's caps, for a system to ask before it builds anything.
         refuses: (plan) => communityEditionRefusal({ functions: plan.functions, replicas: plan.replicas }),
+        describe: async () => describeFunctionPlatform(need().kc, (await target.openFaaS()).gateway),
       },
       // --fault: delete pods, cordon and drain nodes (kube-faults.ts).
       faults: createKubeFaults({
         kubeConfig: () => need().kc,
         namespace,
         nodes: async () => (prepared?.nodes ?? (await listClusterNodes(loadKubeconfig(options)))).map((n) => ({ name: n.name, role: n.role })),
+        containerKiller: () => (prepared?.local ? (pod) => prepared!.local!.killPodContainers(pod) : null),
       }),
     },
 
@@ -296,6 +304,10 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
       return placement;
     },
 
+    followFunctionLogs: (names, onLine) => followFunctionLogs(need().kc, need().core, names, onLine),
+
+    readGateway: (port, path) => readGatewayPod(need().kc, need().core, port, path),
+
     async openFaaS() {
       const p = need();
       await checkOpenFaaSInstalled(p.kc);
@@ -312,20 +324,28 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
       await probeCredentials(kc);
       const nodes = await listClusterNodes(kc);
       if (!nodes.some((n) => n.ready)) throw deployError('no node of the cluster is Ready; check `kubectl get nodes`');
-      const config = options.clusterConfig ?? (await loadClusterConfig());
+      const stateDir = options.clusterStateDir ?? (options.kubeconfig ? await stateDirOf(options.kubeconfig) : undefined);
+      const local = stateDir ? await openLocalCluster(stateDir) : null;
+      const sizes = options.clusterConfig ?? (await loadClusterConfig());
+      // On a local cluster replicas are sized as its nodes are: the reference sizes times the scale.
+      const config = local ? { ...sizes, units: local.scaleUnits(sizes.units) } : sizes;
       const objects = KubernetesObjectApi.makeApiClient(kc);
       const core = kc.makeApiClient(CoreV1Api);
       const existed = await core.readNamespace({ name: namespace }).then(() => true, () => false);
-      prepared = { kc, objects, core, serverVersion, nodes, config, createdNamespace: !existed };
+      prepared = { kc, objects, core, serverVersion, nodes, config, createdNamespace: !existed, local };
+      if (local) progress(`local cluster: replicas sized ${config.units.cpuRequest}/${config.units.memoryRequestMiB}Mi (limits ${config.units.cpuLimit}/${config.units.memoryLimitMiB}Mi), the load generator on node ${local.record.client.name}`);
       await apply(namespaceManifest(namespace));
     },
 
     describe(): TargetDescription {
       const p = prepared;
+      const local = p?.local ?? null;
+      // A local node's capacity as the kubelet reports it is the whole host; its quota is what it has.
+      const quota = (name: string) => local?.record.nodes.find((n) => n.name === name);
       return {
         kind: 'kube',
-        nodes: (p?.nodes ?? []).map((n) => ({ name: n.name, role: n.role, cpus: n.cpus, memoryBytes: n.memoryBytes, ...(n.address ? { address: n.address } : {}) })),
-        shaping: 'none: traffic crosses the real network between the cluster nodes; fogbench applies no shaping on Kubernetes',
+        nodes: (p?.nodes ?? []).map((n) => ({ name: n.name, role: n.role, cpus: quota(n.name)?.cpus ?? n.cpus, memoryBytes: quota(n.name)?.memoryBytes ?? n.memoryBytes, ...(n.address ? { address: n.address } : {}) })),
+        shaping: local ? local.record.shaping : 'none: traffic crosses the real network between the cluster nodes; fogbench applies no shaping on Kubernetes',
         details: {
           server: p?.kc.getCurrentCluster()?.server ?? null,
           context: p?.kc.getCurrentContext() ?? null,
@@ -344,6 +364,7 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
           unitResources: p?.config.units ?? null,
           clockOffsets,
           clockOffsetError: clockError,
+          ...(local ? { localCluster: local.details() } : {}),
         },
       };
     },
@@ -439,6 +460,13 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
     },
 
     async startClient(spec: ClientSpec): Promise<RunningUnit> {
+      const local = need().local;
+      if (local) {
+        const unit = local.startClient(spec, process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin');
+        clientUnits.add(unit);
+        void unit.exited.then(() => clientUnits.delete(unit));
+        return unit;
+      }
       // The load generator runs on this host: it is the client node of a Kubernetes run.
       const env: Record<string, string> = { ...spec.env };
       for (const key of ['PATH', 'HOME', 'LANG', 'TZ']) if (process.env[key] !== undefined && env[key] === undefined) env[key] = process.env[key] as string;
@@ -446,6 +474,10 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
       clientUnits.add(unit);
       void unit.exited.then(() => clientUnits.delete(unit));
       return unit;
+    },
+
+    clientCgroup() {
+      return prepared?.local?.clientCgroup() ?? null;
     },
 
     observe(_deployment: Deployment, t0: number): Observer {

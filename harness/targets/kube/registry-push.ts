@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -192,6 +192,27 @@ export async function pushDockerArchive(archive: string, ref: string, options: {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
+
+/**
+ * Pushes the image tagged `tag` in an OCI image layout (what umoci writes) as `ref`: its config
+ * and layers as they are in the layout (already compressed), under a fresh OCI manifest.
+ */
+export async function pushOciLayout(layout: string, tag: string, ref: string, options: { timeoutMs?: number } = {}): Promise<void> {
+  parseImageRef(ref);
+  const blob = (digest: string) => join(layout, 'blobs', ...digest.split(':'));
+  const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests?: (Descriptor & { annotations?: Record<string, string> })[] };
+  const entry = index.manifests?.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag);
+  if (!entry) throw deployError(`${layout} holds no image tagged ${tag}`);
+  const manifest = JSON.parse(await readFile(blob(entry.digest), 'utf8')) as { config: Descriptor; layers: Descriptor[] };
+  const asBlob = (d: Descriptor): Blob => ({ digest: d.digest, size: d.size, mediaType: d.mediaType, file: blob(d.digest), offset: 0 });
+  await uploadImage(ref, asBlob(manifest.config), manifest.layers.map(asBlob), options);
 }
 
 async function uploadImage(ref: string, config: Blob, layers: Blob[], options: { timeoutMs?: number }): Promise<void> {

@@ -49,6 +49,12 @@ export interface CgroupDriver {
   remove(group: string): Promise<void>;
   /** Top-level group names under every controller root. */
   topLevelGroups(): Promise<string[]>;
+  /**
+   * Every cgroup hierarchy mounted on this host (v1: one per controller set, the named and the
+   * hybrid unified one too; v2: the unified root). A kubelet's cgroupRoot must exist in each,
+   * and runc makes a container's groups in each: removal looks in all of them.
+   */
+  readonly hierarchies: readonly string[];
 }
 
 const PERIOD_US = 100_000;
@@ -58,18 +64,21 @@ const UNLIMITED = 2n ** 62n;
 export function detectCgroups(mountsText = readFileSync('/proc/self/mounts', 'utf8')): CgroupDriver {
   const v1: Record<string, string> = {};
   let unified: string | null = null;
+  const hierarchies: string[] = [];
   for (const line of mountsText.split('\n')) {
     const [, mountPoint, type, options] = line.split(' ');
     if (mountPoint === undefined || options === undefined) continue;
     if (type === 'cgroup') {
+      if (!hierarchies.includes(mountPoint)) hierarchies.push(mountPoint);
       for (const option of options.split(',')) {
         if (option === 'cpu' || option === 'cpuacct' || option === 'memory') v1[option] ??= mountPoint;
       }
     } else if (type === 'cgroup2') {
       unified ??= mountPoint;
+      if (!hierarchies.includes(mountPoint)) hierarchies.push(mountPoint);
     }
   }
-  if (v1.cpu && v1.cpuacct && v1.memory) return new CgroupV1({ cpu: v1.cpu, cpuacct: v1.cpuacct, memory: v1.memory });
+  if (v1.cpu && v1.cpuacct && v1.memory) return new CgroupV1({ cpu: v1.cpu, cpuacct: v1.cpuacct, memory: v1.memory }, hierarchies);
   if (unified !== null) {
     const controllers = safeRead(join(unified, 'cgroup.controllers')).split(/\s+/);
     if (controllers.includes('cpu') && controllers.includes('memory')) return new CgroupV2(unified);
@@ -81,7 +90,13 @@ export function detectCgroups(mountsText = readFileSync('/proc/self/mounts', 'ut
 
 class CgroupV1 implements CgroupDriver {
   readonly version = 1 as const;
-  constructor(readonly mounts: { cpu: string; cpuacct: string; memory: string }) {}
+  readonly hierarchies: readonly string[];
+  constructor(
+    readonly mounts: { cpu: string; cpuacct: string; memory: string },
+    hierarchies: readonly string[] = [],
+  ) {
+    this.hierarchies = [...new Set([...Object.values(mounts), ...hierarchies])];
+  }
 
   private roots(): string[] {
     return [...new Set(Object.values(this.mounts))];
@@ -128,20 +143,22 @@ class CgroupV1 implements CgroupDriver {
   }
 
   async remove(group: string): Promise<void> {
-    for (const root of this.roots()) await removeTree(join(root, group));
+    for (const root of this.hierarchies) await removeTree(join(root, group));
     disown(group);
   }
 
   async topLevelGroups(): Promise<string[]> {
-    return listTopLevel(this.roots());
+    return listTopLevel([...this.hierarchies]);
   }
 }
 
 class CgroupV2 implements CgroupDriver {
   readonly version = 2 as const;
   readonly mounts: Record<string, string>;
+  readonly hierarchies: readonly string[];
   constructor(private readonly root: string) {
     this.mounts = { unified: root };
+    this.hierarchies = [root];
   }
 
   procsFiles(group: string): string[] {

@@ -29,6 +29,15 @@ describe('cgroup detection', () => {
     ]);
   });
 
+  it('knows every hierarchy, so that removal reaches the groups a kubelet and runc make in each', () => {
+    const driver = detectCgroups(`${HYBRID}cgroup /sys/fs/cgroup/cpuset cgroup rw,cpuset 0 0\ncgroup /sys/fs/cgroup/systemd cgroup rw,name=systemd 0 0\n`);
+    expect([...driver.hierarchies].sort()).toEqual(
+      ['/sys/fs/cgroup/cpu', '/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup/cpuset', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified'].sort(),
+    );
+    // Quotas and pods still go only where fog puts them.
+    expect(driver.procsFiles('g')).toHaveLength(3);
+  });
+
   it('joins co-mounted v1 controllers once', () => {
     const driver = detectCgroups('cgroup /c/cpu,cpuacct cgroup rw,cpu,cpuacct 0 0\ncgroup /c/memory cgroup rw,memory 0 0\n');
     expect(driver.procsFiles('g')).toEqual(['/c/cpu,cpuacct/g/cgroup.procs', '/c/memory/g/cgroup.procs']);
