@@ -142,5 +142,5 @@ export function describeFailures(b: FailureBreakdown): string {
   }
   const byClass = Object.entries(b.classes).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`);
   const note = b.timersKnown ? '' : '; the manifest records no system timers (results from before they were recorded), so an error answer at a deadline is counted as a rejection';
-  return `${b.failures} failures (${byClass.join(', ')}): ${parts.join('; ')}${note}`;
+  return `${b.failures} failures (${byClass.join(', ')}), by mechanism: ${parts.join('; ')}${note}`;
 }

@@ -30,14 +30,14 @@ describe('failure mechanisms', () => {
     expect(b.counts).toMatchObject({ deadline: 50, rejection: 0 });
     expect(b.main).toBe('deadline');
     expect(b.timers.find((t) => t.name === 'deadline')).toMatchObject({ ms: 10_000, count: 50 });
-    expect(text).toBe('50 failures (http5xx 50): a deadline: 100 % error answers at about the 10 s deadline (the synthetic deadline)');
+    expect(text).toBe('50 failures (http5xx 50), by mechanism: a deadline: 100 % error answers at about the 10 s deadline (the synthetic deadline)');
   });
 
   it('calls fast 5xx answers with no unit down a rejection', () => {
     const { b, text } = breakdownOf({ seconds: 60, phases: [{ from: 0, to: 60, rate: 10, errorShare: 0.5, errorClass: 'http5xx', latencyMs: 300, errorLatencyMs: 40 }] });
     expect(b.counts).toMatchObject({ deadline: 0, rejection: 300 });
     expect(b.main).toBe('rejection');
-    expect(text).toMatch(/^300 failures \(http5xx 300\): rejection: 100 % fast failures/);
+    expect(text).toMatch(/^300 failures \(http5xx 300\), by mechanism: rejection: 100 % fast failures/);
   });
 
   it("counts timeouts as the client's", () => {
