@@ -90,7 +90,8 @@ export const judged = (holds: boolean, text: string): Part => part(holds ? 'repr
 
 /**
  * A claim of several parts: not reproduced when any tested part fails (a claim that fails
- * anywhere fails), else untestable when any part could not be tested, else reproduced.
+ * anywhere fails), else untestable when any part could not be tested, else reproduced. The
+ * evidence lists the failed parts first, then the untested ones, then those that held.
  */
 export function combine(parts: readonly Part[]): { status: VerdictStatus; evidence: string } {
   const status: VerdictStatus = parts.some((p) => p.status === 'not-reproduced')
@@ -98,8 +99,11 @@ export function combine(parts: readonly Part[]): { status: VerdictStatus; eviden
     : parts.some((p) => p.status === 'untestable')
       ? 'untestable'
       : 'reproduced';
-  // Parts that say the same ("no openfaas profile in this run" for each worker count) are said once.
-  return { status, evidence: [...new Set(parts.map((p) => p.text))].join('; ') };
+  // What decided the verdict comes first; parts that say the same ("no openfaas profile in this
+  // run" for each worker count) are said once.
+  const rank: Record<VerdictStatus, number> = { 'not-reproduced': 0, untestable: 1, reproduced: 2 };
+  const ordered = [...parts].sort((a, b) => rank[a.status] - rank[b.status]);
+  return { status, evidence: [...new Set(ordered.map((p) => p.text))].join('; ') };
 }
 
 /** Closed-loop profiles that measured the system: interrupted and client-limited ones are left out, with why. */

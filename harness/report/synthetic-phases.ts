@@ -9,8 +9,8 @@
 import { durationStats } from '../metrics/hops.ts';
 import { createHistogram, latencyStats, recordMs } from '../metrics/histogram.ts';
 import { steadyState } from '../metrics/steady-state.ts';
-import { ERROR_CLASSES, type ClusterEvent, type ErrorClass, type ErrorCounts, type HopGapStats, type ProfileResult, type RunManifest, type SystemTimeouts, type TimelineBucket } from '../results/schema.ts';
-import { syntheticManifest } from './synthetic-run.ts';
+import { ERROR_CLASSES, type ClusterEvent, type ErrorClass, type ErrorCounts, type HopGapStats, type ProfileResult, type RunManifest, type TimelineBucket } from '../results/schema.ts';
+import { SYNTHETIC_CLIENT_TIMEOUT_MS, syntheticManifest } from './synthetic-run.ts';
 
 export interface Phase {
   /** Seconds [from, to) of the window; phases cover it in order. */
@@ -43,15 +43,6 @@ export interface PhasedProfileSpec {
   warmupMs?: number;
   interrupted?: boolean;
   clientLimited?: boolean;
-}
-
-export const SYNTHETIC_CLIENT_TIMEOUT_MS = 20_000;
-export const SYNTHETIC_DEADLINE_MS = 10_000;
-
-/** The timers every system of a synthetic run has, as bench records them (issue 21). */
-export function syntheticTimeouts(systems: readonly string[]): NonNullable<RunManifest['timeouts']> {
-  const timers: SystemTimeouts = { deadlineMs: SYNTHETIC_DEADLINE_MS, deadlineBy: 'the synthetic deadline', callMs: SYNTHETIC_DEADLINE_MS, callBy: 'the synthetic call timer', others: {} };
-  return { clientMs: SYNTHETIC_CLIENT_TIMEOUT_MS, systems: Object.fromEntries(systems.map((s) => [s, timers])) };
 }
 
 /** Whole requests ending in second t at a steady `rate`, fractions carried over. */
@@ -172,13 +163,12 @@ function hopsOf(route: readonly string[], spec: PhasedProfileSpec): HopGapStats[
   });
 }
 
-/** A run of these profiles: its manifest lists them, with the timers bench records. */
+/** A run of these profiles: its manifest lists them. */
 export function phasedRun(runId: string, specs: readonly PhasedProfileSpec[]): { manifest: RunManifest; profiles: ProfileResult[] } {
   const systems = [...new Set(specs.map((s) => s.system))];
   const workers = [...new Set(specs.map((s) => s.workers))].sort((a, b) => a - b);
   const manifest: RunManifest = {
     ...syntheticManifest({ runId, systems, workers, seconds: Math.max(...specs.map((s) => s.seconds)) }),
-    timeouts: syntheticTimeouts(systems),
     profiles: specs.map((s) => ({ system: s.system, workers: s.workers, repetition: s.repetition ?? 1 })),
   };
   return { manifest, profiles: specs.map((s) => phasedProfile(manifest, s)) };

@@ -54,13 +54,14 @@ describe('verdict rules', () => {
     expect(isAbout(measure([0.3, 0.45, 0.6]), 0.66)).toBe(true);
   });
 
-  it('combines parts: any failure fails, else any untestable part leaves the claim untestable; the same words are said once', () => {
+  it('combines parts: any failure fails, else any untestable part leaves the claim untestable; what decided comes first, the same words once', () => {
     const ok = part('reproduced', 'a');
     const no = part('not-reproduced', 'b');
     const unknown = part('untestable', 'c');
     expect(combine([ok, ok])).toEqual({ status: 'reproduced', evidence: 'a' });
-    expect(combine([ok, unknown])).toEqual({ status: 'untestable', evidence: 'a; c' });
-    expect(combine([unknown, no, ok])).toEqual({ status: 'not-reproduced', evidence: 'c; b; a' });
+    // What decided the verdict is said first.
+    expect(combine([ok, unknown])).toEqual({ status: 'untestable', evidence: 'c; a' });
+    expect(combine([ok, unknown, no])).toEqual({ status: 'not-reproduced', evidence: 'b; c; a' });
   });
 
   it('leaves out interrupted, client-limited and open-loop profiles, saying why', () => {
