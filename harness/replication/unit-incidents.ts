@@ -16,6 +16,8 @@ export const UNIT_ROLES: readonly UnitRole[] = ['gateway', 'function', 'service'
 /** The kinds that say a unit broke or came back; faults' own markers and infos are not incidents. */
 const INCIDENT_KINDS = new Set<ClusterEvent['kind']>(['exit', 'restart', 'oom-kill', 'unhealthy', 'not-ready', 'ready', 'eviction']);
 
+const CRASH_KINDS = new Set<ClusterEvent['kind']>(['exit', 'restart', 'oom-kill', 'eviction']);
+
 const named = (segment: string, name: string) => segment === name || segment.startsWith(`${name}-`);
 
 /**
@@ -105,7 +107,9 @@ export function unitIncidents(profile: Pick<ProfileResult, 'system' | 'events' |
  * Out-of-service stretches per unit. Events before the window count (a unit not ready when it
  * opened is out from its start). A unit whose target reports readiness is back when it is
  * ready again; one without readiness events, when it restarted. A crash that follows a failed
- * liveness probe is the probe's kill: its cause stays the probe.
+ * liveness probe is the probe's kill: its cause stays the probe. A loss of readiness within
+ * 2 s of an exit or restart is the crash's (Kubernetes reports a crashed container as a restart
+ * and the pod not ready, seen together).
  */
 function outagesOf(system: string, events: readonly ClusterEvent[], route: readonly string[], end: number): Outage[] {
   const outages: Outage[] = [];
@@ -119,10 +123,12 @@ function outagesOf(system: string, events: readonly ClusterEvent[], route: reado
       if (open && to > 0) outages.push({ subject, role, cause: open.cause, from: Math.max(0, open.from), to: Math.min(end, to) });
       open = null;
     };
+    const crashNear = (t: number) => own.some((e) => CRASH_KINDS.has(e.kind) && Math.abs(e.t - t) <= 2);
     for (const e of own) {
       if (e.t > end) break;
       if (e.kind === 'exit' || e.kind === 'oom-kill' || e.kind === 'eviction') open ??= { cause: 'crash', from: e.t };
-      else if (e.kind === 'unhealthy' || e.kind === 'not-ready') open ??= { cause: 'probe', from: e.t };
+      else if (e.kind === 'unhealthy') open ??= { cause: 'probe', from: e.t };
+      else if (e.kind === 'not-ready') open ??= { cause: crashNear(e.t) ? 'crash' : 'probe', from: e.t };
       else if (e.kind === 'ready' || (e.kind === 'restart' && !tracksReadiness)) close(e.t);
     }
     close(end);

@@ -77,6 +77,22 @@ describe('unit incidents', () => {
     ]);
   });
 
+  it('calls a loss of readiness seen with a restart a crash, as Kubernetes reports a crashed container', () => {
+    const p = profileWith('openfaas', [
+      { t: 230, kind: 'restart', subject: 'openfaas/gateway-6d9f8-x2x4z', detail: 'container gateway restarted (restart 1; Error, exit code 2)' },
+      { t: 230, kind: 'not-ready', subject: 'openfaas/gateway-6d9f8-x2x4z', detail: 'pod not Ready (CrashLoopBackOff)' },
+      { t: 241, kind: 'ready', subject: 'openfaas/gateway-6d9f8-x2x4z', detail: 'pod became Ready' },
+      { t: 300, kind: 'not-ready', subject: 'openfaas-fn/display-5c-abc', detail: 'pod not Ready' },
+      { t: 305, kind: 'ready', subject: 'openfaas-fn/display-5c-abc', detail: 'pod became Ready' },
+    ]);
+    const i = unitIncidents(p);
+    expect(i.byRole.gateway).toMatchObject({ restarts: 1, exits: 0, crashes: 1, notReady: 1 });
+    expect(i.outages).toEqual([
+      { subject: 'openfaas/gateway-6d9f8-x2x4z', role: 'gateway', cause: 'crash', from: 230, to: 241 },
+      { subject: 'openfaas-fn/display-5c-abc', role: 'function', cause: 'probe', from: 300, to: 305 },
+    ]);
+  });
+
   it('keeps events outside the window out of the counts, but a unit down as the window opens is down from its start', () => {
     const p = profileWith('openfaas', [
       { t: -2, kind: 'not-ready', subject: 'gateway', detail: 'readiness failed' },
