@@ -110,7 +110,8 @@ export function combine(parts: readonly Part[]): { status: VerdictStatus; eviden
 export function unusable(p: ProfileResult): string | null {
   if (p.mode === 'open') return 'open loop (the paper\'s profiles are closed loops of hey workers)';
   if (p.interrupted) return 'interrupted (Ctrl-C): a shortened window';
-  if (p.client?.limited) return `client-limited (${p.client.reason ?? 'the load generator set the pace'})`;
+  // The reason is long and in the summary's "!" note already.
+  if (p.client?.limited) return 'client-limited: the load generator, not the system, set the pace (the summary says why)';
   return null;
 }
 

@@ -143,11 +143,11 @@ export function judgeC14(profiles: readonly ProfileResult[]): Part[] {
       if (empty) return untestable(`${system} at ${label(w)} had no responses`);
       const r = measure(found.runs.map(littleRatio));
       const timeouts = found.runs.reduce((n, p) => n + p.errors.timeout, 0);
-      const predicted = measure(found.runs.map((p) => w / p.throughput));
-      const mean = measure(found.runs.map((p) => p.latency.mean / 1000));
+      const predicted = measure(found.runs.map((p) => (w * 1000) / p.throughput));
+      const mean = measure(found.runs.map((p) => p.latency.mean));
       return judged(
         isAbout(r, 1),
-        `${system} at ${label(w)}: workers ÷ req/s ${shown(predicted)} s against a mean latency of ${shown(mean)} s, ratio ${shown(r)}` +
+        `${system} at ${label(w)}: workers ÷ req/s ${shown(predicted)} ms against a mean latency of ${shown(mean)} ms, ratio ${shown(r)}` +
           `${isAbout(r, 1) ? '' : ' (outside the margins)'}${timeouts ? `; ${timeouts} timed-out request${timeouts === 1 ? ' is' : 's are'} not in the mean` : ''}`,
       );
     }),

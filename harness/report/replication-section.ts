@@ -34,8 +34,8 @@ export function timelineFactsTable(run: RunData): Table {
     col('window_s', 'window (s)', 'number'),
     col('warmup_s', 'warm-up (s)', 'number'),
     col('error_rate', 'errors', 'percent'),
+    col('errors_took_over', 'errors took over'),
     col('onset_s', 'onset (s)', 'int'),
-    col('from_start', 'from the start'),
     col('failing_until_s', 'failing until (s)', 'int'),
     col('recovery_s', 'recovery (s)', 'int'),
     col('gateway_crashes', 'gateway crashes', 'int'),
@@ -57,7 +57,7 @@ export function timelineFactsTable(run: RunData): Table {
     title: 'Timeline facts: when errors took over, what broke, and why requests failed',
     caption:
       `Onset: the first failing second from which errors stay above half in every ${windowS} s window for ${sustainS} s; ` +
-      `recovery: from which they stay at or under ${recoveryShare * 100} % for ${sustainS} s (– : none; nothing is judged on a window under ${sustainS} s). ` +
+      `recovery: from which they stay at or under ${recoveryShare * 100} % for ${sustainS} s (– : none). "From the start": no successful response came before the onset. ` +
       'Seconds are since the window opened; a warm-up came before it. Crashes count exits and restarts per unit; probe failures count failed liveness and readiness probes. ' +
       "Mechanisms: a deadline (error answers at about one of the system's timers), the client's timeout, a crash or a probe (failures while a unit was out), or rejection (fast failures with no unit out).",
     columns,
@@ -79,8 +79,8 @@ export function timelineFactsTable(run: RunData): Table {
         f.windowSeconds,
         f.warmupSeconds,
         f.errorRate,
+        !e.judged ? `not judged (window under ${sustainS} s)` : e.onset === null ? 'never' : e.fromStart ? 'from the start' : 'after successful responses',
         e.onset,
-        e.onset === null ? null : e.fromStart,
         e.onset === null ? null : e.failingUntil,
         e.onset === null ? null : e.recovery,
         openfaas ? roles.gateway.crashes : null,

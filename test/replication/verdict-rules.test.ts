@@ -71,7 +71,7 @@ describe('verdict rules', () => {
       { system: 'p2p', workers: 10, seconds: 60, rate: 2, latencyMs: 500 },
     ]);
     run.profiles[2]!.mode = 'open';
-    expect(profilesOf(run.profiles, 'p2p', 1)).toEqual({ missing: 'p2p at 1 workers is client-limited (synthetic: the load generator set the pace)' });
+    expect(profilesOf(run.profiles, 'p2p', 1)).toEqual({ missing: 'p2p at 1 workers is client-limited: the load generator, not the system, set the pace (the summary says why)' });
     expect(profilesOf(run.profiles, 'p2p', 5)).toEqual({ missing: 'p2p at 5 workers is interrupted (Ctrl-C): a shortened window' });
     expect(profilesOf(run.profiles, 'p2p', 10)).toEqual({ missing: "p2p at 10 workers is open loop (the paper's profiles are closed loops of hey workers)" });
     expect(profilesOf(run.profiles, 'openfaas', 10)).toEqual({ missing: 'no openfaas profile in this run' });

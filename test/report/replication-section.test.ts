@@ -24,18 +24,26 @@ describe('Replication section', () => {
     const table = timelineFactsTable(run);
     const rows = rowsOf(table);
     const of = (system: string, workers: number) => rows.find((r) => r.system === system && r.workers === workers)!;
-    expect(of('openfaas', 10)).toMatchObject({ onset_s: 90, from_start: false, failing_until_s: null, recovery_s: null, main_mechanism: 'rejection' });
+    expect(of('openfaas', 10)).toMatchObject({ errors_took_over: 'after successful responses', onset_s: 90, failing_until_s: null, recovery_s: null, main_mechanism: 'rejection' });
     expect(of('openfaas', 50)).toMatchObject({ gateway_crashes: 3, function_crashes: 0, service_crashes: null, main_mechanism: 'deadline', incidents: expect.stringMatching(/^gateway: gateway exit at 230 s, gateway restart at 240 s/) });
-    expect(of('p2p', 50)).toMatchObject({ onset_s: 0, from_start: true, failing_until_s: 40, gateway_crashes: null, service_crashes: 0, incidents: 'none' });
-    expect(of('p2p', 1)).toMatchObject({ onset_s: null, error_rate: expect.closeTo(0.0025, 3), failures: expect.stringMatching(/^3 failures \(envelope 3\), by mechanism: rejection/) });
+    expect(of('p2p', 50)).toMatchObject({ errors_took_over: 'from the start', onset_s: 0, failing_until_s: 40, gateway_crashes: null, service_crashes: 0, incidents: 'none' });
+    expect(of('p2p', 1)).toMatchObject({ errors_took_over: 'never', onset_s: null, error_rate: expect.closeTo(0.0025, 3), failures: expect.stringMatching(/^3 failures \(envelope 3\), by mechanism: rejection/) });
     expect(toCsv(table).split(/\r?\n/)[0]).toBe(
-      'system,workers,window_s,warmup_s,error_rate,onset_s,from_start,failing_until_s,recovery_s,gateway_crashes,function_crashes,service_crashes,probe_failures,incidents,main_mechanism,failures',
+      'system,workers,window_s,warmup_s,error_rate,errors_took_over,onset_s,failing_until_s,recovery_s,gateway_crashes,function_crashes,service_crashes,probe_failures,incidents,main_mechanism,failures',
     );
     // Shown on the page in two parts, each led by the profile's key columns.
     expect(table.parts!.map((p) => p.columns.slice(0, 2))).toEqual([
       [0, 1],
       [0, 1],
     ]);
+  });
+
+  it('says when a window was too short to judge', () => {
+    const short = profilesOf(paperLikeSpecs(), (s) => {
+      s['p2p-w1'] = { system: 'p2p', workers: 1, seconds: 20, rate: 2, latencyMs: 490 };
+    });
+    const row = rowsOf(timelineFactsTable(assembleRun('short', short[0]!.manifest, short))).find((r) => r.system === 'p2p' && r.workers === 1)!;
+    expect(row).toMatchObject({ errors_took_over: 'not judged (window under 30 s)', onset_s: null });
   });
 
   it('adds the run column when profiles were repeated', () => {
