@@ -128,8 +128,9 @@ export function describeFailures(b: FailureBreakdown): string {
   for (const m of order) {
     const share = percent(b.counts[m], b.failures);
     if (m === 'deadline') {
-      const top = [...b.timers].sort((x, y) => y.count - x.count)[0]!;
-      parts.push(`a deadline: ${share} error answers at about the ${seconds(top.ms)} ${top.name === 'deadline' ? 'deadline' : top.name} (${top.by})`);
+      const [top, ...others] = b.timers.filter((t) => t.count > 0).sort((x, y) => y.count - x.count);
+      const more = others.map((t) => `, ${t.count} at the ${seconds(t.ms)} ${t.name}`).join('');
+      parts.push(`a deadline: ${share} error answers at about the ${seconds(top!.ms)} ${top!.name === 'deadline' ? 'deadline' : top!.name} (${top!.by})${more}`);
     } else if (m === 'client-timeout') {
       parts.push(`the client's timeout: ${share} timed out${b.clientTimeoutMs !== null ? ` at ${seconds(b.clientTimeoutMs)}` : ''}`);
     } else if (m === 'crash') {

@@ -55,7 +55,7 @@ function factsOf(profile: ProfileResult): TimelineFacts {
   };
 }
 
-/** "restart at 230 s, 480 s" style list of a role's crash and probe incidents. */
+/** A role's incidents in time order ("gateway exit at 230 s, gateway restart at 240 s"), returns to ready left out. */
 export function incidentList(facts: TimelineFacts, role: keyof UnitIncidents['byRole']): string {
   const events = facts.incidents.byRole[role].events.filter((e) => e.kind !== 'ready');
   if (events.length === 0) return 'none';

@@ -38,6 +38,8 @@ export function timelineFactsTable(run: RunData): Table {
     col('onset_s', 'onset (s)', 'int'),
     col('failing_until_s', 'failing until (s)', 'int'),
     col('recovery_s', 'recovery (s)', 'int'),
+    col('p99_ms', 'p99 (ms)', 'ms'),
+    col('deadline_ms', 'deadline (ms)', 'ms'),
     col('gateway_crashes', 'gateway crashes', 'int'),
     col('function_crashes', 'function crashes', 'int'),
     col('service_crashes', 'service crashes', 'int'),
@@ -58,10 +60,10 @@ export function timelineFactsTable(run: RunData): Table {
     caption:
       `Onset: the first failing second from which errors stay above half in every ${windowS} s window for ${sustainS} s; ` +
       `recovery: from which they stay at or under ${recoveryShare * 100} % for ${sustainS} s (– : none). "From the start": no successful response came before the onset. ` +
-      'Seconds are since the window opened; a warm-up came before it. Crashes count exits and restarts per unit; probe failures count failed liveness and readiness probes. ' +
+      "Seconds are since the window opened; a warm-up came before it. p99 is over the window's responses, beside the system's end-to-end deadline. Crashes count exits and restarts per unit; probe failures count failed liveness and readiness probes. " +
       "Mechanisms: a deadline (error answers at about one of the system's timers), the client's timeout, a crash or a probe (failures while a unit was out), or rejection (fast failures with no unit out).",
     columns,
-    parts: [part('Errors over time', 'window_s', 'recovery_s'), part('Crashes, probes and mechanisms', 'gateway_crashes', 'failures')],
+    parts: [part('Errors over time', 'window_s', 'deadline_ms'), part('Crashes, probes and mechanisms', 'gateway_crashes', 'failures')],
     rows: run.profiles.map((p): Cell[] => {
       const f = timelineFacts(p);
       const e = f.episodes;
@@ -83,6 +85,8 @@ export function timelineFactsTable(run: RunData): Table {
         e.onset,
         e.onset === null ? null : e.failingUntil,
         e.onset === null ? null : e.recovery,
+        f.latency.p99Ms,
+        f.latency.deadlineMs,
         openfaas ? roles.gateway.crashes : null,
         openfaas ? roles.function.crashes : null,
         openfaas ? null : roles.service.crashes,

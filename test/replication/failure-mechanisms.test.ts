@@ -84,6 +84,22 @@ describe('failure mechanisms', () => {
     expect(b.counts.deadline).toBe(60);
   });
 
+  it('names every timer the error answers came at, the most frequent first', () => {
+    const { text } = breakdownOf(
+      {
+        seconds: 60,
+        phases: [
+          { from: 0, to: 40, rate: 1, errorShare: 1, errorClass: 'http5xx', latencyMs: 100, errorLatencyMs: 10_200 },
+          { from: 40, to: 60, rate: 1, errorShare: 1, errorClass: 'http5xx', latencyMs: 100, errorLatencyMs: 16_000 },
+        ],
+      },
+      (p) => {
+        p.manifest = { ...p.manifest, timeouts: { clientMs: 20_000, systems: { openfaas: { deadlineMs: 10_000, deadlineBy: 'exec_timeout', callMs: 10_000, callBy: 'step', others: { read_timeout: 15_000 } } } } };
+      },
+    );
+    expect(text).toBe('60 failures (http5xx 60), by mechanism: a deadline: 100 % error answers at about the 10 s deadline (exec_timeout), 20 at the 15 s read_timeout');
+  });
+
   it('says when the manifest records no timers, and cannot tell a deadline from a rejection then', () => {
     const { b, text } = breakdownOf(
       { seconds: 60, phases: [{ from: 0, to: 60, rate: 1, errorShare: 1, errorClass: 'http5xx', latencyMs: 100, errorLatencyMs: 10_500 }] },

@@ -25,11 +25,11 @@ describe('Replication section', () => {
     const rows = rowsOf(table);
     const of = (system: string, workers: number) => rows.find((r) => r.system === system && r.workers === workers)!;
     expect(of('openfaas', 10)).toMatchObject({ errors_took_over: 'after successful responses', onset_s: 90, failing_until_s: null, recovery_s: null, main_mechanism: 'rejection' });
-    expect(of('openfaas', 50)).toMatchObject({ gateway_crashes: 3, function_crashes: 0, service_crashes: null, main_mechanism: 'deadline', incidents: expect.stringMatching(/^gateway: gateway exit at 230 s, gateway restart at 240 s/) });
+    expect(of('openfaas', 50)).toMatchObject({ p99_ms: expect.closeTo(14_330, -2), deadline_ms: 10_000, gateway_crashes: 3, function_crashes: 0, service_crashes: null, main_mechanism: 'deadline', incidents: expect.stringMatching(/^gateway: gateway exit at 230 s, gateway restart at 240 s/) });
     expect(of('p2p', 50)).toMatchObject({ errors_took_over: 'from the start', onset_s: 0, failing_until_s: 40, gateway_crashes: null, service_crashes: 0, incidents: 'none' });
     expect(of('p2p', 1)).toMatchObject({ errors_took_over: 'never', onset_s: null, error_rate: expect.closeTo(0.0025, 3), failures: expect.stringMatching(/^3 failures \(envelope 3\), by mechanism: rejection/) });
     expect(toCsv(table).split(/\r?\n/)[0]).toBe(
-      'system,workers,window_s,warmup_s,error_rate,errors_took_over,onset_s,failing_until_s,recovery_s,gateway_crashes,function_crashes,service_crashes,probe_failures,incidents,main_mechanism,failures',
+      'system,workers,window_s,warmup_s,error_rate,errors_took_over,onset_s,failing_until_s,recovery_s,p99_ms,deadline_ms,gateway_crashes,function_crashes,service_crashes,probe_failures,incidents,main_mechanism,failures',
     );
     // Shown on the page in two parts, each led by the profile's key columns.
     expect(table.parts!.map((p) => p.columns.slice(0, 2))).toEqual([
