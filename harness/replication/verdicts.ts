@@ -35,6 +35,13 @@ const JUDGES: Record<ClaimId, (profiles: readonly ProfileResult[]) => Part[]> = 
   C14: judgeC14,
 };
 
+/** The claims are about the paper's dataflow: a synthetic chain (`chain:`, --sweep) tests none of them. */
+function otherScenario(profiles: readonly ProfileResult[]): string | null {
+  const chain = profiles.find((p) => p.manifest.scenario.synthetic)?.manifest.scenario.synthetic;
+  return chain ? `this run's scenario is a synthetic chain (${chain.spec}), not the paper's smart-building dataflow` : null;
+}
+
 export function judgeClaims(profiles: readonly ProfileResult[]): Verdict[] {
-  return CLAIMS.map((c) => ({ id: c.id, claim: c.claim, source: c.source, ...combine(JUDGES[c.id](profiles)) }));
+  const other = otherScenario(profiles);
+  return CLAIMS.map((c) => ({ id: c.id, claim: c.claim, source: c.source, ...(other ? { status: 'untestable' as const, evidence: other } : combine(JUDGES[c.id](profiles))) }));
 }

@@ -47,6 +47,16 @@ describe('judgeClaims', () => {
     expect(verdicts.C9!.evidence).toMatch(/has a 30 s window; .* needs at least 570 s.*has a 30 s window; .* needs at least 110 s/);
   });
 
+  it('tests nothing on a synthetic chain: the claims are about the paper\'s dataflow', () => {
+    const profiles = profilesOf(paperLikeSpecs());
+    const synthetic = { length: 4, payloadBytes: 1024, workMs: 1, spec: 'chain:length=4,payload=1KB,work=1ms', body: { bytes: 1024, sha256: '0'.repeat(64) } };
+    for (const p of profiles) p.manifest = { ...p.manifest, scenario: { ...p.manifest.scenario, synthetic } };
+    const verdicts = judgeClaims(profiles);
+    expect(new Set(verdicts.map((v) => `${v.status}: ${v.evidence}`))).toEqual(
+      new Set(["untestable: this run's scenario is a synthetic chain (chain:length=4,payload=1KB,work=1ms), not the paper's smart-building dataflow"]),
+    );
+  });
+
   it('leaves every claim untestable on a run of p2p alone, most for want of OpenFaaS', () => {
     const verdicts = judgeClaims(phasedRun('p2p-only', [1, 2].map((workers) => ({ system: 'p2p', workers, seconds: 2, rate: 100, latencyMs: workers * 10 }))).profiles);
     expect(verdicts.every((v) => v.status === 'untestable')).toBe(true);
