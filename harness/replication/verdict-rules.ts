@@ -48,6 +48,8 @@ export function paperBand(value: number): Interval {
 /** A difference claim holds when resolved: the whole interval is above the threshold. */
 export const isAbove = (m: Measured, threshold: number) => judgedInterval(m).lo > threshold;
 export const isBelow = (m: Measured, threshold: number) => judgedInterval(m).hi < threshold;
+/** How a ratio stands against 1, in the evidence's words. */
+export const direction = (r: Measured) => (isAbove(r, 1) ? 'above' : isBelow(r, 1) ? 'below' : 'not resolved from');
 /** A similarity claim holds when the run cannot tell its figure from the paper's: the intervals meet. */
 export function isAbout(m: Measured, paper: number): boolean {
   const ours = judgedInterval(m);
@@ -104,6 +106,12 @@ export function combine(parts: readonly Part[]): { status: VerdictStatus; eviden
   const rank: Record<VerdictStatus, number> = { 'not-reproduced': 0, untestable: 1, reproduced: 2 };
   const ordered = [...parts].sort((a, b) => rank[a.status] - rank[b.status]);
   return { status, evidence: [...new Set(ordered.map((p) => p.text))].join('; ') };
+}
+
+/** Errors over all the repetitions' requests: error counts are exact, so no margin. */
+export function pooledErrorShare(runs: readonly ProfileResult[]): number {
+  const requests = runs.reduce((n, p) => n + p.requests, 0);
+  return requests ? runs.reduce((n, p) => n + p.requests - p.ok, 0) / requests : 0;
 }
 
 /** Closed-loop profiles that measured the system: interrupted and client-limited ones are left out, with why. */

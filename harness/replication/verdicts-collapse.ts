@@ -14,6 +14,7 @@ import {
   num,
   paperWindowS,
   pct,
+  pooledErrorShare,
   profilesOf,
   shown,
   untestable,
@@ -41,15 +42,15 @@ function withWindow(profiles: readonly ProfileResult[], system: string, workers:
 }
 
 const failuresOf = (f: TimelineFacts) => (f.failures.failures ? `; ${f.mechanism}` : '');
+/** Each repetition's failure mechanisms. */
+const mechanismsOf = (runs: readonly ProfileResult[]) => runs.map((p) => `${runs.length > 1 ? `run ${p.repetition}: ` : ''}${timelineFacts(p).mechanism}`).join(' | ');
 
 export function judgeC6(profiles: readonly ProfileResult[]): Part[] {
   return [10, 50].map((w) => {
     const runs = withWindow(profiles, 'openfaas', w, paperWindowS(), "Table I's error rate (a whole 10-minute window, collapse included)");
     if (!Array.isArray(runs)) return runs;
-    const requests = runs.reduce((n, p) => n + p.requests, 0);
-    const share = requests ? runs.reduce((n, p) => n + p.requests - p.ok, 0) / requests : 0;
-    const mechanisms = runs.map((p) => `${runs.length > 1 ? `run ${p.repetition}: ` : ''}${timelineFacts(p).mechanism}`).join(' | ');
-    return judged(share > 0.9, `OpenFaaS at ${w} workers: ${pct(share)} errors${share > 0.9 ? '' : ' (not above 90 %)'}; ${mechanisms}`);
+    const share = pooledErrorShare(runs);
+    return judged(share > 0.9, `OpenFaaS at ${w} workers: ${pct(share)} errors${share > 0.9 ? '' : ' (not above 90 %)'}; ${mechanismsOf(runs)}`);
   });
 }
 
@@ -116,8 +117,7 @@ export function judgeC9(profiles: readonly ProfileResult[]): Part[] {
   if (!Array.isArray(whole)) parts.push(whole);
   else {
     const share = measure(whole.map((p) => p.errorRate));
-    const mechanisms = whole.map((p) => `${whole.length > 1 ? `run ${p.repetition}: ` : ''}${timelineFacts(p).mechanism}`).join(' | ');
-    parts.push(judged(isAbout(share, expected), `p2p at 50 workers: ${shown(share, pct)} errors against the paper's ${pct(expected)}${isAbout(share, expected) ? '' : ' (outside the margins)'}; ${mechanisms}`));
+    parts.push(judged(isAbout(share, expected), `p2p at 50 workers: ${shown(share, pct)} errors against the paper's ${pct(expected)}${isAbout(share, expected) ? '' : ' (outside the margins)'}; ${mechanismsOf(whole)}`));
   }
   const about = aboutSeconds(PAPER_TIMELINE.rejectionS);
   const start = withWindow(profiles, 'p2p', 50, about.hi + EPISODE_RULES.sustainS, `rejections for about ${PAPER_TIMELINE.rejectionS} s (${about.lo}–${about.hi} s) and what follows`);

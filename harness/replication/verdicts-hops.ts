@@ -3,7 +3,7 @@
  * function's end to the next one's start, per hop of the chain, compared by medians.
  */
 import type { ProfileResult } from '../results/schema.ts';
-import { isAbout, isAbove, isBelow, judged, measure, measureRatio, profilesOf, shown, untestable, VERDICT_RULES, type Measured, type Part } from './verdict-rules.ts';
+import { direction, isAbout, isAbove, judged, measure, measureRatio, profilesOf, shown, untestable, VERDICT_RULES, type Measured, type Part } from './verdict-rules.ts';
 
 const hopName = (from: string, to: string) => `${from} → ${to}`;
 
@@ -36,7 +36,6 @@ function bothAt(profiles: readonly ProfileResult[], workers: number): { p2p: Pro
 }
 
 const ms = (m: Measured) => `${shown(m)} ms`;
-const direction = (r: Measured) => (isAbove(r, 1) ? 'above' : isBelow(r, 1) ? 'below' : 'not resolved from');
 
 export function judgeC11(profiles: readonly ProfileResult[]): Part[] {
   return [10, 50].flatMap((w) => {

@@ -6,6 +6,7 @@
 import { paperReference } from '../report/paper-reference.ts';
 import type { ProfileResult } from '../results/schema.ts';
 import {
+  direction,
   isAbout,
   isAbove,
   isBelow,
@@ -14,6 +15,7 @@ import {
   measureRatio,
   num,
   pct,
+  pooledErrorShare,
   profilesOf,
   shown,
   untestable,
@@ -52,8 +54,6 @@ function ratioPart(
   return judge(r, measure(ra.runs.map(read)), measure(rb.runs.map(read)));
 }
 
-/** "above", "below" or "not resolved" for a ratio against 1. */
-const direction = (r: Measured) => (isAbove(r, 1) ? 'above' : isBelow(r, 1) ? 'below' : 'not resolved from');
 
 function aboveOnePart(what: string, unit: string, aName: string, bName: string) {
   return (r: Measured, a: Measured, b: Measured): Part =>
@@ -102,12 +102,6 @@ export function judgeC4(profiles: readonly ProfileResult[]): Part[] {
 }
 
 const ERROR_FREE = 0.0025;
-
-/** Errors over all the repetitions' requests: error counts are exact, so no margin. */
-function pooledErrorShare(runs: readonly ProfileResult[]): number {
-  const requests = runs.reduce((n, p) => n + p.requests, 0);
-  return requests ? runs.reduce((n, p) => n + p.requests - p.ok, 0) / requests : 0;
-}
 
 export function judgeC5(profiles: readonly ProfileResult[]): Part[] {
   return ['p2p', 'openfaas'].flatMap((system) =>
