@@ -41,6 +41,13 @@ describe("C12: p2p's time between services does not grow with workers; OpenFaaS'
     const v = verdict(judgeC12, hops('openfaas-w50', [12.5, 40, 40]));
     expect(v).toMatchObject({ status: 'not-reproduced', evidence: expect.stringMatching(/openfaas: .* ×1\.00, no rise resolved$/) });
   });
+  it("judges OpenFaaS's half when p2p's cannot be", () => {
+    const v = verdict(judgeC12, (s) => void (s['p2p-w50']!.clientLimited = true));
+    expect(v.status).toBe('untestable');
+    expect(v.evidence).toMatch(/^p2p at 50 workers is client-limited: .*; openfaas: time between services over the chain 92\.5 ms at 10 workers, 200 ms at 50, ×2\.16, a rise$/);
+    expect(verdict(judgeC12, (s) => Object.assign(s['p2p-w50']!, { clientLimited: true }) && Object.assign(s['openfaas-w50']!, { hopMs: [12.5, 40, 40] })).status).toBe('not-reproduced');
+  });
+
   it('untestable without spans at 50 workers', () => {
     const v = verdict(judgeC12, hops('p2p-w50', undefined));
     expect(v).toMatchObject({ status: 'untestable', evidence: expect.stringMatching(/p2p at 50 workers has 0 gaps on get → filter-temperature/) });
