@@ -3,6 +3,7 @@
  * judged from the timeline facts of each repetition, on windows long enough for what the paper
  * saw to show, and always saying which mechanism produced the failures.
  */
+import { paperReference } from '../report/paper-reference.ts';
 import type { ProfileResult } from '../results/schema.ts';
 import { EPISODE_RULES } from './error-episodes.ts';
 import { incidentList, timelineFacts, type TimelineFacts } from './timeline-facts.ts';
@@ -24,7 +25,7 @@ import {
 } from './verdict-rules.ts';
 
 /** What the paper's text says (§IV.C): the onset at 10 workers, the gateway's crashes and p2p's first rejections at 50. */
-export const PAPER_TIMELINE = { onsetS: 90, gatewayCrashes: 3, rejectionS: 40, p2pErrorShare: 0.1881 } as const;
+export const PAPER_TIMELINE = { onsetS: 90, gatewayCrashes: 3, rejectionS: 40 } as const;
 
 const runLabel = (p: ProfileResult, runs: readonly ProfileResult[]) => `${p.system} at ${p.workers} workers${runs.length > 1 ? ` (run ${p.repetition})` : ''}`;
 const secondsText = (t: number) => `${Math.round(t)} s`;
@@ -112,7 +113,7 @@ export function judgeC8(profiles: readonly ProfileResult[]): Part[] {
 
 export function judgeC9(profiles: readonly ProfileResult[]): Part[] {
   const parts: Part[] = [];
-  const expected = PAPER_TIMELINE.p2pErrorShare;
+  const expected = paperReference('p2p', 50)!.errorRate;
   const whole = withWindow(profiles, 'p2p', 50, paperWindowS(), "Table I's error rate (a whole 10-minute window, the first rejections included)");
   if (!Array.isArray(whole)) parts.push(whole);
   else {

@@ -54,7 +54,6 @@ function ratioPart(
   return judge(r, measure(ra.runs.map(read)), measure(rb.runs.map(read)));
 }
 
-
 function aboveOnePart(what: string, unit: string, aName: string, bName: string) {
   return (r: Measured, a: Measured, b: Measured): Part =>
     judged(isAbove(r, 1), `${what}: ${aName} ${shown(a)} ${unit}, ${bName} ${shown(b)} ${unit}, ratio ${shown(r)}, ${direction(r)} 1`);
