@@ -58,18 +58,25 @@ export function compareSystems(groups: readonly ProfileGroup[], numerator: strin
     const b = groups.find((g) => g.system === denominator && g.workers === a.workers);
     if (!b) continue;
     for (const metric of metrics) {
-      const x = a.stats[metric];
-      const y = b.stats[metric];
-      if (y.mean === 0) continue;
-      const ratio = x.mean / y.mean;
-      let ci: Interval | null = null;
-      if (x.n > 1 && y.n > 1 && x.mean !== 0) {
-        const relVar = x.stdev ** 2 / (x.n * x.mean ** 2) + y.stdev ** 2 / (y.n * y.mean ** 2);
-        const half = tQuantile975(Math.min(x.n, y.n) - 1) * Math.abs(ratio) * Math.sqrt(relVar);
-        ci = { lo: ratio - half, hi: ratio + half };
-      }
-      out.push({ workers: a.workers, metric, ratio, ci });
+      const r = ratioOfMeans(a.stats[metric], b.stats[metric]);
+      if (r) out.push({ workers: a.workers, metric, ...r });
     }
   }
   return out;
+}
+
+/**
+ * x's mean over y's, with a 95 % interval (delta method, two independent means) when both have
+ * at least two values; null when y's mean is 0.
+ */
+export function ratioOfMeans(x: RepeatedStat, y: RepeatedStat): { ratio: number; ci: Interval | null } | null {
+  if (y.mean === 0) return null;
+  const ratio = x.mean / y.mean;
+  let ci: Interval | null = null;
+  if (x.n > 1 && y.n > 1 && x.mean !== 0) {
+    const relVar = x.stdev ** 2 / (x.n * x.mean ** 2) + y.stdev ** 2 / (y.n * y.mean ** 2);
+    const half = tQuantile975(Math.min(x.n, y.n) - 1) * Math.abs(ratio) * Math.sqrt(relVar);
+    ci = { lo: ratio - half, hi: ratio + half };
+  }
+  return { ratio, ci };
 }

@@ -61,3 +61,20 @@ export function latencyStats(h: Histogram): LatencyStats {
     hdr: encodeHistogram(h),
   };
 }
+
+/**
+ * How many recorded values lie in [loMs, hiMs), to the histogram's precision. Walks the recorded
+ * values: hdr-histogram-js answers percentiles, not counts between two values.
+ */
+export function countBetween(h: Histogram, loMs: number, hiMs: number): number {
+  if (!(h instanceof hdr.JsHistogram)) throw new Error('countBetween needs a JavaScript histogram (decodeHistogram makes one)');
+  const it = h.recordedValuesIterator;
+  it.reset();
+  let count = 0;
+  while (it.hasNext()) {
+    const step = it.next();
+    const ms = step.valueIteratedTo / 1000;
+    if (ms >= loMs && ms < hiMs) count += step.countAtValueIteratedTo;
+  }
+  return count;
+}

@@ -12,21 +12,27 @@ import { PAPER_LABEL } from './paper-reference.ts';
 import type { RunData } from './run-data.ts';
 import { dataExports, runTables } from './run-tables.ts';
 import { faultSection, faultTables } from './fault-section.ts';
+import { replicationSection, replicationTables } from './replication-section.ts';
 import type { Table } from './table.ts';
+import { judgeClaims, type Verdict } from '../replication/verdicts.ts';
 
 export interface RunReportContent {
   charts: Chart[];
   tables: Table[];
   /** Exported as CSV only (per-second data). */
   exports: Table[];
+  /** The paper's claims judged on this run (written to verdicts.json beside the page). */
+  verdicts: Verdict[];
 }
 
 export function buildRunReport(run: RunData): RunReportContent {
   const hop = hopChart(run);
+  const verdicts = judgeClaims(run.profiles);
   return {
     charts: [...summaryCharts(run), ...timelineCharts(run.profiles), ...(hop ? [hop] : []), ...resourceCharts(run.profiles)],
-    tables: [...runTables(run), ...faultTables(run)],
+    tables: [...runTables(run), ...replicationTables(run, verdicts), ...faultTables(run)],
     exports: dataExports(run),
+    verdicts,
   };
 }
 
@@ -112,10 +118,11 @@ export function renderRunPage(run: RunData, content: RunReportContent, assets: P
 <h1>fogbench run <code>${escapeHtml(run.runId)}</code></h1>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k ?? '')}</dt><dd>${escapeHtml(v ?? '')}</dd>`).join('')}</dl>
 ${notices(run)}
-<nav><a href="#summary">Summary</a> · <a href="#timelines">Timelines</a> · <a href="#hops">Time between services</a> · <a href="#nodes">Nodes</a> · <a href="#details">Details</a> · <a href="#run">Run</a></nav>
+<nav><a href="#summary">Summary</a> · ${run.profiles.length ? '<a href="#replication">Replication</a> · ' : ''}<a href="#timelines">Timelines</a> · <a href="#hops">Time between services</a> · <a href="#nodes">Nodes</a> · <a href="#details">Details</a> · <a href="#run">Run</a></nav>
 </header>
 <main>
 ${section('summary', 'Summary', `<p class="caption">Figures labelled <em>paper</em> are from the ${escapeHtml(PAPER_LABEL)}, for reference.</p>\n${table('error-rate')}\n${table('throughput')}\n${table('mean-latency')}\n<div class="charts">${charts('summary-')}</div>`)}
+${replicationSection(run, table)}
 ${faultSection(run, table)}
 ${section('timelines', 'Timelines', charts('timeline-'))}
 ${section('hops', 'Time between services', `${charts('hop-')}\n${table('hop-gaps')}`)}

@@ -6,8 +6,8 @@
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** A run folder's own files: its page, CSV tables, vendored scripts and result files. */
-const RUN_FILES = String.raw`[^/]+/(?:index\.html|csv/[^/]+\.csv|vendor/[^/]+\.js|manifest\.json|profiles/[^/]+\.json|spans/[^/]+\.ndjson)`;
+/** A run folder's own files: its page, CSV tables, vendored scripts, result files and verdicts. */
+const RUN_FILES = String.raw`[^/]+/(?:index\.html|csv/[^/]+\.csv|vendor/[^/]+\.js|manifest\.json|verdicts\.json|profiles/[^/]+\.json|spans/[^/]+\.ndjson)`;
 
 /**
  * `indexFile`: the index page; `runsDir`: the runs folder; both relative to the served root.

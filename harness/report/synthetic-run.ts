@@ -21,6 +21,7 @@ import {
   type ProfileResult,
   type ResourceSample,
   type RunManifest,
+  type SystemTimeouts,
   type TimelineBucket,
 } from '../results/schema.ts';
 
@@ -67,6 +68,15 @@ function nodes(workerNodes: number): NodeDescription[] {
   return list;
 }
 
+export const SYNTHETIC_CLIENT_TIMEOUT_MS = 20_000;
+export const SYNTHETIC_DEADLINE_MS = 10_000;
+
+/** The timers every system of a synthetic run has, as bench records them (issue 21). */
+export function syntheticTimeouts(systems: readonly string[]): NonNullable<RunManifest['timeouts']> {
+  const timers: SystemTimeouts = { deadlineMs: SYNTHETIC_DEADLINE_MS, deadlineBy: 'the synthetic deadline', callMs: SYNTHETIC_DEADLINE_MS, callBy: 'the synthetic call timer', others: {} };
+  return { clientMs: SYNTHETIC_CLIENT_TIMEOUT_MS, systems: Object.fromEntries(systems.map((s) => [s, timers])) };
+}
+
 export function syntheticManifest(options: SyntheticRunOptions): RunManifest {
   const systems = options.systems ?? ['p2p', 'openfaas'];
   const workers = options.workers ?? [1, 5, 10, 50];
@@ -83,6 +93,7 @@ export function syntheticManifest(options: SyntheticRunOptions): RunManifest {
     target: { kind: 'synthetic', nodes: nodes(options.workerNodes ?? 4), shaping: 'none (synthetic data)', details: {} },
     options: { synthetic: true, seconds: options.seconds ?? 60 },
     systems,
+    timeouts: syntheticTimeouts(systems),
     profiles: systems.flatMap((system) => workers.map((w) => ({ system, workers: w, repetition: 1 }))),
   };
 }

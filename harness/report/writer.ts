@@ -1,8 +1,8 @@
 /**
- * The report's only file I/O: reads a run folder, writes its `index.html`, `csv/*.csv` and the
- * vendored scripts next to it; writes the index of all runs. Files are written to a temporary
- * name and renamed so a browser or the --serve server never sees half a page, and never through
- * a symbolic link found in a run folder (harness/safe-fs.ts).
+ * The report's only file I/O: reads a run folder, writes its `index.html`, `csv/*.csv`,
+ * `verdicts.json` and the vendored scripts next to it; writes the index of all runs. Files are
+ * written to a temporary name and renamed so a browser or the --serve server never sees half a
+ * page, and never through a symbolic link found in a run folder (harness/safe-fs.ts).
  */
 import { dirname, join, relative, sep } from 'node:path';
 import { copyVendor, loadAssets } from './assets.ts';
@@ -12,6 +12,7 @@ import { listRunDirs, readRun } from './read-run.ts';
 import { buildRunReport, renderRunPage } from './run-report.ts';
 import { summarizeRun, type RunSummary } from './run-summary.ts';
 import { ensureRealDir, writeFileReplacing } from '../safe-fs.ts';
+import { writeVerdicts } from '../replication/verdicts-file.ts';
 
 const CSV_DIR = 'csv';
 
@@ -29,6 +30,8 @@ export async function writeRunReport(runDir: string): Promise<{ htmlPath: string
       return file;
     }),
   );
+  // Judged again from what the folder holds, so a regenerated report and its verdicts.json agree.
+  if (run.profiles.length) await writeVerdicts(runDir, content.verdicts);
   const htmlPath = join(runDir, 'index.html');
   const html = renderRunPage(run, content, { css: assets.css, viewerScript: assets.viewerScript, vendorScripts, csvHref: `${CSV_DIR}/` });
   await writeFileReplacing(htmlPath, html);

@@ -35,6 +35,16 @@ describe('fogbench bench', () => {
     expect(p.hops).toHaveLength(3);
     expect(p.hops[0]!.count).toBeGreaterThan(0);
     expect(p.timeline).toHaveLength(2);
+    // Under the summary, the verdict on each of the paper's claims: p2p alone at 1 and 2 workers
+    // can test none of them, and each says what it lacks; verdicts.json holds the same.
+    expect(stdout).toMatch(/\nthe paper's claims: 0 reproduced, 0 not reproduced, 14 untestable \(rules: docs\/replication\.md; .*cli-test\/verdicts\.json\)\n/);
+    for (let i = 1; i <= 14; i++) expect(stdout).toMatch(new RegExp(`^C${i} +untestable  \\S`, 'm'));
+    expect(stdout).toMatch(/^C2 +untestable .*\n +no openfaas profile in this run\n/m);
+    expect(stdout.indexOf("the paper's claims")).toBeGreaterThan(stdout.indexOf('~ not steady  * interrupted'));
+    expect(stdout.indexOf("the paper's claims")).toBeLessThan(stdout.indexOf('results: '));
+    const verdicts = JSON.parse(await readFile(path.join(runs, 'cli-test', 'verdicts.json'), 'utf8')) as { id: string; status: string; evidence: string }[];
+    expect(verdicts.map((v) => `${v.id} ${v.status}`)).toEqual(Array.from({ length: 14 }, (_, i) => `C${i + 1} untestable`));
+    expect(verdicts.find((v) => v.id === 'C4')!.evidence).toBe('no p2p profile at 50 workers (this run has p2p at 1, 2)');
 
     // The same id again is refused before anything runs: the first run's files stay as they were
     // (hostile test of issue 14: they were partly replaced, one folder mixing two runs).

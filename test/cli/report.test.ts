@@ -24,13 +24,15 @@ describe('fogbench report', () => {
     const { code, stdout, stderr } = await runCli(['report', '--runs', runs]);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/runs\/one\/index\.html \(13 CSV files\)/);
+    expect(stdout).toMatch(/runs\/one\/index\.html \(15 CSV files\)/);
     // The fixture's openfaas profile was cut off mid-write: named, and the run reported without it.
-    expect(stdout).toMatch(/runs\/two\/index\.html \(13 CSV files; 1 unusable file: profiles\/openfaas-w1\.json: Unexpected end of JSON input\)/);
+    expect(stdout).toMatch(/runs\/two\/index\.html \(15 CSV files; 1 unusable file: profiles\/openfaas-w1\.json: Unexpected end of JSON input\)/);
     expect(stdout).toMatch(/index\.html \(2 runs\)/);
     for (const run of ['one', 'two']) {
       expect((await stat(join(runs, run, 'index.html'))).size).toBeGreaterThan(10_000);
-      expect((await readdir(join(runs, run, 'csv'))).length).toBe(13);
+      expect((await readdir(join(runs, run, 'csv'))).length).toBe(15);
+      // The verdicts of each run, judged from its folder (the fixture's run never had a verdicts.json).
+      expect(JSON.parse(await readFile(join(runs, run, 'verdicts.json'), 'utf8'))).toHaveLength(14);
     }
     const index = await readFile(join(root, 'index.html'), 'utf8');
     expect(index).toContain('href="runs/one/index.html"');
@@ -65,6 +67,7 @@ describe('fogbench report', () => {
     expect(await index.text()).toContain('fogbench runs');
     const report = await fetch(new URL('runs/one/index.html', url));
     expect(await report.text()).toContain('fogbench run <code>one</code>');
+    expect(((await (await fetch(new URL('runs/one/verdicts.json', url))).json()) as unknown[]).length).toBe(14);
     const vendor = await fetch(new URL('runs/one/vendor/vega.min.js', url));
     expect(vendor.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     cli.child.kill('SIGINT');

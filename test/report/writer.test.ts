@@ -29,7 +29,7 @@ describe('writeRunReport', () => {
   it('writes index.html with every table readable as HTML and every chart placeholder', async () => {
     expect(result.htmlPath).toBe(join(dir, 'index.html'));
     const html = await readFile(result.htmlPath, 'utf8');
-    for (const id of ['error-rate', 'throughput', 'mean-latency', 'profiles', 'errors-by-class', 'hop-gaps', 'events', 'manifest', 'nodes', 'paper-reference']) {
+    for (const id of ['error-rate', 'throughput', 'mean-latency', 'verdicts', 'timeline-facts', 'profiles', 'errors-by-class', 'hop-gaps', 'events', 'manifest', 'nodes', 'paper-reference']) {
       expect(html).toContain(`<table data-table="${id}">`);
     }
     expect(html.match(/data-chart="/g)).toHaveLength(21);
@@ -47,7 +47,8 @@ describe('writeRunReport', () => {
   });
 
   it('writes one CSV per table and per-second export, parseable, linked from the page', async () => {
-    expect(result.csvFiles).toHaveLength(12);
+    // 11 tables of a run (the timeouts one among them), the verdicts and timeline facts, 2 per-second exports.
+    expect(result.csvFiles).toHaveLength(15);
     const html = await readFile(result.htmlPath, 'utf8');
     for (const file of result.csvFiles) {
       const name = file.slice(dir.length + 1);
@@ -73,7 +74,22 @@ describe('writeRunReport', () => {
     expect(html).toContain('No profile results were found');
     expect(html).toContain('Partial run: 8 of 8 profiles have no result');
     expect(html.match(/data-chart="/g)).toBeNull();
-    expect(csvFiles).toHaveLength(12);
+    // Nothing to judge: no Replication section, no verdicts.json.
+    expect(csvFiles).toHaveLength(13);
+    expect(html).not.toContain('id="replication"');
+    await expect(stat(join(empty, 'verdicts.json'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("writes the run's verdicts to verdicts.json, judged again from the folder each time", async () => {
+    const file = join(dir, 'verdicts.json');
+    const verdicts = JSON.parse(await readFile(file, 'utf8')) as { id: string; status: string }[];
+    expect(verdicts.map((v) => v.id)).toEqual(['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'C12', 'C13', 'C14']);
+    expect(verdicts.every((v) => Object.keys(v).join() === 'id,claim,source,status,evidence')).toBe(true);
+    // A 20 s synthetic run: the collapse claims need longer windows.
+    expect(verdicts.filter((v) => ['C6', 'C7', 'C8', 'C9'].includes(v.id)).map((v) => v.status)).toEqual(['untestable', 'untestable', 'untestable', 'untestable']);
+    await writeFile(file, 'stale');
+    await writeRunReport(dir);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(verdicts);
   });
 });
 

@@ -32,6 +32,9 @@ import { FaultSpecError, parseFault, type FaultSpec } from '../../faults/spec.ts
 import { PRESET_HELP, PRESET_NAMES, resolvePreset } from '../presets.ts';
 import { faultSummaryLines } from '../../faults/comparison.ts';
 import { RECOVERY_DEFINITION } from '../../faults/recovery.ts';
+import { judgeClaims } from '../../replication/verdicts.ts';
+import { writeVerdicts } from '../../replication/verdicts-file.ts';
+import { renderVerdictTable } from '../verdict-table.ts';
 
 /** An option with a parser and a default shown in human form in --help. */
 function opt<T>(flags: string, description: string, parse: (value: string, previous: T) => T, value: T | undefined, shown: string): Option {
@@ -228,6 +231,10 @@ export function registerBench(program: Command): void {
         if (outcome.profiles.length) process.stdout.write(`\n${renderSummaryTable(outcome.profiles)}\n`);
         const faultLines = faultSummaryLines(outcome.profiles);
         if (faultLines.length) process.stdout.write(`\nfaults (${RECOVERY_DEFINITION}):\n${faultLines.map((l) => `  ${l}\n`).join('')}`);
+        if (outcome.profiles.length) {
+          const verdicts = judgeClaims(outcome.profiles);
+          process.stdout.write(`\n${renderVerdictTable(verdicts, path.resolve(await writeVerdicts(outcome.runDir, verdicts)))}\n`);
+        }
         process.stdout.write(`\nresults: ${path.resolve(outcome.runDir)}\n`);
         if (raw.report && outcome.profiles.length) {
           const { htmlPath } = await writeRunReport(outcome.runDir);
