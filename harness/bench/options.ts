@@ -10,6 +10,8 @@ export interface BenchOptions {
   durationMs: number;
   keepAlive: boolean;
   driver: DriverName | 'auto';
+  /** --driver hey: the hey program to run, as the pre-run check found it (hey-driver.ts heyForAgent). */
+  hey?: string;
   /** Client-side timeout per request. */
   timeoutMs: number;
   /** Longest wait for the next step: a p2p service for the next service, the orchestrator for a step. */

@@ -196,6 +196,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
                   : { kind: 'dataset', file: path.resolve(options.dataset), batchSize: options.batchSize },
               // hey's body file goes with the build folder, however the agent ends.
               scratchDir: buildDir,
+              ...(options.hey !== undefined ? { hey: options.hey } : {}),
             },
             spanSink: spans,
             onProgress: ({ elapsedMs, requests, ok, errors }) =>

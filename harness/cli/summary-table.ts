@@ -3,6 +3,7 @@ import { compareSystems, groupProfiles } from '../metrics/aggregate.ts';
 import type { RepeatedStat } from '../metrics/repetitions.ts';
 import type { ProfileResult } from '../results/schema.ts';
 import { paperReference } from '../report/paper-reference.ts';
+import { errorRateOf, NO_ERROR_RATE } from '../metrics/error-rate.ts';
 
 /** Aligned columns: the first two (system, workers) to the left, figures to the right. */
 function renderColumns(header: string[], rows: string[][], rule: boolean): string {
@@ -15,6 +16,8 @@ function renderColumns(header: string[], rows: string[][], rule: boolean): strin
 const TROUBLE = new Set(['exit', 'restart', 'oom-kill', 'unhealthy', 'eviction']);
 
 const fmt = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+/** An error rate in percent, or "-" when there is none (a profile that sent nothing: errorRateOf). */
+const fmtRate = (rate: number | null) => (rate !== null && Number.isFinite(rate) ? `${(rate * 100).toFixed(2)}%` : '-');
 
 /**
  * A latency figure, or "-" when nothing was measured: a profile with no responses records its
@@ -35,12 +38,13 @@ export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
     fmt(p.throughput, 2),
     fmt(p.goodput, 2),
     ...[p.latency.mean, p.latency.p50, p.latency.p90, p.latency.p99].map((v) => fmtLatency(p.latency, v) + (leavesOut(p) ? '†' : '')),
-    `${fmt(p.errorRate * 100, 2)}%`,
+    fmtRate(errorRateOf(p)),
     p.cost?.cpuSecondsPerOk != null ? fmt(p.cost.cpuSecondsPerOk * 1000, 2) : '-',
   ]);
   const out = [renderColumns(header, rows, true)];
   const label = (p: ProfileResult) => `${p.system} w${p.workers}${repeated ? ` r${p.repetition}` : ''}`;
   if (profiles.some((p) => p.interrupted)) out.push('* interrupted: figures cover the part of the profile that ran');
+  for (const p of profiles.filter((x) => errorRateOf(x) === null)) out.push(`- ${label(p)}: ${NO_ERROR_RATE}, no latency`);
   for (const p of profiles.filter((x) => x.client?.limited)) {
     out.push(`! client-limited, ${label(p)}: ${p.client.reason}; these figures describe the load generator, not the system`);
   }
@@ -143,8 +147,8 @@ export function renderComparison(profiles: readonly ProfileResult[]): string | n
       fmt(of.stats['latency.mean'].mean, 2),
       ratio(of.stats['latency.mean'].mean, p2p.stats['latency.mean'].mean),
       paperP2p && paperOf ? ratio(paperOf.meanLatencyMs, paperP2p.meanLatencyMs) : '-',
-      `${fmt(p2p.stats.errorRate.mean * 100, 2)}%`,
-      `${fmt(of.stats.errorRate.mean * 100, 2)}%`,
+      fmtRate(p2p.stats.errorRate.mean),
+      fmtRate(of.stats.errorRate.mean),
       ratio(meanCost(of.runs), meanCost(p2p.runs)),
     ]);
   }
@@ -159,7 +163,7 @@ function meanCost(runs: readonly ProfileResult[]): number {
 }
 
 const withCi = (s: RepeatedStat, digits: number, scale = 1) =>
-  s.ciMean ? `${(s.mean * scale).toFixed(digits)} [${(s.ciMean.lo * scale).toFixed(digits)}, ${(s.ciMean.hi * scale).toFixed(digits)}]` : (s.mean * scale).toFixed(digits);
+  !Number.isFinite(s.mean) ? '-' : s.ciMean ? `${(s.mean * scale).toFixed(digits)} [${(s.ciMean.lo * scale).toFixed(digits)}, ${(s.ciMean.hi * scale).toFixed(digits)}]` : (s.mean * scale).toFixed(digits);
 const medianWithCi = (s: RepeatedStat, digits: number) =>
   s.ciMedian ? `${s.median.toFixed(digits)} [${s.ciMedian.lo.toFixed(digits)}, ${s.ciMedian.hi.toFixed(digits)}]` : `${s.median.toFixed(digits)} [n<6]`;
 

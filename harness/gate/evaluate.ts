@@ -1,4 +1,5 @@
 /** Evaluates threshold checks on a run against a baseline and a fixed reference. Pure: data in, verdicts out. */
+import { errorRateOf, NO_ERROR_RATE } from '../metrics/error-rate.ts';
 import type { ProfileResult } from '../results/schema.ts';
 import type { Check } from './thresholds.ts';
 
@@ -34,7 +35,7 @@ function valueOf(profile: ProfileResult, metric: string[]): number {
  */
 export function emptyFigure(profile: ProfileResult, metric: readonly string[]): string | null {
   const figure = metric[0]!;
-  if (figure === 'errorRate') return profile.requests === 0 ? 'no requests (0 sent): no error rate' : null;
+  if (figure === 'errorRate') return errorRateOf(profile) === null ? NO_ERROR_RATE : null;
   if (!figure.startsWith('latency')) return null;
   const stats = (profile as unknown as Record<string, { count?: unknown } | undefined>)[figure];
   if (!stats || stats.count !== 0) return null;

@@ -44,7 +44,8 @@ async function warmUp(spec: AgentSpec, bodies: BodySource, signal: AbortSignal):
   return { ms: spec.warmupMs, requests, drainMs: Math.max(0, performance.now() - drainFrom) };
 }
 
-const scratch = (spec: AgentSpec) => (spec.scratchDir ? { scratchDir: spec.scratchDir } : {});
+/** What every driver run of the agent shares: the scratch folder, and the hey the bench checked. */
+const scratch = (spec: AgentSpec) => ({ ...(spec.scratchDir ? { scratchDir: spec.scratchDir } : {}), ...(spec.hey ? { hey: spec.hey } : {}) });
 
 async function main(specFile: string): Promise<void> {
   const spec = await readJsonInside<AgentSpec>(path.dirname(specFile), path.basename(specFile), AGENT_SPEC_SHAPE, 'a load agent spec');

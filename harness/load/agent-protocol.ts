@@ -22,6 +22,8 @@ export interface AgentSpec {
   bodies: { kind: 'dataset'; file: string; batchSize: number } | { kind: 'fixed'; file: string };
   /** A folder of the run's build folder for the drivers' files (RunOptions.scratchDir). */
   scratchDir?: string;
+  /** The hey program (--driver hey): the one the bench checked (RunOptions.hey). */
+  hey?: string;
 }
 
 /** The spec file as the agent reads it back: checked, so a bad one is refused in one line (durations a timer can hold). */
@@ -44,6 +46,7 @@ export const AGENT_SPEC_SHAPE: Check = object({
   driver: req(oneOf('fogbench-http', 'autocannon', 'fogbench-open-loop', 'hey')),
   bodies: req(object({ kind: req(oneOf('dataset', 'fixed')), file: req(string), batchSize: opt(integer(1)) })),
   scratchDir: opt(string),
+  hey: opt(string),
 });
 
 /**

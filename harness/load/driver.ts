@@ -38,6 +38,8 @@ export interface RunOptions {
    * system's temporary folder.
    */
   scratchDir?: string;
+  /** The hey program to run (hey driver): the one the bench checked before it started; default heyCommand(). */
+  hey?: string;
 }
 
 export interface LoadDriver {

@@ -39,6 +39,16 @@ export function heyCommand(env: NodeJS.ProcessEnv = process.env): string {
   return env.FOGBENCH_HEY || 'hey';
 }
 
+/**
+ * The hey for the load agent to run, as the pre-run check runs it: the load agent runs in a pod
+ * with an environment of its own (no $FOGBENCH_HEY there), so the bench hands it the command
+ * itself (RunOptions.hey), a path made absolute against the folder the check ran in.
+ */
+export function heyForAgent(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  const command = heyCommand(env);
+  return command.includes('/') ? path.resolve(cwd, command) : command;
+}
+
 /** hey's -t for a client timeout: whole seconds, rounded up (hey.go: `t = flag.Int("t", 20, "")`). */
 export function heyTimeoutS(timeoutMs: number): number {
   return Math.ceil(timeoutMs / 1000);
@@ -127,7 +137,7 @@ export const heyDriver: LoadDriver = {
       // hey's clock starts a few milliseconds after the spawn (process start): its times are
       // placed from here, so they read at most that much early.
       const t0 = performance.now();
-      const child = spawn(heyCommand(), [...args, spec.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(options?.hey ?? heyCommand(), [...args, spec.url], { stdio: ['ignore', 'pipe', 'pipe'] });
       const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
       const exited = new Promise<HeyExit>((resolve) => {
         child.once('error', (error) => resolve({ code: null, signal: null, error, atMs: performance.now() }));

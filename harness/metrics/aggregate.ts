@@ -4,16 +4,18 @@
  * intervals (delta method on the ratio of two independent means).
  */
 import type { ProfileResult } from '../results/schema.ts';
+import { errorRateOf } from './error-rate.ts';
 import { repeatedStat, tQuantile975, type Interval, type RepeatedStat } from './repetitions.ts';
 
+/** Each figure of a run; null when the run has none (its repetitions are then over the others). */
 export const AGGREGATED_METRICS = {
   throughput: (p: ProfileResult) => p.throughput,
   goodput: (p: ProfileResult) => p.goodput,
-  errorRate: (p: ProfileResult) => p.errorRate,
+  errorRate: errorRateOf,
   'latency.mean': (p: ProfileResult) => p.latency.mean,
   'latency.p50': (p: ProfileResult) => p.latency.p50,
   'latency.p99': (p: ProfileResult) => p.latency.p99,
-} as const;
+} as const satisfies Record<string, (p: ProfileResult) => number | null>;
 
 export type AggregatedMetric = keyof typeof AGGREGATED_METRICS;
 
@@ -37,7 +39,7 @@ export function groupProfiles(profiles: readonly ProfileResult[]): ProfileGroup[
       workers: runs[0]!.workers,
       runs,
       stats: Object.fromEntries(
-        Object.entries(AGGREGATED_METRICS).map(([name, read]) => [name, repeatedStat(runs.map(read))]),
+        Object.entries(AGGREGATED_METRICS).map(([name, read]) => [name, repeatedStat(runs.map(read).filter((v): v is number => v !== null))]),
       ) as Record<AggregatedMetric, RepeatedStat>,
     }))
     .sort((a, b) => a.system.localeCompare(b.system) || a.workers - b.workers);

@@ -4,6 +4,7 @@
  * successful request), the model's prediction for a scenario outside the sweep against what was
  * measured there, and the throughput ratios of two systems over the sweep's grid.
  */
+import { errorRateOf } from './error-rate.ts';
 import type { ProfileResult } from '../results/schema.ts';
 import { fitCostModel, predictCost, type CostModelFit, type Prediction } from './cost-model.ts';
 
@@ -39,7 +40,8 @@ export interface SweepRow {
   ok: number;
   throughput: number;
   goodput: number;
-  errorRate: number;
+  /** Null when the point's profile sent no request (errorRateOf). */
+  errorRate: number | null;
   /** Mean latency of successful requests (ms); null without any. */
   latency: number | null;
   /** CPU of the system's pods per successful request (ms); null without any. */
@@ -72,7 +74,7 @@ export function sweepRows(points: readonly PointInput[]): SweepRow[] {
         ok,
         throughput: p.throughput,
         goodput: p.goodput,
-        errorRate: p.errorRate,
+        errorRate: errorRateOf(p),
         latency: ok > 0 && Number.isFinite(p.latencyOk.mean) ? p.latencyOk.mean : null,
         cpu: p.cost?.cpuSecondsPerOk != null ? p.cost.cpuSecondsPerOk * 1000 : null,
         excluded,

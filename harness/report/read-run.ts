@@ -1,75 +1,26 @@
 /**
- * Reads one run folder (`manifest.json`, `profiles/*.json`) into RunData. Tolerant on purpose:
- * a partial or damaged folder still yields a report, with each unreadable file named in
- * `problems` instead of failing the whole run. Every file is checked against the schema
- * (validate.ts) as it is read: a badly shaped one is a problem and is left out, so nothing
- * after this reads a field of the wrong type.
+ * Reads one run folder (`manifest.json`, and the profiles it names in `profiles/`) into RunData.
+ * Tolerant on purpose: a partial or damaged folder still yields a report, with each unreadable
+ * file named in `problems` instead of failing the whole run. It reads the files as the gate does
+ * (results/run-files.ts): only the profiles the manifest names, each checked against the schema
+ * and against its name, so the report and the gate always see the same profiles; a file of
+ * `profiles/` it leaves out (a copy, a backup) is named in `problems` too.
  */
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { listInside, parseJsonInside } from '../safe-fs.ts';
+import { listInside } from '../safe-fs.ts';
 import { usageError } from '../errors.ts';
-import { SCHEMA_VERSION, type ProfileResult, type RunManifest } from '../results/schema.ts';
-import { manifestProblems, profileProblems } from '../results/validate.ts';
+import { readRunFiles } from '../results/run-files.ts';
 import { assembleRun, type RunData } from './run-data.ts';
-
-function isKind(value: unknown, kind: string): boolean {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === kind;
-}
-
-function versionProblem(value: unknown, file: string): string | null {
-  const version = (value as { schemaVersion?: unknown }).schemaVersion;
-  return version === SCHEMA_VERSION ? null : `${file}: schemaVersion ${String(version)} is not ${SCHEMA_VERSION}; regenerate it with this fogbench`;
-}
-
-/** The first problem of a file of the right kind and version, as one line naming the file. */
-function shapeProblem(problems: string[], file: string): string | null {
-  if (problems.length === 0) return null;
-  return `${file}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`;
-}
 
 export async function readRun(runDir: string): Promise<RunData> {
   const entries = await listInside(runDir, '').catch((cause: unknown) => {
     throw usageError(`cannot read run folder ${runDir}: ${(cause as Error).message}`, cause);
   });
-  const problems: string[] = [];
-  let manifest: RunManifest | null = null;
-  if (entries.includes('manifest.json')) {
-    try {
-      const value = await parseJsonInside(runDir, 'manifest.json');
-      const problem = isKind(value, 'fogbench.manifest')
-        ? (versionProblem(value, 'manifest.json') ?? shapeProblem(manifestProblems(value), 'manifest.json'))
-        : 'manifest.json: not a fogbench manifest';
-      if (problem) problems.push(problem);
-      else manifest = value as RunManifest;
-    } catch (error) {
-      problems.push(`manifest.json: ${(error as Error).message}`);
-    }
-  } else {
-    problems.push('manifest.json is missing');
-  }
-  const profiles: ProfileResult[] = [];
-  const files = entries.includes('profiles')
-    ? (await listInside(runDir, 'profiles').catch((cause: unknown) => {
-        problems.push(`profiles/: ${(cause as Error).message}`);
-        return [] as string[];
-      }))
-        .filter((f) => f.endsWith('.json'))
-        .sort()
-    : [];
-  for (const file of files) {
-    const label = `profiles/${file}`;
-    try {
-      const value = await parseJsonInside(runDir, join('profiles', file));
-      const problem = isKind(value, 'fogbench.profile')
-        ? (versionProblem(value, label) ?? shapeProblem(profileProblems(value), label))
-        : `${label}: not a fogbench profile`;
-      if (problem) problems.push(problem);
-      else profiles.push(value as ProfileResult);
-    } catch (error) {
-      problems.push(`${label}: ${(error as Error).message}`);
-    }
-  }
+  const { manifest, profiles, problems, ignored } = await readRunFiles(runDir, entries);
+  if (!entries.includes('manifest.json')) problems.unshift('manifest.json is missing');
+  const why = manifest ? 'not a profile file its manifest names' : 'not named as a profile file (<system>-w<workers>.json)';
+  problems.push(...ignored.map((file) => `${file}: ${why}; left out`));
   return assembleRun(manifest?.runId ?? profiles[0]?.runId ?? basename(runDir), manifest, profiles, problems);
 }
 

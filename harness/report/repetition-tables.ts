@@ -41,7 +41,8 @@ export function repetitionTables(run: RunData): Table[] {
         g.runs.length,
         ...SHOWN.flatMap((s) => {
           const st = g.stats[s.metric];
-          return [st.mean, st.ciMean?.lo ?? null, st.ciMean?.hi ?? null];
+          // No mean when no run had the figure (an error rate where every run sent nothing).
+          return [Number.isFinite(st.mean) ? st.mean : null, st.ciMean?.lo ?? null, st.ciMean?.hi ?? null];
         }),
         g.stats.throughput.median,
         g.stats.throughput.ciMedian?.lo ?? null,

@@ -5,6 +5,9 @@
  */
 import type { RunData } from './run-data.ts';
 import { col, type Cell, type Table } from './table.ts';
+import { errorRateOf } from '../metrics/error-rate.ts';
+
+const meanOf = (values: readonly number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : null);
 
 export interface ProfileSummary {
   system: string;
@@ -14,7 +17,8 @@ export interface ProfileSummary {
   goodput: number;
   meanMs: number;
   p99Ms: number;
-  errorRate: number;
+  /** Null when no run of it sent a request (errorRateOf). */
+  errorRate: number | null;
   /** Stopped early (Ctrl-C): its figures cover a shorter window. */
   interrupted: boolean;
   /** Repeated runs the figures are the mean of (interrupted ones left out when others completed). */
@@ -74,7 +78,7 @@ function meansOverRepetitions(profiles: RunData['profiles']): ProfileSummary[] {
       goodput: mean((p) => p.goodput),
       meanMs: mean((p) => p.latency.mean),
       p99Ms: mean((p) => p.latency.p99),
-      errorRate: mean((p) => p.errorRate),
+      errorRate: meanOf(runs.map(errorRateOf).filter((v): v is number => v !== null)),
       interrupted: complete.length === 0,
       runs: runs.length,
     };
@@ -136,7 +140,7 @@ export function comparisonTable(a: RunSummary, b: RunSummary): Table {
     relative(r.a?.p99Ms, r.b?.p99Ms),
     r.a?.errorRate ?? null,
     r.b?.errorRate ?? null,
-    r.a && r.b ? r.b.errorRate - r.a.errorRate : null,
+    r.a?.errorRate != null && r.b?.errorRate != null ? r.b.errorRate - r.a.errorRate : null,
     interruptedSides(r),
   ]);
   return {

@@ -9,6 +9,7 @@ import { systemsOf, workersOf, type RunData } from './run-data.ts';
 import { col, type Cell, type Column, type Table } from './table.ts';
 import { repetitionTables } from './repetition-tables.ts';
 import { gatewayCheckTable } from './gateway-table.ts';
+import { errorRateOf, NO_ERROR_RATE } from '../metrics/error-rate.ts';
 
 type PaperField = 'throughput' | 'meanLatencyMs' | 'errorRate';
 
@@ -17,7 +18,7 @@ function paperLayout(
   id: string,
   title: string,
   unit: { key: string; label: string; format: Column['format'] },
-  ours: (p: ProfileResult) => number,
+  ours: (p: ProfileResult) => number | null,
   paperField: PaperField,
 ): Table {
   const systems = systemsOf(run);
@@ -41,7 +42,8 @@ function paperLayout(
     title,
     caption:
       `Paper layout: one row per number of concurrent workers${repeated ? '; each figure is the mean over the repeated runs (not interrupted ones), as in the charts' : ''}. ` +
-      `Columns marked (paper) are the ${PAPER_LABEL} figures, measured on other hardware; shown for reference, not as targets.`,
+      `Columns marked (paper) are the ${PAPER_LABEL} figures, measured on other hardware; shown for reference, not as targets.` +
+      (unit.key === 'error_rate' && run.profiles.some((p) => errorRateOf(p) === null) ? ` Empty where a profile sent no request (${NO_ERROR_RATE}).` : ''),
     columns,
     rows,
   };
@@ -49,12 +51,12 @@ function paperLayout(
 
 /**
  * A figure over a profile's repeated runs: their mean, leaving out interrupted runs (shorter
- * windows) unless every run was interrupted; null without runs.
+ * windows) unless every run was interrupted, and runs without the figure; null without any.
  */
-export function meanOverRuns(runs: readonly ProfileResult[], read: (p: ProfileResult) => number): number | null {
+export function meanOverRuns(runs: readonly ProfileResult[], read: (p: ProfileResult) => number | null): number | null {
   const complete = runs.filter((p) => p.interrupted !== true);
   const use = complete.length ? complete : runs;
-  const values = use.map(read).filter((v) => Number.isFinite(v));
+  const values = use.map(read).filter((v): v is number => v !== null && Number.isFinite(v));
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
 }
 
@@ -104,7 +106,7 @@ export function profileTable(run: RunData): Table {
     p.requests - p.ok,
     p.cutOff ?? null,
     p.interrupted ?? null,
-    p.errorRate,
+    errorRateOf(p),
     p.throughput,
     p.goodput,
     p.latency.mean,
@@ -142,6 +144,7 @@ export function profileTable(run: RunData): Table {
       'Latency over completed responses of any status (as hey reports it) unless marked ok-only; requests that timed out, were cut off or never sent are not in it. ' +
       '"Incl. timeouts" adds them at censored values (the client timeout, or their age when the window closed): lower bounds, which a system collapsing into timeouts cannot make look faster. ' +
       'Cut off: requests still in flight when the window closed, counted neither as successes nor errors. Throughput counts every response; goodput only successful ones. ' +
+      `Error rate empty: ${NO_ERROR_RATE}, and no latency either. ` +
       'Steady state: the first third\'s throughput against the last third\'s (within 10 %, or counting noise).',
     columns,
     rows,
@@ -315,7 +318,7 @@ export function paperReferenceTable(): Table {
 /** Every table of a run report, in page order. */
 export function runTables(run: RunData): Table[] {
   return [
-    paperLayout(run, 'error-rate', 'Error rate', { key: 'error_rate', label: 'error rate', format: 'percent' }, (p) => p.errorRate, 'errorRate'),
+    paperLayout(run, 'error-rate', 'Error rate', { key: 'error_rate', label: 'error rate', format: 'percent' }, errorRateOf, 'errorRate'),
     paperLayout(run, 'throughput', 'Throughput (requests per second)', { key: 'throughput_rps', label: 'req/s', format: 'number' }, (p) => p.throughput, 'throughput'),
     paperLayout(run, 'mean-latency', 'Mean latency (ms)', { key: 'mean_ms', label: 'mean ms', format: 'ms' }, (p) => p.latency.mean, 'meanLatencyMs'),
     profileTable(run),

@@ -3,6 +3,7 @@
  * fitted points, throughput-ratio heatmaps, the model's prediction for the --predict scenario
  * against its measurement, and every point with a link to its own run report.
  */
+import { NO_ERROR_RATE } from '../metrics/error-rate.ts';
 import { formatSize } from '../dataflow/synthetic-chain.ts';
 import { COST_TERMS, MIB } from '../metrics/cost-model.ts';
 import { METRIC_LABEL, METRIC_UNIT, MIN_OK_FOR_FIT, predictionRows, SWEEP_METRICS, sweepFits, sweepRows, throughputRatios, type PredictionRow, type SweepFit, type SweepRow } from '../metrics/sweep-analysis.ts';
@@ -86,7 +87,9 @@ function pointsTable(rows: readonly SweepRow[]): Table {
   return {
     id: 'sweep-points',
     title: 'Sweep points',
-    caption: `Every profile of every complete point. A profile with fewer than ${MIN_OK_FOR_FIT} successful requests in its window is left out of the fits.`,
+    caption:
+      `Every profile of every complete point. A profile with fewer than ${MIN_OK_FOR_FIT} successful requests in its window is left out of the fits.` +
+      (rows.some((r) => r.errorRate === null) ? ` Errors empty: ${NO_ERROR_RATE}.` : ''),
     columns: [
       col('point'),
       col('system'),

@@ -51,11 +51,11 @@ export interface TargetDefinition {
 /** Text of a fog cleanup, as `bench --cleanup` prints it. */
 async function fogCleanup(common: Omit<CommonTargetOptions, 'runId'>): Promise<string> {
   const report = await cleanupLeftovers(common.ownerDir ? { ownerDir: common.ownerDir } : {});
-  const removed = report.namespaces.length + report.interfaces.length + report.cgroups.length;
+  const removed = [...report.namespaces, ...report.interfaces, ...report.cgroups, ...report.folders];
   const lines =
-    removed === 0
-      ? ['no namespace, interface or cgroup of a dead fog run to clean up']
-      : [`removed ${report.namespaces.length} namespaces, ${report.interfaces.length} interfaces, ${report.cgroups.length} cgroups`, ...[...report.namespaces, ...report.interfaces, ...report.cgroups].map((n) => `  ${n}`)];
+    removed.length === 0
+      ? ['no namespace, interface, cgroup or folder of a dead fog run to clean up']
+      : [`removed ${report.namespaces.length} namespaces, ${report.interfaces.length} interfaces, ${report.cgroups.length} cgroups, ${report.folders.length} folders`, ...removed.map((n) => `  ${n}`)];
   if (report.live.length) lines.push(`left alone (their run is still going): ${report.live.join(', ')}`);
   for (const note of report.notes) lines.push(`note: ${note}`);
   return `${lines.join('\n')}\n`;
@@ -71,7 +71,7 @@ const fogTargetDefinition: TargetDefinition = {
     {
       flags: '--cleanup',
       key: 'cleanup',
-      description: 'remove what a crashed fog run left behind (namespaces, links, cgroups, processes), then exit',
+      description: 'remove what a crashed fog run left behind (namespaces, links, cgroups, processes, its pods\' /tmp folders), then exit',
       run: fogCleanup,
     },
   ],

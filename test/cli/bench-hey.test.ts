@@ -4,6 +4,7 @@
  * "Node.js v20.20.2", and with several worker counts the run stopped there with no summary or
  * report, leaving /tmp/fogbench-hey-* behind.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { HEY_CSV_HEADER } from '../../harness/load/hey-csv.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { cleanupLeftovers } from '../../harness/targets/local/cleanup.ts';
+import { fogUnavailableReason } from '../targets/local/fog-host.ts';
 
 /** A hey that answers `-h` as hey does and, by its -c: 1 rows, 2 a 600 MB line, 3 kills the load agent that ran it. */
 function fakeHey(dir: string): string {
@@ -61,5 +64,36 @@ describe('bench --driver hey, when hey or the load agent goes wrong', () => {
     expect(w2.notes?.join('\n')).toContain('longer than a row can be (1)');
     // hey's body file went with the run's build folder.
     expect(heyTemps()).toEqual(before);
+  }, 180_000);
+});
+
+describe.skipIf(fogUnavailableReason() !== null)('bench --driver hey on the fog target', () => {
+  it('issue 24: the client pod runs the hey of $FOGBENCH_HEY, the one the pre-run check validated', async () => {
+    const root = tempDir('fogbench-bench-fog-hey-');
+    const ownerDir = tempDir('fogbench-bench-fog-hey-owners-');
+    // The real hey behind a wrapper that is on no PATH and notes every call: the pod it ran in, its arguments.
+    const calls = path.join(root, 'calls');
+    const wrapper = path.join(root, 'my-hey');
+    const realHey = execFileSync('/bin/sh', ['-c', 'command -v hey'], { encoding: 'utf8' }).trim();
+    writeFileSync(wrapper, `#!/bin/sh\necho "pod=\${FOGBENCH_POD:-none} $*" >> '${calls}'\nexec '${realHey}' "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    try {
+      const r = await runCli(
+        ['bench', '--target', 'fog', '--topology', 'test/fixtures/local/topology-signals.yaml', '--systems', 'p2p', '--driver', 'hey', '--workers', '1',
+          '--duration', '2s', '--warmup', '0', '--cooldown', '0', '--no-report', '--runs-dir', path.join(root, 'runs'), '--run-id', 'fog-hey'],
+        { FOGBENCH_HEY: wrapper, FOGBENCH_OWNER_DIR: ownerDir },
+      );
+      const said = existsSync(calls) ? readFileSync(calls, 'utf8') : '';
+      console.log(`exit ${r.code}; calls of $FOGBENCH_HEY:\n${said}`);
+      expect(r.code, r.stderr).toBe(0);
+      // The pre-run check (-h, on the host), then the profile's run in the load agent's pod.
+      expect(said).toMatch(/^pod=none -h$/m);
+      expect(said).toMatch(/^pod=load-agent-w1 -z 2000ms -c 1 /m);
+      const profile = JSON.parse(readFileSync(path.join(root, 'runs', 'fog-hey', 'profiles', 'p2p-w1.json'), 'utf8')) as { driver: string; requests: number };
+      expect(profile.driver).toBe('hey');
+      expect(profile.requests).toBeGreaterThan(0);
+    } finally {
+      await cleanupLeftovers({ ownerDir });
+    }
   }, 180_000);
 });

@@ -9,6 +9,9 @@
  * Kept short on purpose (tiny fog, p2p only, one worker, seconds-long profiles): every start is
  * a real fog. The owner records go to a folder of the test's own (FOGBENCH_OWNER_DIR), so no
  * cleanup here can touch another run on the host.
+ *
+ * Issue 24 added the pods' /tmp folders (`<tmpdir>/fbf<tag>`) to what must be gone, and a
+ * Ctrl-C while faults are in force (a squeezed quota, a cut link, a killed service).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -155,10 +158,14 @@ async function waitFor(predicate: () => boolean, ms: number, what: string, t: Te
   }
 }
 
+/** The folder of a fog's pods' /tmp folders (fog-target.ts podTmpRoot). */
+const podFolders = (root: string) => path.join(os.tmpdir(), root);
+
 /** What is left of the run; empty lists when nothing. */
 function whatIsLeft(t: Terminal): { processes: string[]; objects: string[]; records: string[] } {
   const processes = [...t.seen].filter(([pid, start]) => isAlive(pid) && startTicks(pid) === start).map(([pid]) => `${pid} ${commandOf(pid)}`);
-  const objects = [...new Set([...[...t.roots].flatMap((root) => Object.values(leftovers(root)).flat()), ...newObjects(t.before)])];
+  const folders = [...t.roots].map(podFolders).filter(existsSync).map((dir) => `folder ${dir}`);
+  const objects = [...new Set([...[...t.roots].flatMap((root) => Object.values(leftovers(root)).flat()), ...newObjects(t.before), ...folders])];
   const records = readdirSync(ownerDir);
   return { processes, objects, records };
 }
@@ -213,6 +220,30 @@ describe.skipIf(skip)('one Ctrl-C stops fogbench and removes everything (npm, fo
   }, 400_000);
 });
 
+describe.skipIf(skip)('Ctrl-C while faults are in force (issue 24)', () => {
+  it('a squeezed node, a cut link and a killed service at once: one Ctrl-C leaves nothing, and keeps the profile measured so far', async () => {
+    const runId = `signals-faults-${Date.now()}`;
+    const faults = ['cpu:worker-1=0.05@1s+60s', 'partition:worker-2@1s+60s', 'kill:filter-temperature@1s'];
+    const t = startInTerminal('bench', [...benchArgs(0, 30).slice(0, -2), '--run-id', runId, ...faults.flatMap((f) => ['--fault', f])]);
+    await waitFor(() => (t.err().match(/: fault at \d/g) ?? []).length === 3, 45_000, 'the three faults to be applied', t);
+    // In force now: the quota squeezed, the link cut, the service dead and waiting out its restart back-off.
+    await sleep(500);
+    process.kill(-t.npm.pid!, 'SIGINT');
+    await expectNothingLeft(t, 'Ctrl-C during faults');
+    const profile = JSON.parse(readFileSync(path.join(runsDir, runId, 'profiles', 'p2p-w1.json'), 'utf8')) as {
+      interrupted: boolean;
+      requests: number;
+      faults: { fault: { text: string }; status: string }[];
+    };
+    console.log(`Ctrl-C during faults: ${profile.requests} requests kept; faults ${profile.faults.map((f) => `${f.fault.text} ${f.status}`).join(', ')}\nstdout:\n${t.out()}`);
+    expect(profile.interrupted).toBe(true);
+    expect(profile.requests).toBeGreaterThan(0);
+    expect(profile.faults.map((f) => [f.fault.text, f.status]).sort()).toEqual(faults.map((f) => [f, 'applied']).sort());
+    // And the summary of what was measured, marked interrupted.
+    expect(t.out()).toMatch(/^p2p\*\S* +1 /m);
+  }, 120_000);
+});
+
 describe.skipIf(skip)('SIGTERM and SIGKILL of fogbench or of npm in front of it', () => {
   async function serving(): Promise<Terminal> {
     const t = startInTerminal('serve', serveArgs());
@@ -258,13 +289,16 @@ describe.skipIf(skip)('SIGTERM and SIGKILL of fogbench or of npm in front of it'
     const killedAt = Date.now();
     await waitFor(() => whatIsLeft(t).processes.length === 0, 10_000, 'every unit to end after the SIGKILL', t);
     expect(Date.now() - killedAt).toBeLessThan(5_000);
-    // No handler ran: the fog's objects and its owner record are still there.
+    // No handler ran: the fog's objects, its pods' /tmp folders and its owner record are still there.
     expect(leftovers(root!).namespaces.length).toBeGreaterThan(0);
+    expect(readdirSync(podFolders(root!)).length).toBeGreaterThan(0);
     expect(readdirSync(ownerDir)).toEqual([`${root}.json`]);
 
     const next = await serving();
     expect(next.err()).toMatch(new RegExp(`removed what run signals-99-\\d+ \\(pid ${cli}, gone\\) left: \\d+ namespaces \\(${root}-`));
+    expect(next.err()).toContain(`folder ${podFolders(root!)}`);
     expect(leftovers(root!)).toEqual({ namespaces: [], interfaces: [], cgroups: [] });
+    expect(existsSync(podFolders(root!))).toBe(false);
     process.kill(-next.npm.pid!, 'SIGINT');
     await expectNothingLeft(next, 'the next start, after its Ctrl-C');
   }, 120_000);

@@ -1,11 +1,13 @@
 /** Reading run folders, including the partial folder a crashed run leaves behind. */
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FogbenchError } from '../../harness/errors.ts';
 import { listRunDirs, readRun } from '../../harness/report/read-run.ts';
+import { readGatedRun } from '../../harness/gate/read-gated-run.ts';
+import { runTables } from '../../harness/report/run-tables.ts';
 import { removeTempRoots, tempRoot, writeRunFolder } from './run-folder.ts';
 
 afterAll(removeTempRoots);
@@ -42,6 +44,27 @@ describe('readRun', () => {
     const run = await readRun(dir);
     expect(run.profiles).toHaveLength(0);
     expect(run.problems[0]).toMatch(/schemaVersion 0 is not 1; regenerate/);
+  });
+
+  it('issue 24: reads the profiles the manifest names, as the gate does; a stray copy is named, not averaged in', async () => {
+    const root = await tempRoot();
+    const { dir, profiles } = await writeRunFolder(root, { runId: 'stray', seconds: 3, workers: [1, 5], systems: ['p2p'] });
+    const w1 = profiles.find((p) => p.workers === 1)!;
+    // A copy kept beside the real file (edited, so an average would show), and a file whose content is another profile.
+    await writeFile(join(dir, 'profiles', 'p2p-w1-copy.json'), JSON.stringify({ ...w1, throughput: w1.throughput * 3 }));
+    await writeFile(join(dir, 'profiles', 'p2p-w5.json'), JSON.stringify(w1));
+    const run = await readRun(dir);
+    expect(run.profiles.map((p) => `${p.system}-w${p.workers}`)).toEqual(['p2p-w1']);
+    expect(runTables(run).find((t) => t.id === 'throughput')!.rows.find((r) => r[0] === 1)![1]).toBeCloseTo(w1.throughput, 10);
+    expect(run.problems).toEqual([
+      'profiles/p2p-w5.json holds the p2p profile at 1 workers, which is p2p-w1.json, not the profile its name says',
+      'profiles/p2p-w1-copy.json: not a profile file its manifest names; left out',
+    ]);
+    expect(run.missing.map((m) => `${m.system}-w${m.workers}`)).toEqual(['p2p-w5']);
+    // The gate reads the same profiles from the same folder.
+    const gated = await readGatedRun(dir, await readdir(dir));
+    expect(gated.profiles).toEqual(run.profiles);
+    expect(gated.ignored).toEqual(['profiles/p2p-w1-copy.json']);
   });
 
   it('fails with a usage error for a folder that does not exist', async () => {

@@ -33,7 +33,7 @@ describe('comparison of two runs', () => {
     const pb = b.profiles.find((p) => p.system === 'openfaas' && p.workers === 5)!;
     expect(row[key('change_throughput')]).toBeCloseTo((pb.throughput - pa.throughput) / pa.throughput, 10);
     expect(row[key('change_mean')]).toBeCloseTo((pb.meanMs - pa.meanMs) / pa.meanMs, 10);
-    expect(row[key('change_error_rate')]).toBeCloseTo(pb.errorRate - pa.errorRate, 10);
+    expect(row[key('change_error_rate')]).toBeCloseTo(pb.errorRate! - pa.errorRate!, 10);
     const onlyA = table.rows.find((r) => r[0] === 'p2p' && r[1] === 1)!;
     expect(onlyA[key('b_throughput_rps')]).toBeNull();
     expect(onlyA[key('change_throughput')]).toBeNull();

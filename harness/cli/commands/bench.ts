@@ -26,7 +26,7 @@ import { checkBaselineReadable, loadThresholds, runGate } from '../../gate/run-g
 import { renderVerdicts } from '../../gate/evaluate.ts';
 import { plannedFromOptions } from '../../gate/comparable.ts';
 import { chooseDriver } from '../../load/drivers.ts';
-import { checkHeyAvailable } from '../../load/hey-driver.ts';
+import { checkHeyAvailable, heyForAgent } from '../../load/hey-driver.ts';
 import { writeIndex, writeRunReport } from '../../report/writer.ts';
 import { FaultSpecError, parseFault, type FaultSpec } from '../../faults/spec.ts';
 import { PRESET_HELP, PRESET_NAMES, resolvePreset } from '../presets.ts';
@@ -169,6 +169,8 @@ export function registerBench(program: Command): void {
         durationMs: fromUser('duration') ? raw.duration : (preset.durationMs ?? raw.duration),
         keepAlive: fromUser('keepAlive') ? raw.keepAlive : (preset.keepAlive ?? raw.keepAlive),
         driver: raw.driver,
+        // The agent runs where $FOGBENCH_HEY is not set (a pod): it gets the command itself.
+        ...(raw.driver === 'hey' ? { hey: heyForAgent() } : {}),
         timeoutMs: fromUser('timeout') ? raw.timeout : (preset.timeoutMs ?? raw.timeout),
         hopTimeoutMs: raw.hopTimeout,
         deadlineMs: raw.deadline,

@@ -7,6 +7,7 @@ import { PAPER_LABEL, PAPER_REFERENCE } from '../paper-reference.ts';
 import type { RunData } from '../run-data.ts';
 import { systemsOf } from '../run-data.ts';
 import { repeatedStat } from '../../metrics/repetitions.ts';
+import { errorRateOf } from '../../metrics/error-rate.ts';
 import { round, scaleFor, systemColor, VEGA_LITE_SCHEMA, type Chart } from './chart.ts';
 
 export const OURS_LABEL = 'this run';
@@ -16,7 +17,8 @@ interface Metric {
   title: string;
   axis: string;
   format: string;
-  ours: (p: RunData['profiles'][number]) => number;
+  /** Null when the profile has no such figure (no point is drawn for it). */
+  ours: (p: RunData['profiles'][number]) => number | null;
   paper: ((row: (typeof PAPER_REFERENCE)[number]) => number) | null;
   /** Error rates are fractions, shown on a linear axis from 0. */
   linear?: boolean;
@@ -26,7 +28,7 @@ const METRICS: Metric[] = [
   { id: 'throughput', title: 'Throughput', axis: 'responses per second', format: ',.2f', ours: (p) => p.throughput, paper: (r) => r.throughput },
   { id: 'latency-mean', title: 'Mean latency', axis: 'mean latency (ms)', format: ',.2f', ours: (p) => p.latency.mean, paper: (r) => r.meanLatencyMs },
   { id: 'latency-p99', title: 'p99 latency', axis: 'p99 latency (ms)', format: ',.2f', ours: (p) => p.latency.p99, paper: null },
-  { id: 'error-rate', title: 'Error rate', axis: 'failed requests', format: '.2%', ours: (p) => p.errorRate, paper: (r) => r.errorRate, linear: true },
+  { id: 'error-rate', title: 'Error rate', axis: 'failed requests', format: '.2%', ours: errorRateOf, paper: (r) => r.errorRate, linear: true },
 ];
 
 interface Row {
@@ -46,7 +48,8 @@ function oursRows(run: RunData, metric: Metric): Row[] {
   const complete = run.profiles.some((p) => !p.interrupted) ? run.profiles.filter((p) => !p.interrupted) : run.profiles;
   for (const p of complete) {
     const key = `${p.system}\u0000${p.workers}`;
-    groups.set(key, [...(groups.get(key) ?? []), metric.ours(p)]);
+    const value = metric.ours(p);
+    groups.set(key, [...(groups.get(key) ?? []), ...(value === null ? [] : [value])]);
   }
   return [...groups].map(([key, values]) => {
     const [system, workers] = key.split('\u0000') as [string, string];

@@ -4,6 +4,8 @@
  * removed only when the record of a dead owner lists it (and, as a second check, it carries
  * that owner's `fbf<tag>` prefix). A record whose owner still runs is left alone; an object no
  * record lists is not ours, whatever its name — another tool's `fbf…` bridge is never touched.
+ * A recorded folder (the pods' /tmp) goes only when it is still the real folder of this user
+ * that the record names after its root (pod-folders.ts).
  */
 import { execa } from 'execa';
 import { detectCgroups, type CgroupDriver } from './cgroups.ts';
@@ -11,6 +13,7 @@ import { HostCommands, requireHostTools } from './host-tools.ts';
 import { killNetnsProcesses } from './network.ts';
 import { PREFIX } from './names.ts';
 import { OWNER_DIR, readRecords, recordOwnerAlive, type OwnerRecord } from './owner.ts';
+import { removeOwnedFolder } from './pod-folders.ts';
 import { rmSync } from 'node:fs';
 
 export interface CleanedOwner {
@@ -20,17 +23,19 @@ export interface CleanedOwner {
   namespaces: string[];
   interfaces: string[];
   cgroups: string[];
+  folders: string[];
 }
 
 export interface CleanupReport {
   namespaces: string[];
   interfaces: string[];
   cgroups: string[];
+  folders: string[];
   /** Tags skipped because their run is still going. */
   live: string[];
   /** The dead owners whose objects were removed, each with what was removed. */
   owners: CleanedOwner[];
-  /** Records that were dropped without removing anything, and why. */
+  /** Records that were dropped without removing anything, and recorded objects left alone, and why. */
   notes: string[];
 }
 
@@ -42,7 +47,7 @@ export interface CleanupOptions {
 
 export async function cleanupLeftovers(options: CleanupOptions = {}): Promise<CleanupReport> {
   const ownerDir = options.ownerDir ?? OWNER_DIR;
-  const report: CleanupReport = { namespaces: [], interfaces: [], cgroups: [], live: [], owners: [], notes: [] };
+  const report: CleanupReport = { namespaces: [], interfaces: [], cgroups: [], folders: [], live: [], owners: [], notes: [] };
   const stored = readRecords(ownerDir);
   if (stored.length === 0) return report;
   let tools: { host: HostCommands; cgroups: CgroupDriver } | null = null;
@@ -67,19 +72,20 @@ export async function cleanupLeftovers(options: CleanupOptions = {}): Promise<Cl
       continue;
     }
     const { host: commands, cgroups } = host();
-    const cleaned = await removeRecorded(record, commands, cgroups);
+    const cleaned = await removeRecorded(record, commands, cgroups, report.notes);
     rmSync(file, { force: true });
     report.owners.push(cleaned);
     report.namespaces.push(...cleaned.namespaces);
     report.interfaces.push(...cleaned.interfaces);
     report.cgroups.push(...cleaned.cgroups);
+    report.folders.push(...cleaned.folders);
   }
   return report;
 }
 
-/** Removes what `record` lists and still exists: processes first, then namespaces, interfaces, cgroups. */
-async function removeRecorded(record: OwnerRecord, host: HostCommands, cgroups: CgroupDriver): Promise<CleanedOwner> {
-  const cleaned: CleanedOwner = { root: record.root, runId: record.runId, pid: record.pid, namespaces: [], interfaces: [], cgroups: [] };
+/** Removes what `record` lists and still exists: processes first, then namespaces, interfaces, cgroups, folders. */
+async function removeRecorded(record: OwnerRecord, host: HostCommands, cgroups: CgroupDriver, notes: string[]): Promise<CleanedOwner> {
+  const cleaned: CleanedOwner = { root: record.root, runId: record.runId, pid: record.pid, namespaces: [], interfaces: [], cgroups: [], folders: [] };
   const ours = (name: string) => name.startsWith(record.root);
 
   const existingNetns = new Set(
@@ -105,6 +111,13 @@ async function removeRecorded(record: OwnerRecord, host: HostCommands, cgroups: 
     await cgroups.remove(group);
     cleaned.cgroups.push(group);
   }
+
+  // Last: the pods' /tmp folders, once nothing of the run can write into them any more.
+  for (const folder of record.objects.folders) {
+    const outcome = removeOwnedFolder(record.root, folder);
+    if (outcome === 'removed') cleaned.folders.push(folder);
+    else if (outcome !== 'absent') notes.push(outcome.refused);
+  }
   return cleaned;
 }
 
@@ -120,7 +133,7 @@ function isAlive(pid: number): boolean {
 /** One line per dead owner whose leftovers were removed, for the progress output. */
 export function describeCleaned(report: CleanupReport): string[] {
   return report.owners
-    .filter((o) => o.namespaces.length + o.interfaces.length + o.cgroups.length > 0)
+    .filter((o) => o.namespaces.length + o.interfaces.length + o.cgroups.length + o.folders.length > 0)
     .map(
       (o) =>
         `removed what run ${o.runId} (pid ${o.pid}, gone) left: ` +
@@ -128,6 +141,7 @@ export function describeCleaned(report: CleanupReport): string[] {
           o.namespaces.length ? `${o.namespaces.length} namespaces (${o.namespaces.join(', ')})` : '',
           o.interfaces.length ? `${o.interfaces.length} interfaces (${o.interfaces.join(', ')})` : '',
           o.cgroups.length ? `cgroup ${o.cgroups.join(', ')}` : '',
+          o.folders.length ? `folder ${o.folders.join(', ')}` : '',
         ]
           .filter(Boolean)
           .join(', '),

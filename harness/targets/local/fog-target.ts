@@ -23,6 +23,7 @@ import { FogPod, type FogContainerSpec } from './fog-pod.ts';
 import { FogNetwork, type PodNetwork } from './network.ts';
 import { FogObserver, type LoggedEvent, type ObservedNode } from './observer.ts';
 import { removeOwner, writeOwner } from './owner.ts';
+import { makePodFolders, removePodFolders } from './pod-folders.ts';
 import { cleanupLeftovers, describeCleaned } from './cleanup.ts';
 import { createFogFaults, type FogFaultAccess } from './fog-faults.ts';
 import { PodProcess } from './pod-process.ts';
@@ -188,6 +189,7 @@ class FogTargetImpl implements FogTarget {
     try {
       writeOwner(this.names.root, this.options.runId, this.options.ownerDir);
       this.ownerWritten = true;
+      makePodFolders(this.names.root, this.podTmpRoot);
       const preferred = parseInt(this.names.tag, 36) % BLOCK_COUNT;
       const block = await FogNetwork.chooseBlock(host, preferred);
       if (block === null) {
@@ -465,7 +467,7 @@ class FogTargetImpl implements FogTarget {
     await Promise.all(this.relays.splice(0).map((relay) => attempt(() => relay.stop('SIGTERM', 1000))));
     if (this.cgroups !== null) await attempt(() => this.cgroups!.remove(this.names.cgroupRoot));
     if (this.network !== null) await attempt(() => this.network!.dispose());
-    await attempt(async () => rmSync(this.podTmpRoot, { recursive: true, force: true }));
+    await attempt(async () => removePodFolders(this.names.root, this.podTmpRoot));
     if (this.ownerWritten && errors.length === 0) {
       removeOwner(this.names.root, this.options.ownerDir);
       this.ownerWritten = false;

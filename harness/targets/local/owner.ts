@@ -1,7 +1,8 @@
 /**
  * Which kernel objects a fog target created, and whether the process that created them is still
  * alive: one record per target under /run/fogbench (`fbf<tag>.json`), holding the owner's pid and
- * start time and the exact names of every namespace, interface and cgroup it made.
+ * start time and the exact names of every namespace, interface and cgroup it made, and the
+ * folder of its pods' /tmp folders (pod-folders.ts).
  *
  * Ownership is by record, never by name: an object is added to the record *before* it is
  * created and taken out only after it is gone, so a crash at any moment leaves no object of
@@ -19,11 +20,14 @@ export { processStart };
 
 export const OWNER_DIR = '/run/fogbench';
 
-export type ObjectKind = 'namespaces' | 'interfaces' | 'cgroups';
+export type ObjectKind = 'namespaces' | 'interfaces' | 'cgroups' | 'folders';
 export type OwnedObjects = Record<ObjectKind, string[]>;
 
 export interface OwnerRecord {
-  /** 2: lists its objects. Records without a version (1) list none: nothing of theirs is removed. */
+  /**
+   * 2: lists its objects. Records without a version (1) list none: nothing of theirs is removed.
+   * `folders` came later within version 2: a record without it lists none (read as []).
+   */
   version: 2;
   root: string;
   pid: number;
@@ -53,7 +57,7 @@ export class OwnerLedger {
       startTicks: processStart(process.pid),
       runId,
       createdAt: new Date().toISOString(),
-      objects: { namespaces: [], interfaces: [], cgroups: [] },
+      objects: { namespaces: [], interfaces: [], cgroups: [], folders: [] },
     };
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.save();
@@ -156,7 +160,7 @@ export function readRecords(dir = OWNER_DIR): StoredRecord[] {
       return { file, record: null, legacy: null };
     }
     const root = name.slice(0, -'.json'.length);
-    if (isRecord(value, root)) return { file, record: value, legacy: null };
+    if (isRecord(value, root)) return { file, record: { ...value, objects: { ...value.objects, folders: value.objects.folders ?? [] } }, legacy: null };
     const v = value as Partial<OwnerRecord> | null;
     if (typeof v === 'object' && v !== null && typeof v.pid === 'number' && v.objects === undefined) {
       return { file, record: null, legacy: { pid: v.pid, runId: String(v.runId ?? '?') } };
@@ -171,7 +175,8 @@ function isRecord(value: unknown, root: string): value is OwnerRecord {
   return (
     typeof v === 'object' && v !== null && v.version === 2 && v.root === root && ROOT.test(root) &&
     typeof v.pid === 'number' && (typeof v.startTicks === 'string' || v.startTicks === null) && typeof v.runId === 'string' &&
-    typeof v.objects === 'object' && v.objects !== null && names(v.objects.namespaces) && names(v.objects.interfaces) && names(v.objects.cgroups)
+    typeof v.objects === 'object' && v.objects !== null && names(v.objects.namespaces) && names(v.objects.interfaces) && names(v.objects.cgroups) &&
+    (v.objects.folders === undefined || names(v.objects.folders))
   );
 }
 

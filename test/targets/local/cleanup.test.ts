@@ -6,7 +6,7 @@
  * the test's own.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -41,7 +41,7 @@ async function joinGroup(root: string, pid: number): Promise<void> {
   for (const file of cgroups.procsFiles(`${root}/x`)) writeFileSync(file, String(pid));
 }
 
-function record(root: string, objects: { namespaces: string[]; interfaces: string[]; cgroups: string[] }, owner: { pid: number; startTicks: string | null }): void {
+function record(root: string, objects: { namespaces: string[]; interfaces: string[]; cgroups: string[]; folders?: string[] }, owner: { pid: number; startTicks: string | null }): void {
   writeFileSync(path.join(ownerDir, `${root}.json`), JSON.stringify({ version: 2, root, ...owner, runId: `test-${root}`, createdAt: new Date().toISOString(), objects }));
 }
 
@@ -95,7 +95,7 @@ describe.skipIf(skip)('cleanup by owner record', () => {
     execFileSync('ip', ['link', 'add', `${root}x9`, 'type', 'bridge']);
     record(root, { namespaces: objects.namespaces, interfaces: [`${root}p0`, `${root}br`], cgroups: [root] }, deadOwner());
     const report = await cleanupLeftovers({ ownerDir });
-    expect(report.owners).toEqual([{ root, runId: `test-${root}`, pid: expect.any(Number), namespaces: objects.namespaces, interfaces: [`${root}p0`, `${root}br`], cgroups: [root] }]);
+    expect(report.owners).toEqual([{ root, runId: `test-${root}`, pid: expect.any(Number), namespaces: objects.namespaces, interfaces: [`${root}p0`, `${root}br`], cgroups: [root], folders: [] }]);
     expect(leftovers(root)).toEqual({ namespaces: [], interfaces: [`${root}x9`], cgroups: [] });
     await new Promise((r) => setTimeout(r, 200));
     expect(objects.pids.filter(processAlive)).toEqual([]);
@@ -120,11 +120,60 @@ describe.skipIf(skip)('cleanup by owner record', () => {
     expect(existsSync(path.join(ownerDir, `${old}.json`))).toBe(false);
   });
 
+  it("issue 24: removes a dead owner's recorded pod folders (its /tmp), never through a link, never another's", async () => {
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'fogbench-cleanup-folders-'));
+    try {
+      // Dead owner A: its folder holds pod folders, one with a link to a folder that is not its own.
+      const a = `fbf${newTag()}`;
+      const aDir = path.join(parent, a);
+      const outside = path.join(parent, 'not-ours');
+      mkdirSync(path.join(aDir, `${a}-svc-0`), { recursive: true });
+      mkdirSync(outside);
+      writeFileSync(path.join(outside, 'keep'), 'another program\'s file');
+      writeFileSync(path.join(aDir, `${a}-svc-0`, 'of-watchdog.lock'), '');
+      symlinkSync(outside, path.join(aDir, `${a}-svc-0`, 'link'));
+      record(a, { namespaces: [], interfaces: [], cgroups: [], folders: [aDir] }, deadOwner());
+      // Dead owner B: its recorded folder is now a link (someone else's folder): not followed, not removed.
+      const b = `fbf${newTag()}`;
+      symlinkSync(outside, path.join(parent, b));
+      record(b, { namespaces: [], interfaces: [], cgroups: [], folders: [path.join(parent, b)] }, deadOwner());
+      // Dead owner C: the folder belongs to another user now: left alone.
+      const c = `fbf${newTag()}`;
+      mkdirSync(path.join(parent, c, 'x'), { recursive: true });
+      chownSync(path.join(parent, c), 65534, 65534);
+      record(c, { namespaces: [], interfaces: [], cgroups: [], folders: [path.join(parent, c)] }, deadOwner());
+      // Dead owner D: a record listing a folder not named after it (a damaged or hostile record).
+      const d = `fbf${newTag()}`;
+      record(d, { namespaces: [], interfaces: [], cgroups: [], folders: [outside] }, deadOwner());
+      // Live owner E and an unrecorded fbf… folder F: never touched.
+      const e = `fbf${newTag()}`;
+      mkdirSync(path.join(parent, e, `${e}-svc-0`), { recursive: true });
+      record(e, { namespaces: [], interfaces: [], cgroups: [], folders: [path.join(parent, e)] }, { pid: process.pid, startTicks: processStart(process.pid) });
+      const f = `fbf${newTag()}`;
+      mkdirSync(path.join(parent, f));
+
+      const report = await cleanupLeftovers({ ownerDir });
+      expect(report.folders).toEqual([aDir]);
+      expect(existsSync(aDir)).toBe(false);
+      expect(readFileSync(path.join(outside, 'keep'), 'utf8')).toBe('another program\'s file');
+      expect(readdirSync(parent).sort()).toEqual([b, c, e, f, 'not-ours'].sort());
+      expect(existsSync(path.join(parent, c, 'x'))).toBe(true);
+      expect(existsSync(path.join(parent, e, `${e}-svc-0`))).toBe(true);
+      expect(report.notes.join('\n')).toMatch(new RegExp(`${b}: .*link.*left alone`));
+      expect(report.notes.join('\n')).toMatch(new RegExp(`${c}: .*another user.*left alone`));
+      expect(report.notes.join('\n')).toContain(`not-ours: listed by the record of ${d} but not named after it; left alone`);
+      expect(readdirSync(ownerDir)).toEqual([`${e}.json`]);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
   it("a fog target's start removes what a dead owner left, saying what it removed, then runs as usual", async () => {
     const root = `fbf${newTag()}`;
     const objects = makeObjects(root);
     record(root, { namespaces: objects.namespaces, interfaces: objects.interfaces, cgroups: [] }, deadOwner());
     const said: string[] = [];
+    let ownTmp = '';
     const target = createFogTarget({ runId: 'cleanup-start', topologyFile: TEST_TOPOLOGY, ownerDir, progress: (m) => said.push(m) });
     try {
       await target.prepare();
@@ -132,12 +181,17 @@ describe.skipIf(skip)('cleanup by owner record', () => {
       expect(leftovers(root)).toEqual({ namespaces: [], interfaces: [], cgroups: [] });
       // Its own record lists what it made, by name.
       const own = target.describe().details.objectPrefix as string;
-      const recorded = JSON.parse(execFileSync('cat', [path.join(ownerDir, `${own}.json`)], { encoding: 'utf8' })) as { objects: { interfaces: string[]; cgroups: string[] } };
+      const recorded = JSON.parse(execFileSync('cat', [path.join(ownerDir, `${own}.json`)], { encoding: 'utf8' })) as { objects: { interfaces: string[]; cgroups: string[]; folders?: string[] } };
       expect(recorded.objects.interfaces).toContain(`${own}br`);
       expect(recorded.objects.cgroups).toEqual([own]);
+      // ... and its pods' /tmp folder, made before any pod exists, so a SIGKILL cannot leave it unlisted (issue 24).
+      expect(recorded.objects.folders).toEqual([path.join(os.tmpdir(), own)]);
+      expect(existsSync(path.join(os.tmpdir(), own))).toBe(true);
+      ownTmp = path.join(os.tmpdir(), own);
     } finally {
       await target.dispose();
     }
     expect(readdirSync(ownerDir)).toEqual([]);
+    expect(existsSync(ownTmp)).toBe(false);
   });
 });
