@@ -3,6 +3,7 @@
  * through readRun, so each profile is checked against the schema as a run's are. Only complete
  * points (a point.json of this sweep's options) go into the model; the others are named.
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { POINT_FILE, POINT_SHAPE, POINTS_DIR, SWEEP_FILE, SWEEP_SHAPE, type PointRecord, type SweepManifest } from '../bench/sweep-records.ts';
 import { readJsonInside } from '../safe-fs.ts';
@@ -29,6 +30,23 @@ export interface SweepData {
   /** Points of the sweep with no complete result yet. */
   pending: string[];
   problems: string[];
+}
+
+/**
+ * The sweep folders of a runs folder (those holding a sweep.json), by name. As for runs, a link
+ * is not followed: a sweep folder is a real folder of the runs folder.
+ */
+export async function listSweepDirs(runsRoot: string): Promise<string[]> {
+  const entries = await readdir(runsRoot, { withFileTypes: true }).catch((cause: unknown) => {
+    throw usageError(`cannot read runs folder ${runsRoot}: ${(cause as Error).message}`, cause);
+  });
+  const dirs: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    const inside = await readdir(join(runsRoot, entry.name)).catch(() => [] as string[]);
+    if (inside.includes(SWEEP_FILE)) dirs.push(join(runsRoot, entry.name));
+  }
+  return dirs.sort();
 }
 
 export async function readSweep(dir: string): Promise<SweepData> {
