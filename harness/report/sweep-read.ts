@@ -3,14 +3,13 @@
  * through readRun, so each profile is checked against the schema as a run's are. Only complete
  * points (a point.json of this sweep's options) go into the model; the others are named.
  */
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { POINT_FILE, POINT_SHAPE, POINTS_DIR, SWEEP_FILE, SWEEP_SHAPE, type PointRecord, type SweepManifest } from '../bench/sweep-records.ts';
 import { readJsonInside } from '../safe-fs.ts';
 import { isChainSpec, parseChainSpec } from '../dataflow/synthetic-chain.ts';
 import { usageError } from '../errors.ts';
 import type { PointInput } from '../metrics/sweep-analysis.ts';
-import { readRun } from './read-run.ts';
+import { listFoldersHolding, readRun } from './read-run.ts';
 import type { RunData } from './run-data.ts';
 
 export interface SweepPointData extends PointInput {
@@ -32,21 +31,9 @@ export interface SweepData {
   problems: string[];
 }
 
-/**
- * The sweep folders of a runs folder (those holding a sweep.json), by name. As for runs, a link
- * is not followed: a sweep folder is a real folder of the runs folder.
- */
-export async function listSweepDirs(runsRoot: string): Promise<string[]> {
-  const entries = await readdir(runsRoot, { withFileTypes: true }).catch((cause: unknown) => {
-    throw usageError(`cannot read runs folder ${runsRoot}: ${(cause as Error).message}`, cause);
-  });
-  const dirs: string[] = [];
-  for (const entry of entries) {
-    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-    const inside = await readdir(join(runsRoot, entry.name)).catch(() => [] as string[]);
-    if (inside.includes(SWEEP_FILE)) dirs.push(join(runsRoot, entry.name));
-  }
-  return dirs.sort();
+/** The sweep folders of a runs folder: those holding a sweep.json. */
+export function listSweepDirs(runsRoot: string): Promise<string[]> {
+  return listFoldersHolding(runsRoot, (inside) => inside.includes(SWEEP_FILE));
 }
 
 export async function readSweep(dir: string): Promise<SweepData> {
