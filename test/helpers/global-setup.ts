@@ -12,7 +12,7 @@ const say = (line: string) => process.stderr.write(`prerequisites: ${line}\n`);
 
 export default async function setup(project: TestProject): Promise<void> {
   // The files this run will test (vitest's state API, experimental: filled before global setup runs).
-  const files = project.vitest.state.getFilepaths();
+  const files = project.vitest.state.getPaths();
   for (const part of partsNeeded(files)) {
     const missing = notBuilt(part);
     if (missing === null) {
