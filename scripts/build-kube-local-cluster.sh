@@ -120,8 +120,8 @@ func main() {
 EOF
   (
     cd "$src"
-    go get "github.com/coredns/coredns@$COREDNS_VERSION" >/dev/null
-    go mod tidy >/dev/null
+    go_quietly get "github.com/coredns/coredns@$COREDNS_VERSION"
+    go_quietly mod tidy
     go build -trimpath -ldflags "-s -w" -o "$coredns_dir/coredns" .
   )
   echo "build-kube-local-cluster: built coredns $COREDNS_VERSION in $(elapsed "$start")"
