@@ -1,8 +1,9 @@
 /**
  * A REAL Kubernetes control plane for tests, on 127.0.0.1 only: etcd (Debian's etcd-server),
  * kube-apiserver, kube-scheduler and kube-controller-manager built from k8s.io/kubernetes by
- * scripts/build-kube-control-plane.sh (built before the tests start: test/helpers/prerequisites.ts), and kwok for nodes (labelled as K3s labels its nodes)
- * whose pods become Ready without running containers. Only what a kubelet would do is
+ * scripts/build-kube-control-plane.sh before the tests start (test/helpers/prerequisites.ts), and
+ * kwok for nodes (labelled as K3s labels its nodes) whose pods become Ready without running
+ * containers. Only what a kubelet would do is
  * simulated; validation, server-side apply, scheduling, Deployments → ReplicaSets → pods,
  * garbage collection, watches and authentication are the real thing.
  *
