@@ -10,7 +10,8 @@
 #
 # Idempotent: a version already built (its stamp file present) is not rebuilt. Prints where
 # the binaries are and how long each step took.
-# Usage: scripts/build-kube-control-plane.sh [--print-dir]
+# Usage: scripts/build-kube-control-plane.sh [--print-dir | --check]
+#   --check: exit 0 when everything is built, else 1 naming what is not (builds nothing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +33,15 @@ if [[ "${1:-}" == "--print-dir" ]]; then
   printf '%s\n' "$root"
   exit 0
 fi
+if [[ "${1:-}" == "--check" ]]; then
+  missing=()
+  for dir in "$kube_dir" "$kwok_dir" "$registry_dir"; do
+    [[ -f "$dir/.built" ]] || missing+=("${dir#"$(pwd)/"}")
+  done
+  ((${#missing[@]} == 0)) && exit 0
+  echo "build-kube-control-plane: not built yet: ${missing[*]}"
+  exit 1
+fi
 
 # go-env.sh is shellchecked on its own; not following it keeps this clean without -x.
 # shellcheck source=/dev/null
@@ -48,7 +58,10 @@ elapsed() { echo "$((SECONDS - $1))s"; }
 # One build at a time: tests may start this script while CI (or another test file) runs it.
 mkdir -p "$root"
 exec 9>"$root/.lock"
-flock 9
+if ! flock -n 9; then
+  echo "build-kube-control-plane: another build of the control plane is running; waiting for it to finish"
+  flock 9
+fi
 
 build_kubernetes() {
   local stamp="$kube_dir/.built"

@@ -10,7 +10,8 @@
 # Idempotent: what is already built (its stamp file present) is not rebuilt. Binaries are
 # built with the same Go settings as the control plane, so the packages they share are taken
 # from the Go build cache.
-# Usage: scripts/build-kube-local-cluster.sh [--print-dir]
+# Usage: scripts/build-kube-local-cluster.sh [--print-dir | --check]
+#   --check: exit 0 when everything is built, else 1 naming what is not (builds nothing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,15 @@ if [[ "${1:-}" == "--print-dir" ]]; then
   printf '%s\n' "$root"
   exit 0
 fi
+if [[ "${1:-}" == "--check" ]]; then
+  missing=()
+  for dir in "$node_dir" "$coredns_dir" "$metrics_dir" "$pause_dir"; do
+    [[ -f "$dir/.built" ]] || missing+=("${dir#"$(pwd)/"}")
+  done
+  ((${#missing[@]} == 0)) && exit 0
+  echo "build-kube-local-cluster: not built yet: ${missing[*]}"
+  exit 1
+fi
 
 # shellcheck source=/dev/null
 source scripts/go-env.sh
@@ -44,7 +54,10 @@ elapsed() { echo "$((SECONDS - $1))s"; }
 
 mkdir -p "$root"
 exec 9>"$root/.lock"
-flock 9
+if ! flock -n 9; then
+  echo "build-kube-local-cluster: another build of the local cluster programs is running; waiting for it to finish"
+  flock 9
+fi
 
 build_node() {
   local stamp="$node_dir/.built"
@@ -107,8 +120,8 @@ func main() {
 EOF
   (
     cd "$src"
-    go get "github.com/coredns/coredns@$COREDNS_VERSION" >/dev/null
-    go mod tidy >/dev/null
+    go_quietly get "github.com/coredns/coredns@$COREDNS_VERSION"
+    go_quietly mod tidy
     go build -trimpath -ldflags "-s -w" -o "$coredns_dir/coredns" .
   )
   echo "build-kube-local-cluster: built coredns $COREDNS_VERSION in $(elapsed "$start")"

@@ -8,6 +8,16 @@
 # given are built by ONE `go build`, so the packages they share compile once; both scripts use
 # the same Go settings, so the second reuses what the first compiled (Go build cache).
 
+# go_quietly ARGS...: a go command that names every module it resolves (hundreds of "go: added"
+# lines in a setup's output), its output shown only when it fails.
+go_quietly() {
+  local output
+  if ! output=$(go "$@" 2>&1); then
+    printf '%s\n' "$output" >&2
+    return 1
+  fi
+}
+
 # build_kubernetes_commands VERSION SRC_DIR OUT_DIR COMMAND... (e.g. kube-apiserver kubelet)
 build_kubernetes_commands() {
   local version=$1 src=$2 out=$3
@@ -49,7 +59,7 @@ build_kubernetes_commands() {
   (
     cd "$src" || exit 3
     # `tool` lines make the commands part of the module, so their dependencies resolve.
-    go get -tool "${packages[@]/%/@$version}" >/dev/null
+    go_quietly get -tool "${packages[@]/%/@$version}"
     local version_pkg=k8s.io/component-base/version
     local minor="${version#v1.}"
     minor="${minor%%.*}"

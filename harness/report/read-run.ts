@@ -25,16 +25,21 @@ export async function readRun(runDir: string): Promise<RunData> {
 }
 
 /** Run folders under a runs root: every subfolder holding a manifest.json or a profiles/ folder. */
-export async function listRunDirs(runsRoot: string): Promise<string[]> {
+export function listRunDirs(runsRoot: string): Promise<string[]> {
+  return listFoldersHolding(runsRoot, (inside) => inside.includes('manifest.json') || inside.includes('profiles'));
+}
+
+/** The subfolders of a runs root whose entries pass `holds`, by name (run folders, sweep folders). */
+export async function listFoldersHolding(runsRoot: string, holds: (entries: string[]) => boolean): Promise<string[]> {
   const entries = await readdir(runsRoot, { withFileTypes: true }).catch((cause: unknown) => {
     throw usageError(`cannot read runs folder ${runsRoot}: ${(cause as Error).message}`, cause);
   });
   const dirs: string[] = [];
   for (const entry of entries) {
-    // A link is not followed: a run folder is a real folder of this runs folder.
+    // A link is not followed: a run or sweep folder is a real folder of this runs folder.
     if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
     const inside = await readdir(join(runsRoot, entry.name)).catch(() => [] as string[]);
-    if (inside.includes('manifest.json') || inside.includes('profiles')) dirs.push(join(runsRoot, entry.name));
+    if (holds(inside)) dirs.push(join(runsRoot, entry.name));
   }
   return dirs.sort();
 }

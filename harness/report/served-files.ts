@@ -6,8 +6,11 @@
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** A run folder's own files: its page, CSV tables, vendored scripts, result files and verdicts. */
-const RUN_FILES = String.raw`[^/]+/(?:index\.html|csv/[^/]+\.csv|vendor/[^/]+\.js|manifest\.json|verdicts\.json|profiles/[^/]+\.json|spans/[^/]+\.ndjson)`;
+/**
+ * A run folder's own files: its page, CSV tables, vendored scripts, result files and verdicts;
+ * a sweep folder's the same, its sweep.json, and each point's (a run folder under points/).
+ */
+const RUN_FILES = String.raw`[^/]+/(?:points/[^/]+/)?(?:index\.html|csv/[^/]+\.csv|vendor/[^/]+\.js|manifest\.json|verdicts\.json|profiles/[^/]+\.json|spans/[^/]+\.ndjson|sweep\.json|point\.json)`;
 
 /**
  * `indexFile`: the index page; `runsDir`: the runs folder; both relative to the served root.

@@ -9,7 +9,7 @@ import { readJsonInside } from '../safe-fs.ts';
 import { isChainSpec, parseChainSpec } from '../dataflow/synthetic-chain.ts';
 import { usageError } from '../errors.ts';
 import type { PointInput } from '../metrics/sweep-analysis.ts';
-import { readRun } from './read-run.ts';
+import { listFoldersHolding, readRun } from './read-run.ts';
 import type { RunData } from './run-data.ts';
 
 export interface SweepPointData extends PointInput {
@@ -29,6 +29,11 @@ export interface SweepData {
   /** Points of the sweep with no complete result yet. */
   pending: string[];
   problems: string[];
+}
+
+/** The sweep folders of a runs folder: those holding a sweep.json. */
+export function listSweepDirs(runsRoot: string): Promise<string[]> {
+  return listFoldersHolding(runsRoot, (inside) => inside.includes(SWEEP_FILE));
 }
 
 export async function readSweep(dir: string): Promise<SweepData> {

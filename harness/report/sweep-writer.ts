@@ -1,6 +1,7 @@
 /**
  * Writes a sweep's report: `<sweep>/index.html` and `csv/*.csv` beside it, the vendored scripts,
- * and the run report of any complete point that has none yet (the points table links to them).
+ * and the run report of any complete point that has none yet (the points table links to them), or
+ * of every complete point (`fogbench report` regenerates them all).
  * The same safe writes as a run's report (harness/safe-fs.ts).
  */
 import { access } from 'node:fs/promises';
@@ -14,19 +15,34 @@ import { writeRunReport } from './writer.ts';
 
 const CSV_DIR = 'csv';
 
-export async function writeSweepReport(dir: string, read?: SweepData): Promise<{ htmlPath: string; content: SweepReportContent; pending: string[] }> {
-  const data = read ?? (await readSweep(dir));
+export interface SweepReportOptions {
+  /** Already read (the sweep command reads it for the terms it prints). */
+  data?: SweepData;
+  /** Write every complete point's report again, not only the missing ones. */
+  pointReports?: 'missing' | 'all';
+}
+
+export async function writeSweepReport(
+  dir: string,
+  options: SweepReportOptions = {},
+): Promise<{ htmlPath: string; content: SweepReportContent; data: SweepData; csvFiles: string[] }> {
+  const data = options.data ?? (await readSweep(dir));
   for (const point of [...data.points, ...(data.predict ? [data.predict] : [])]) {
     const pointDir = join(dir, point.href, '..');
-    if (!(await access(join(pointDir, 'index.html')).then(() => true, () => false))) await writeRunReport(pointDir);
+    const missing = !(await access(join(pointDir, 'index.html')).then(() => true, () => false));
+    if (missing || options.pointReports === 'all') await writeRunReport(pointDir);
   }
   const content = buildSweepReport(data);
   const assets = await loadAssets();
   await ensureRealDir(dir);
   const vendorScripts = await copyVendor(assets, dir);
   await ensureRealDir(join(dir, CSV_DIR));
-  for (const table of content.tables) await writeFileReplacing(join(dir, CSV_DIR, `${table.id}.csv`), toCsv(table));
+  const csvFiles: string[] = [];
+  for (const table of content.tables) {
+    csvFiles.push(join(dir, CSV_DIR, `${table.id}.csv`));
+    await writeFileReplacing(csvFiles.at(-1)!, toCsv(table));
+  }
   const htmlPath = join(dir, 'index.html');
   await writeFileReplacing(htmlPath, renderSweepPage(data, content, { css: assets.css, viewerScript: assets.viewerScript, vendorScripts, csvHref: `${CSV_DIR}/` }));
-  return { htmlPath, content, pending: data.pending };
+  return { htmlPath, content, data, csvFiles };
 }

@@ -1,6 +1,6 @@
 /**
  * The report's only file I/O: reads a run folder, writes its `index.html`, `csv/*.csv`,
- * `verdicts.json` and the vendored scripts next to it; writes the index of all runs. Files are
+ * `verdicts.json` and the vendored scripts next to it; writes the index of all runs and sweeps. Files are
  * written to a temporary name and renamed so a browser or the --serve server never sees half a
  * page, and never through a symbolic link found in a run folder (harness/safe-fs.ts).
  */
@@ -11,6 +11,8 @@ import { renderIndexPage } from './index-page.ts';
 import { listRunDirs, readRun } from './read-run.ts';
 import { buildRunReport, renderRunPage } from './run-report.ts';
 import { summarizeRun, type RunSummary } from './run-summary.ts';
+import { listSweepDirs, readSweep } from './sweep-read.ts';
+import { summarizeSweep, type SweepSummary } from './sweep-summary.ts';
 import { ensureRealDir, writeFileReplacing } from '../safe-fs.ts';
 import { writeVerdicts } from '../replication/verdicts-file.ts';
 
@@ -39,26 +41,35 @@ export async function writeRunReport(runDir: string): Promise<{ htmlPath: string
 }
 
 export interface IndexOptions {
-  /** A run folder that could not be read at all: it is left out of the index. */
-  onSkip?: (runDir: string, reason: string) => void;
+  /** A run or sweep folder that could not be read at all: it is left out of the index. */
+  onSkip?: (dir: string, reason: string) => void;
 }
 
-/** Writes the index of every run under `runsRoot` to `outFile`; returns its path. */
+/** Writes the index of every run and sweep under `runsRoot` to `outFile`; returns its path. */
 export async function writeIndex(runsRoot: string, outFile: string, now: Date = new Date(), options: IndexOptions = {}): Promise<string> {
   const outDir = dirname(outFile);
   await ensureRealDir(outDir);
-  const summaries: RunSummary[] = [];
+  const href = (dir: string) => relative(outDir, join(dir, 'index.html')).split(sep).join('/');
+  // One unreadable folder must not take the index of every other one down with it.
+  const skip = (dir: string, error: unknown) => options.onSkip?.(dir, error instanceof Error ? error.message : String(error));
+  const runs: RunSummary[] = [];
   for (const dir of await listRunDirs(runsRoot)) {
-    const href = relative(outDir, join(dir, 'index.html')).split(sep).join('/');
     try {
-      summaries.push(summarizeRun(await readRun(dir), href));
+      runs.push(summarizeRun(await readRun(dir), href(dir)));
     } catch (error) {
-      // One unreadable run must not take the index of every other run down with it.
-      options.onSkip?.(dir, error instanceof Error ? error.message : String(error));
+      skip(dir, error);
+    }
+  }
+  const sweeps: SweepSummary[] = [];
+  for (const dir of await listSweepDirs(runsRoot)) {
+    try {
+      sweeps.push(summarizeSweep(await readSweep(dir), href(dir)));
+    } catch (error) {
+      skip(dir, error);
     }
   }
   const assets = await loadAssets();
   const vendorScripts = await copyVendor(assets, outDir);
-  await writeFileReplacing(outFile, renderIndexPage(summaries, { css: assets.css, viewerScript: assets.viewerScript, vendorScripts }, now.toISOString()));
+  await writeFileReplacing(outFile, renderIndexPage(runs, sweeps, { css: assets.css, viewerScript: assets.viewerScript, vendorScripts }, now.toISOString()));
   return outFile;
 }

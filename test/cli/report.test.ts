@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, waitFor } from '../helpers/cli.ts';
 import { removeTempRoots, tempRoot, writeRunFolder } from '../report/run-folder.ts';
+import { writeSweepFolder } from '../report/sweep-folder.ts';
 
 afterAll(removeTempRoots);
 
@@ -36,6 +37,31 @@ describe('fogbench report', () => {
     }
     const index = await readFile(join(root, 'index.html'), 'utf8');
     expect(index).toContain('href="runs/one/index.html"');
+  }, 60_000);
+
+  // Issue 24: report regenerated runs only; a sweep's report stayed as its sweep wrote it, and the
+  // index did not list sweeps.
+  it("regenerates each sweep's report and its points', lists the sweeps in the index, and names a damaged one", async () => {
+    const { root, runs } = await runsFolder();
+    const { dir } = await writeSweepFolder(runs, 'grid', ['length=1,2']);
+    for (const page of ['index.html', 'points/length-1/index.html']) await writeFile(join(dir, page), 'stale');
+    await writeSweepFolder(runs, 'damaged', ['length=1']);
+    await writeFile(join(runs, 'damaged', 'sweep.json'), '{"kind": "fogbench.sweep"');
+    const { code, stdout, stderr } = await runCli(['report', '--runs', runs]);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/runs\/grid\/index\.html \(sweep: 2 of 2 points complete, their reports too; \d+ CSV files\)/);
+    expect(stderr).toMatch(/fogbench: skipped sweep .*runs\/damaged: /);
+    expect(stdout).toMatch(/index\.html \(2 runs; 1 sweep, 1 skipped\)/);
+    const page = await readFile(join(dir, 'index.html'), 'utf8');
+    expect(page).not.toBe('stale');
+    expect(page).toContain('href="points/length-2/index.html"');
+    for (const point of ['length-1', 'length-2']) expect((await stat(join(dir, 'points', point, 'index.html'))).size, point).toBeGreaterThan(10_000);
+    expect((await readdir(join(dir, 'csv'))).length).toBeGreaterThan(0);
+    const index = await readFile(join(root, 'index.html'), 'utf8');
+    expect(index).toContain('<a href="runs/grid/index.html">grid</a>');
+    expect(index).toContain('length=1,2');
+    expect(index).not.toContain('runs/damaged/');
   }, 60_000);
 
   it('writes the index where --index says', async () => {

@@ -1,5 +1,5 @@
 /** `bench --sweep` refuses what it cannot do before anything runs, with one line saying why. */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
@@ -61,5 +61,17 @@ describe('bench --sweep, issue 25 finding 9', () => {
     expect(html).toEqual([]);
     expect(r.stdout).toMatch(/sweep: {3}.*quiet \(1 of 1 points complete\)/);
     expect(r.stdout).not.toMatch(/report:/);
+  }, 120_000);
+
+  // Issue 24: a sweep's report was written, but the index of runs beside the runs folder never listed it.
+  it('issue 24: lists the sweep in the index of runs with a link to its report', async () => {
+    const root = tempDir('fogbench-sweep-cli-');
+    const runs = path.join(root, 'runs');
+    const r = await runCli(['bench', '--sweep', 'length=1', '--target', 'loopback', '--systems', 'p2p', '--workers', '1', '--duration', '1s', '--warmup', '0', '--runs-dir', runs, '--run-id', 'listed']);
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    expect(r.stdout).toMatch(/report: {2}.*listed\/index\.html/);
+    const index = readFileSync(path.join(root, 'index.html'), 'utf8');
+    expect(index).toContain('<a href="runs/listed/index.html">listed</a>');
+    expect(index).toContain('1 of 1');
   }, 120_000);
 });

@@ -9,7 +9,7 @@ import { CORE_TOLERATION } from '../../clusters/registry.ts';
 import { FogbenchError } from '../../harness/errors.ts';
 import { checkOpenFaaSInstalled, helmInstallArgs, readGatewayCredentials } from '../../harness/openfaas/helm.ts';
 import { CHART_VALUE_KEYS } from '../../harness/openfaas/settings.ts';
-import { ensureControlPlaneBinaries, startControlPlane, type ControlPlane } from '../targets/kube/control-plane.ts';
+import { controlPlaneUnavailable, startControlPlane, type ControlPlane } from '../targets/kube/control-plane.ts';
 
 describe('helm install arguments', () => {
   const args = helmInstallArgs({ chartVersion: '14.2.124', kubeconfig: '/k/config', context: 'lab', coreRole: 'core' });
@@ -38,7 +38,7 @@ describe('helm install arguments', () => {
   });
 });
 
-const unavailable = await ensureControlPlaneBinaries();
+const unavailable = controlPlaneUnavailable();
 if (unavailable) console.warn(`skipping the real-control-plane tests: ${unavailable}`);
 
 describe.skipIf(unavailable !== null)('OpenFaaS presence and credentials (real control plane)', () => {

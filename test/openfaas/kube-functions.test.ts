@@ -24,7 +24,7 @@ import { communityEditionRefusal } from '../../harness/openfaas/kube-functions.t
 import { serverSideApply } from '../../harness/targets/kube/apply.ts';
 import type { ImageDestination, ImageJob } from '../../harness/targets/kube/images.ts';
 import { createKubeTarget, type KubeTarget } from '../../harness/targets/kube/kube-target.ts';
-import { ensureControlPlaneBinaries, startControlPlane, type ControlPlane } from '../targets/kube/control-plane.ts';
+import { controlPlaneUnavailable, startControlPlane, type ControlPlane } from '../targets/kube/control-plane.ts';
 import { FakeGateway, PASSWORD } from './fake-gateway.ts';
 
 describe('OpenFaaS CE caps (faas-netes MaxReplicas 5, MaxFunctions 15)', () => {
@@ -40,7 +40,7 @@ describe('OpenFaaS CE caps (faas-netes MaxReplicas 5, MaxFunctions 15)', () => {
   });
 });
 
-const unavailable = await ensureControlPlaneBinaries();
+const unavailable = controlPlaneUnavailable();
 if (unavailable) console.warn(`skipping the real-control-plane tests: ${unavailable}`);
 
 /** A free port in the NodePort range, for the fake gateway to sit where the chart's NodePort points. */

@@ -1,11 +1,12 @@
 /** writeRunReport and writeIndex on real run folders: the files, their links, and no network. */
-import { cp, lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeIndex, writeRunReport } from '../../harness/report/writer.ts';
 import { removeTempRoots, tempRoot, writeRunFolder } from './run-folder.ts';
+import { writeSweepFolder } from './sweep-folder.ts';
 
 afterAll(removeTempRoots);
 
@@ -110,6 +111,34 @@ describe('writeIndex', () => {
     expect(html.match(/data-chart="trend-/g)).toHaveLength(3);
     expect(loadedUrls(html).every((u) => u.startsWith('vendor/'))).toBe(true);
     expect(await readdir(join(root, 'vendor'))).toEqual(['vega-embed.min.js', 'vega-lite.min.js', 'vega.min.js']);
+  });
+});
+
+describe('writeIndex and sweeps (issue 24)', () => {
+  it('lists every sweep with a link to its report, what it varied and how many of its points are complete', async () => {
+    const root = await tempRoot();
+    const runs = join(root, 'runs');
+    await writeRunFolder(runs, { runId: 'monday', seconds: 5, createdAt: '2026-01-05T02:00:00.000Z' });
+    await writeSweepFolder(runs, 'grid', ['length=1,2', 'payload=1KB,64KB']);
+    const { dir } = await writeSweepFolder(runs, 'unfinished', ['length=1,2']);
+    await rm(join(dir, 'points', 'length-2', 'point.json'));
+    const html = await readFile(await writeIndex(runs, join(root, 'index.html')), 'utf8');
+    expect(html).toContain('1 run, 2 sweeps');
+    expect(html).toContain('<a href="#sweeps">Sweeps</a>');
+    const sweeps = html.slice(html.indexOf('<section id="sweeps">'));
+    expect(sweeps).toContain('<a href="runs/grid/index.html">grid</a>');
+    expect(sweeps).toContain('length=1,2 × payload=1KB,64KB');
+    expect(sweeps).toMatch(/<td[^>]*>4 of 4<\/td>(?:<td[^>]*>[^<]*<\/td>)*<td[^>]*>complete<\/td>/);
+    expect(sweeps).toMatch(/<td[^>]*>1 of 2<\/td>(?:<td[^>]*>[^<]*<\/td>)*<td[^>]*>partial<\/td>/);
+    // A sweep's points are its own runs, not runs of the index.
+    expect(html).not.toContain('points/length-1');
+  });
+
+  it('has no sweeps section when there is no sweep', async () => {
+    const root = await tempRoot();
+    await writeRunFolder(join(root, 'runs'), { runId: 'monday', seconds: 5 });
+    const html = await readFile(await writeIndex(join(root, 'runs'), join(root, 'index.html')), 'utf8');
+    expect(html).not.toContain('id="sweeps"');
   });
 });
 

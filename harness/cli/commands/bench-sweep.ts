@@ -11,7 +11,7 @@ import { runSweep, type SweepEvent } from '../../bench/sweep.ts';
 import { parseSweepAxis, sweepPoints, type SweepAxis } from '../../bench/sweep-spec.ts';
 import { CHAIN_DEFAULTS, isChainSpec, parseChainSpec } from '../../dataflow/synthetic-chain.ts';
 import { ExitCode, usageError } from '../../errors.ts';
-import { writeRunReport } from '../../report/writer.ts';
+import { writeIndex, writeRunReport } from '../../report/writer.ts';
 import { readSweep } from '../../report/sweep-read.ts';
 import { buildSweepReport } from '../../report/sweep-report.ts';
 import { writeSweepReport } from '../../report/sweep-writer.ts';
@@ -95,7 +95,12 @@ export async function runSweepCommand(command: SweepCommand): Promise<void> {
       process.stdout.write(`\n${renderCostModel(content.fits, content.predictions, outcome.manifest.predict?.scenario ?? null)}\n`);
       process.stdout.write(`\nsweep:   ${path.resolve(outcome.dir)} (${points - data.pending.length} of ${points} points complete)\n`);
       // --no-report: the fitted terms above, and no HTML (neither the sweep's nor its points').
-      if (command.report) process.stdout.write(`report:  ${path.resolve((await writeSweepReport(outcome.dir, data)).htmlPath)}\n`);
+      if (command.report) {
+        const { htmlPath } = await writeSweepReport(outcome.dir, { data });
+        // The index of runs lists sweeps too, as a run's bench updates it.
+        await writeIndex(options.runsDir, path.join(options.runsDir, '..', 'index.html'));
+        process.stdout.write(`report:  ${path.resolve(htmlPath)}\n`);
+      }
     }
     if (outcome.interrupted) {
       process.stderr.write(

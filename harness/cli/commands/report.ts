@@ -1,13 +1,16 @@
 /**
- * `fogbench report`: regenerate every run's report and the index of runs; with --serve, then
- * serve the report files on 127.0.0.1 until interrupted. A run that cannot be reported is named
- * with the reason and skipped: the others are still reported.
+ * `fogbench report`: regenerate every run's report, every sweep's (its points' reports with it)
+ * and the index of runs and sweeps; with --serve, then serve the report files on 127.0.0.1 until
+ * interrupted. A run or sweep that cannot be reported is named with the reason and skipped: the
+ * others are still reported.
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { listRunDirs } from '../../report/read-run.ts';
 import { reportFileFilter } from '../../report/served-files.ts';
 import { serveStatic } from '../../report/static-server.ts';
+import { listSweepDirs } from '../../report/sweep-read.ts';
+import { writeSweepReport } from '../../report/sweep-writer.ts';
 import { writeIndex, writeRunReport } from '../../report/writer.ts';
 import { abortOnSignals } from '../signals.ts';
 
@@ -26,11 +29,14 @@ function parsePort(value: string): number {
 }
 
 const shown = (file: string) => path.relative(process.cwd(), file) || '.';
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
+const unusableNote = (problems: string[]) =>
+  problems.length ? `; ${problems.length} unusable file${problems.length === 1 ? '' : 's'}: ${problems[0]}${problems.length > 1 ? ' …' : ''}` : '';
 
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description("regenerate each run's HTML report and CSV files, and the index of all runs")
+    .description("regenerate each run's and each sweep's HTML report and CSV files, and the index of all runs and sweeps")
     .option('--runs <dir>', 'folder holding one folder per run', 'reports/runs')
     .option('--index <file>', 'where to write the index of runs (default: index.html beside the runs folder)')
     .option('--serve', 'then serve the reports on 127.0.0.1 and print the URL', false)
@@ -43,18 +49,30 @@ export function registerReport(program: Command): void {
       for (const dir of dirs) {
         try {
           const { htmlPath, csvFiles, problems } = await writeRunReport(dir);
-          const note = problems.length ? `; ${problems.length} unusable file${problems.length === 1 ? '' : 's'}: ${problems[0]}${problems.length > 1 ? ' …' : ''}` : '';
-          process.stdout.write(`${shown(htmlPath)} (${csvFiles.length} CSV files${note})\n`);
+          process.stdout.write(`${shown(htmlPath)} (${csvFiles.length} CSV files${unusableNote(problems)})\n`);
         } catch (error) {
           skipped++;
-          process.stderr.write(`fogbench: skipped run ${shown(dir)}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
+          process.stderr.write(`fogbench: skipped run ${shown(dir)}: ${firstLine(error)}\n`);
+        }
+      }
+      const sweepDirs = await listSweepDirs(runsRoot);
+      let sweepsSkipped = 0;
+      for (const dir of sweepDirs) {
+        try {
+          const { htmlPath, csvFiles, data } = await writeSweepReport(dir, { pointReports: 'all' });
+          const planned = data.manifest.points.length + (data.manifest.predict ? 1 : 0);
+          process.stdout.write(`${shown(htmlPath)} (sweep: ${planned - data.pending.length} of ${planned} points complete, their reports too; ${csvFiles.length} CSV files${unusableNote(data.problems)})\n`);
+        } catch (error) {
+          sweepsSkipped++;
+          process.stderr.write(`fogbench: skipped sweep ${shown(dir)}: ${firstLine(error)}\n`);
         }
       }
       await writeIndex(runsRoot, indexFile, new Date(), {
-        onSkip: (dir, reason) => process.stderr.write(`fogbench: the index leaves out ${shown(dir)}: ${reason.split('\n')[0]}\n`),
+        onSkip: (dir, reason) => process.stderr.write(`fogbench: the index leaves out ${shown(dir)}: ${firstLine(reason)}\n`),
       });
-      const reported = dirs.length - skipped;
-      process.stdout.write(`${shown(indexFile)} (${reported} run${reported === 1 ? '' : 's'}${skipped ? `, ${skipped} skipped` : ''})\n`);
+      const count = (n: number, what: string, skippedOf: number) => `${n} ${what}${n === 1 ? '' : 's'}${skippedOf ? `, ${skippedOf} skipped` : ''}`;
+      const sweepsPart = sweepDirs.length ? `; ${count(sweepDirs.length - sweepsSkipped, 'sweep', sweepsSkipped)}` : '';
+      process.stdout.write(`${shown(indexFile)} (${count(dirs.length - skipped, 'run', skipped)}${sweepsPart})\n`);
       if (!raw.serve) return;
       const root = path.dirname(indexFile);
       if (path.relative(root, runsRoot).startsWith('..')) {

@@ -28,11 +28,11 @@ import { loadKubeconfig } from '../../../harness/targets/kube/connection.ts';
 import { createKubeTarget } from '../../../harness/targets/kube/kube-target.ts';
 import { listClusterNodes } from '../../../harness/targets/kube/nodes.ts';
 import { parseFault } from '../../../harness/faults/spec.ts';
+import { CONTROL_PLANE, LOCAL_CLUSTER, notBuilt } from '../../helpers/prerequisites.ts';
 import { fogUnavailableReason } from '../../targets/local/fog-host.ts';
 import { clusterObjects, hostSettings, NOTHING } from './host-leftovers.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const BUILT = ['build/kube-local-cluster/kubernetes-node-v1.37.2/kubelet', 'build/kube-control-plane/kubernetes-v1.37.2/kube-apiserver', 'build/kube-local-cluster/prometheus-v0.305.0/prometheus'];
 const searchPath = [...new Set([...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/sbin', '/sbin'])].join(':');
 
 function unavailableReason(): string | null {
@@ -43,8 +43,8 @@ function unavailableReason(): string | null {
   } catch (error) {
     return (error as Error).message;
   }
-  const missing = BUILT.filter((b) => !existsSync(join(ROOT, b)));
-  return missing.length ? `not built (bash scripts/build-kube-control-plane.sh && bash scripts/build-kube-local-cluster.sh): ${missing.join(', ')}` : null;
+  // Built before the tests start (test/helpers/prerequisites.ts); Prometheus and alertmanager are fog's (scripts/setup.sh).
+  return notBuilt(CONTROL_PLANE) ?? notBuilt(LOCAL_CLUSTER);
 }
 
 const unavailable = unavailableReason();

@@ -15,7 +15,7 @@ import { checkOpenFaaSInstalled, readGatewayCredentials } from '../../../harness
 import { GATEWAY } from '../../../harness/openfaas/settings.ts';
 import { serverSideApply } from '../../../harness/targets/kube/apply.ts';
 import { parseTopology } from '../../../harness/targets/local/topology.ts';
-import { ensureControlPlaneBinaries, startControlPlane, type ControlPlane } from '../../targets/kube/control-plane.ts';
+import { controlPlaneUnavailable, startControlPlane, type ControlPlane } from '../../targets/kube/control-plane.ts';
 
 const TOPOLOGY = `
 nodes:
@@ -53,7 +53,7 @@ describe('local cluster objects (pure)', () => {
   });
 });
 
-const unavailable = await ensureControlPlaneBinaries();
+const unavailable = controlPlaneUnavailable();
 if (unavailable) console.warn(`skipping the real-control-plane tests: ${unavailable}`);
 
 describe.skipIf(unavailable !== null)('local cluster objects on a real API server', () => {

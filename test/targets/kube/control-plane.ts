@@ -1,8 +1,9 @@
 /**
  * A REAL Kubernetes control plane for tests, on 127.0.0.1 only: etcd (Debian's etcd-server),
  * kube-apiserver, kube-scheduler and kube-controller-manager built from k8s.io/kubernetes by
- * scripts/build-kube-control-plane.sh, and kwok for nodes (labelled as K3s labels its nodes)
- * whose pods become Ready without running containers. Only what a kubelet would do is
+ * scripts/build-kube-control-plane.sh before the tests start (test/helpers/prerequisites.ts), and
+ * kwok for nodes (labelled as K3s labels its nodes) whose pods become Ready without running
+ * containers. Only what a kubelet would do is
  * simulated; validation, server-side apply, scheduling, Deployments → ReplicaSets → pods,
  * garbage collection, watches and authentication are the real thing.
  *
@@ -13,7 +14,6 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
@@ -21,9 +21,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { CONTROL_PLANE, notBuilt } from '../../helpers/prerequisites.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BUILD_SCRIPT = join(ROOT, 'scripts', 'build-kube-control-plane.sh');
 export const KUBERNETES_VERSION = 'v1.37.2';
 export const KWOK_VERSION = 'v0.8.0';
 const BUILD_DIR = join(ROOT, 'build', 'kube-control-plane');
@@ -56,8 +56,6 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-let building: Promise<string | null> | undefined;
-
 function which(command: string): string | null {
   try {
     return execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim() || null;
@@ -67,26 +65,12 @@ function which(command: string): string | null {
 }
 
 /**
- * The binaries, built once per version by the build script (which .ci/run also runs).
- * Resolves null when ready, or the reason the control plane cannot run here.
+ * Null when the control plane can run here, else why not. Never builds: vitest's global setup
+ * has built the binaries before this file was imported (test/helpers/prerequisites.ts).
  */
-export function ensureControlPlaneBinaries(): Promise<string | null> {
-  building ??= (async () => {
-    if (!which('etcd')) return 'etcd is not installed (Debian: apt-get install -y etcd-server)';
-    const have = () =>
-      ['kube-apiserver', 'kube-scheduler', 'kube-controller-manager'].every((b) => existsSync(join(KUBE_BIN, b))) &&
-      existsSync(join(KWOK_DIR, 'kwok')) &&
-      ['registry', 'crane'].every((b) => existsSync(join(REGISTRY_TOOLS_DIR, b)));
-    if (have()) return null;
-    if (!which('go') && !existsSync('/usr/local/go/bin/go')) return 'Go is not installed, so the control plane cannot be built (scripts/build-kube-control-plane.sh)';
-    try {
-      execFileSync('bash', [BUILD_SCRIPT], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 40 * 60_000 });
-    } catch (error) {
-      return `scripts/build-kube-control-plane.sh failed: ${(error as Error).message.split('\n')[0]}`;
-    }
-    return have() ? null : 'scripts/build-kube-control-plane.sh ran but left no binaries in build/kube-control-plane';
-  })();
-  return building;
+export function controlPlaneUnavailable(): string | null {
+  if (!which('etcd')) return 'etcd is not installed (Debian: apt-get install -y etcd-server)';
+  return notBuilt(CONTROL_PLANE);
 }
 
 async function freePort(): Promise<number> {

@@ -12,9 +12,9 @@ import { kubeRequest } from '../../../harness/targets/kube/connection.ts';
 import { createKubeFaults } from '../../../harness/targets/kube/kube-faults.ts';
 import { UNIT_LABEL } from '../../../harness/targets/kube/manifests.ts';
 import type { Deployment, FaultApplication } from '../../../harness/targets/target.ts';
-import { ensureControlPlaneBinaries, startControlPlane, type ControlPlane } from './control-plane.ts';
+import { controlPlaneUnavailable, startControlPlane, type ControlPlane } from './control-plane.ts';
 
-const unavailable = await ensureControlPlaneBinaries();
+const unavailable = controlPlaneUnavailable();
 if (unavailable) console.warn(`skipping the real-control-plane fault tests: ${unavailable}`);
 
 const NAMESPACE = 'fogbench';

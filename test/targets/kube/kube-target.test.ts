@@ -20,14 +20,14 @@ import { serverSideApply } from '../../../harness/targets/kube/apply.ts';
 import type { ImageDestination, ImageJob } from '../../../harness/targets/kube/images.ts';
 import { createKubeTarget, type KubeTargetOptions } from '../../../harness/targets/kube/kube-target.ts';
 import type { Endpoint, UnitSpec } from '../../../harness/targets/target.ts';
-import { ensureControlPlaneBinaries, startControlPlane, type ControlPlane } from './control-plane.ts';
+import { controlPlaneUnavailable, startControlPlane, type ControlPlane } from './control-plane.ts';
 
 const config = parseClusterConfig(readFileSync(new URL('../../../clusters/sizes.yaml', import.meta.url), 'utf8'));
 const ROUTE = ['get', 'filterTemperature', 'computeAverage', 'display'];
 /** The cluster registry's address as the ConfigMap publishes it; nothing is sent there (images are recorded). */
 const REGISTRY = '192.168.56.10:5000';
 
-const unavailable = await ensureControlPlaneBinaries();
+const unavailable = controlPlaneUnavailable();
 if (unavailable) console.warn(`skipping the real-control-plane tests: ${unavailable}`);
 
 let cp: ControlPlane;

@@ -23,7 +23,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FogbenchError } from '../../../harness/errors.ts';
 import { indexTar, parseImageRef, pushDockerArchive, registryHasImage } from '../../../harness/targets/kube/registry-push.ts';
-import { ensureControlPlaneBinaries, REGISTRY_TOOLS_DIR } from './control-plane.ts';
+import { controlPlaneUnavailable, REGISTRY_TOOLS_DIR } from './control-plane.ts';
 
 const run = promisify(execFile);
 const TOOLS = REGISTRY_TOOLS_DIR;
@@ -100,7 +100,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-const unavailable = (await ensureControlPlaneBinaries()) ?? (existsSync(join(TOOLS, 'registry')) && existsSync(join(TOOLS, 'crane')) ? null : 'registry and crane were not built');
+const unavailable = controlPlaneUnavailable() ?? (existsSync(join(TOOLS, 'registry')) && existsSync(join(TOOLS, 'crane')) ? null : 'registry and crane were not built');
 if (unavailable) console.warn(`skipping the real-registry tests: ${unavailable}`);
 
 describe('tar index', () => {

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureControlPlaneBinaries, REGISTRY_TOOLS_DIR } from './control-plane.ts';
+import { controlPlaneUnavailable, REGISTRY_TOOLS_DIR } from './control-plane.ts';
 
 const run = promisify(execFile);
 
@@ -19,9 +19,9 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-/** Null when registry and crane are there (built if needed), else why not. */
+/** Null when registry and crane are there (built with the control plane before the tests start), else why not. */
 export async function registryUnavailable(): Promise<string | null> {
-  const reason = await ensureControlPlaneBinaries();
+  const reason = controlPlaneUnavailable();
   if (reason) return reason;
   return ['registry', 'crane'].every((b) => existsSync(join(REGISTRY_TOOLS_DIR, b))) ? null : 'registry and crane were not built';
 }
