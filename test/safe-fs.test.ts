@@ -1,0 +1,73 @@
+/**
+ * Input files the user names (issue 25's attack, repeated on inputs): /dev/zero, a FIFO or a
+ * folder as --dataset, --scenario, --thresholds, a topology, a kubeconfig or a cluster config is
+ * refused at once in one line. Before, /dev/zero or a FIFO as --dataset held the bench through
+ * Ctrl-C until SIGKILL, and a FIFO as --scenario or --thresholds hung it until interrupted.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadClusterConfig } from '../clusters/config.ts';
+import { readDataset } from '../datasets/loader.ts';
+import { fileSha256 } from '../harness/cli/presets.ts';
+import { loadScenario } from '../harness/dataflow/load-scenario.ts';
+import { FogbenchError } from '../harness/errors.ts';
+import { loadThresholds } from '../harness/gate/run-gate.ts';
+import { checkInputFile, readInputFile } from '../harness/safe-fs.ts';
+import { loadKubeconfig } from '../harness/targets/kube/connection.ts';
+import { loadTopology } from '../harness/targets/local/topology.ts';
+
+let dir: string;
+let fifo: string;
+let folder: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fogbench-inputs-'));
+  fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  folder = join(dir, 'folder');
+  await mkdir(folder);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function refused(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(FogbenchError);
+  expect((error as FogbenchError).code).toBe('usage');
+  expect((error as Error).message).toMatch(pattern);
+  expect((error as Error).message).not.toContain('\n');
+}
+
+describe('input files the user names', () => {
+  it('accepts a regular file, and a link to one', async () => {
+    const file = join(dir, 'ok.txt');
+    await writeFile(file, 'fine');
+    await symlink(file, join(dir, 'ok-link'));
+    await expect(checkInputFile(join(dir, 'ok-link'), 'dataset')).resolves.toBeUndefined();
+    expect(await readInputFile(join(dir, 'ok-link'), 'thresholds file')).toBe('fine');
+  });
+
+  it.each([
+    ['a character device', '/dev/zero', /is a character device, not a regular file/],
+    ['a FIFO', 'FIFO', /is a FIFO, not a regular file/],
+    ['a folder', 'FOLDER', /is a folder, not a regular file/],
+  ])('refuses %s at once wherever an input is read', { timeout: 10_000 }, async (_, which, pattern) => {
+    const file = which === 'FIFO' ? fifo : which === 'FOLDER' ? folder : which;
+    await refused(readDataset(file), pattern);
+    await refused(loadScenario(file), pattern);
+    await refused(loadThresholds(file), pattern);
+    await refused(loadTopology(file, 2), pattern);
+    await refused(loadClusterConfig(file), pattern);
+    await refused(fileSha256(file), pattern);
+    await refused(Promise.resolve().then(() => loadKubeconfig({ kubeconfig: file })), pattern);
+  });
+
+  it('refuses an input larger than such a file can need', async () => {
+    const big = join(dir, 'big');
+    await writeFile(big, Buffer.alloc(2048, 0x61));
+    await refused(readInputFile(big, 'thresholds file', 1024), /holds 2048 bytes, more than the 1024/);
+  });
+});
