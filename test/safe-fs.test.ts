@@ -5,7 +5,7 @@
  * Ctrl-C until SIGKILL, and a FIFO as --scenario or --thresholds hung it until interrupted.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { fileSha256 } from '../harness/cli/presets.ts';
 import { loadScenario } from '../harness/dataflow/load-scenario.ts';
 import { FogbenchError } from '../harness/errors.ts';
 import { loadThresholds } from '../harness/gate/run-gate.ts';
-import { checkInputFile, readInputFile } from '../harness/safe-fs.ts';
+import { checkInputFile, readInputFile, writeFileReplacing } from '../harness/safe-fs.ts';
 import { loadKubeconfig } from '../harness/targets/kube/connection.ts';
 import { loadTopology } from '../harness/targets/local/topology.ts';
 
@@ -69,5 +69,31 @@ describe('input files the user names', () => {
     const big = join(dir, 'big');
     await writeFile(big, Buffer.alloc(2048, 0x61));
     await refused(readInputFile(big, 'thresholds file', 1024), /holds 2048 bytes, more than the 1024/);
+  });
+});
+
+describe('writing a file by a temporary file and a rename', () => {
+  it('replaces a file, and a link without touching its target', async () => {
+    const target = join(dir, 'link-target');
+    await writeFile(target, 'untouched');
+    const link = join(dir, 'written-link');
+    await symlink(target, link);
+    await writeFileReplacing(link, 'new');
+    expect(await readFile(link, 'utf8')).toBe('new');
+    expect((await lstat(link)).isFile()).toBe(true);
+    expect(await readFile(target, 'utf8')).toBe('untouched');
+  });
+
+  // Issue 25's attack, repeated: `report --index` at a character device replaced the device with
+  // a regular file (as root, `--index /dev/null` would replace /dev/null), and at a folder ended
+  // in an EISDIR trace.
+  it.skipIf(process.getuid?.() !== 0)('refuses to replace a device node, a FIFO or a folder', async () => {
+    const device = join(dir, 'null-device');
+    execFileSync('mknod', [device, 'c', '1', '3']);
+    await refused(writeFileReplacing(device, 'x'), /is a character device; fogbench writes a file there only in place of a file or a link/);
+    expect((await lstat(device)).isCharacterDevice()).toBe(true);
+    await refused(writeFileReplacing(fifo, 'x'), /is a FIFO; fogbench writes a file there only/);
+    expect((await lstat(fifo)).isFIFO()).toBe(true);
+    await refused(writeFileReplacing(folder, 'x'), /is a folder; fogbench writes a file there only/);
   });
 });
