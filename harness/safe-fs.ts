@@ -190,13 +190,7 @@ export async function writeFileReplacing(file: string, content: string | Buffer,
   const dir = dirname(file);
   const info = await lstatOrNull(dir);
   if (info !== null && !info.isDirectory()) throw refusal(dir, kindOf(info));
-  // The rename below would replace a device or a FIFO with a regular file (`--index /dev/null`
-  // run as root replaced /dev/null), and fails on a folder with an EISDIR trace: neither is
-  // fogbench's to replace. A link is replaced, its target left untouched.
-  const existing = await lstatOrNull(file);
-  if (existing !== null && !existing.isFile() && !existing.isSymbolicLink()) {
-    throw usageError(`${file} is ${kindOf(existing)}; fogbench writes a file there only in place of a file or a link: remove it or choose another path`);
-  }
+  await checkReplaceable(file);
   const temporary = join(dir, `.${file.slice(dir.length + 1)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', mode);
   try {
@@ -212,6 +206,19 @@ export async function writeFileReplacing(file: string, content: string | Buffer,
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Refuses `file` as the destination of a rename unless it is missing, a file or a link (which is
+ * replaced, its target left untouched). A rename would replace a device or a FIFO with a regular
+ * file (`--index /dev/null` run as root replaced /dev/null), and fails on a folder with an EISDIR
+ * trace: neither is fogbench's to replace.
+ */
+export async function checkReplaceable(file: string): Promise<void> {
+  const existing = await lstatOrNull(file);
+  if (existing !== null && !existing.isFile() && !existing.isSymbolicLink()) {
+    throw usageError(`${file} is ${kindOf(existing)}; fogbench writes a file there only in place of a file or a link: remove it or choose another path`);
   }
 }
 
