@@ -36,7 +36,7 @@ function kindOf(info: Stats): string {
 }
 
 const refusal = (path: string, what: string) =>
-  usageError(`${path} is ${what}; fogbench follows no link and opens only regular files inside its run and build folders: remove it`);
+  usageError(`${path} is ${what}; fogbench follows no link and opens only regular files inside the folders it keeps (runs, sweeps, builds, cluster state): remove it`);
 
 /** `rel` split into its components; refused when it would leave the root. */
 function components(rel: string): string[] {
