@@ -212,8 +212,8 @@ export async function writeFileReplacing(file: string, content: string | Buffer,
 /**
  * Refuses `file` as the destination of a rename unless it is missing, a file or a link (which is
  * replaced, its target left untouched). A rename would replace a device or a FIFO with a regular
- * file (`--index /dev/null` run as root replaced /dev/null), and fails on a folder with an EISDIR
- * trace: neither is fogbench's to replace.
+ * file (`--index /dev/null`, run as root, would replace /dev/null), and fails on a folder with
+ * an EISDIR trace: neither is fogbench's to replace.
  */
 export async function checkReplaceable(file: string): Promise<void> {
   const existing = await lstatOrNull(file);

@@ -80,13 +80,10 @@ function shapeProblem(value: unknown): string | null {
   const r = value as Partial<CalibrationRecord> | null;
   if (typeof r !== 'object' || r === null || r.kind !== 'fogbench.calibration' || r.version !== 1) return 'not a version 1 record';
   if (!Number.isSafeInteger(r.readingsPerRequest) || r.readingsPerRequest! < 1) return 'readingsPerRequest must be a positive whole number';
-  if (typeof r.meanLatencyS !== 'number' || !Number.isFinite(r.meanLatencyS)) return 'meanLatencyS must be a number';
   const h = r.host;
   if (typeof h !== 'object' || h === null || typeof h.cpus !== 'number' || typeof h.cpuModel !== 'string' || typeof h.hostname !== 'string') return 'host must give hostname, cpus and cpuModel';
-  if (typeof r.topology?.sha256 !== 'string' || typeof r.dataset?.sha256 !== 'string') return 'topology and dataset need their sha256';
-  if (!Array.isArray(r.steps)) return 'steps must be a list';
-  // The rest goes into every paper run's manifest as it is: checked as well, so a hand-edited
-  // record cannot put `createdAt: 5` or `fogbench: null` there.
+  // The rest goes into every paper run's manifest as it is: all of it is checked, so a hand-
+  // edited record cannot put `createdAt: 5` or `fogbench: null` there.
   return firstProblem(problemsOf(RECORD_SHAPE, value));
 }
 
