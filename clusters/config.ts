@@ -3,7 +3,7 @@
  * and per-unit requests/limits. Parsed and checked here so that a typo fails at `cluster up`
  * with the key to fix, not half-way through provisioning.
  */
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../harness/safe-fs.ts';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { usageError } from '../harness/errors.ts';
@@ -33,13 +33,7 @@ export interface ClusterConfig {
 export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('./sizes.yaml', import.meta.url));
 
 export async function loadClusterConfig(file: string = DEFAULT_CONFIG_FILE): Promise<ClusterConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw usageError(`cannot read cluster config ${file}: ${(error as Error).message}`, error);
-  }
-  return parseClusterConfig(text, file);
+  return parseClusterConfig(await readInputFile(file, 'cluster config'), file);
 }
 
 /** Checks every key the harness reads; `where` names the file in messages. */

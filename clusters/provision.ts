@@ -3,7 +3,6 @@
  * kubeconfig, wait for every node to be Ready, and record it all in the state file. Takes its
  * tools as parameters; the CLI wires the real ones.
  */
-import { mkdir } from 'node:fs/promises';
 import { environmentError, usageError } from '../harness/errors.ts';
 import { loadKubeconfig } from '../harness/targets/kube/connection.ts';
 import { listClusterNodes, waitNodesReady, type ClusterNode } from '../harness/targets/kube/nodes.ts';
@@ -14,7 +13,7 @@ import { generateToken, planCluster, type ProviderName } from './plan.ts';
 import type { VmProvider, VmStatus } from './provider.ts';
 import type { CommandRunner } from './run-command.ts';
 import { connectNode, type NodeShell } from './ssh.ts';
-import { clusterDir, readState, removeClusterDir, stateFiles, writeSecret, writeState, type ClusterState } from './state.ts';
+import { clusterDir, makeClusterDir, readState, readStateIfAny, removeClusterDir, stateFiles, writeSecret, writeState, type ClusterState } from './state.ts';
 
 export interface ClusterTools {
   run: CommandRunner;
@@ -38,11 +37,11 @@ export async function clusterUp(options: UpOptions, tools: ClusterTools): Promis
   tools.progress(`${provider.name} ${version}`);
   const dir = clusterDir(options.stateRoot, options.cluster);
   const files = stateFiles(dir);
-  const existing = await readState(dir).catch(() => undefined);
+  const existing = await readStateIfAny(dir);
   if (existing && existing.phase === 'ready') {
     throw usageError(`cluster ${options.cluster} already exists (${files.state}); run \`npm run cluster -- down --name ${options.cluster}\` first`);
   }
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeClusterDir(dir);
   const publicKey = await ensureClusterKey(files.privateKey, files.publicKey, `fogbench-${options.cluster}`, tools.run);
   const token = generateToken();
   await writeSecret(files.token, `${token}\n`);

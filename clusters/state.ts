@@ -4,10 +4,12 @@
  * 0600 files next to it so the state itself can be shown or attached to a bug report.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, open, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { usageError } from '../harness/errors.ts';
+import { exactly, firstProblem, list, nullable, number, object, oneOf, opt, problemsOf, record, req, string } from '../harness/results/checks.ts';
+import { makeDirInside, readInside, writeInside } from '../harness/safe-fs.ts';
 import { childPath } from '../harness/safe-name.ts';
 import type { LocalClusterRecord } from './local-cluster/record.ts';
 import type { NodeRole, ProviderName } from './plan.ts';
@@ -56,22 +58,77 @@ export const stateFiles = (dir: string) => ({
   token: join(dir, 'k3s-token'),
 });
 
+/**
+ * The cluster's folder: made when missing (0700), refused when it is a link or a file, so that
+ * a link planted at the cluster's name cannot make `up` write its state, keys and kubeconfig
+ * into the link's target.
+ */
+export async function makeClusterDir(dir: string): Promise<void> {
+  await makeDirInside(dirname(dir), basename(dir), { mode: 0o700 });
+}
+
 export async function writeState(dir: string, state: ClusterState): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(stateFiles(dir).state, `${JSON.stringify(state, null, 2)}\n`);
+  await makeClusterDir(dir);
+  await writeInside(dirname(dir), join(basename(dir), 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/** What `down`, `status` and the kube target read of a state file; a damaged or planted one is refused here, not half-way through `down`. */
+const NODE_STATE = object({ name: req(string), role: req(oneOf('server', 'agent')), ip: req(nullable(string)), cpus: req(number(0)), memoryMiB: req(number(0)) });
+const LOCAL_NODE = object({ name: req(string), address: req(string), podCidr: opt(string), cpus: req(nullable(number(0))), memoryBytes: req(nullable(number(0))), netns: req(string) });
+const STATE_SHAPE = object({
+  stateVersion: req(exactly(STATE_VERSION)),
+  cluster: req(string),
+  provider: req(oneOf('multipass', 'vagrant', 'local')),
+  phase: req(oneOf('creating', 'ready', 'failed')),
+  createdAt: req(string),
+  k3sVersion: req(string),
+  sshUser: req(string),
+  nodes: req(list(NODE_STATE)),
+  providerData: req(record(string)),
+  local: opt(
+    object({
+      root: req(string),
+      ownerDir: req(nullable(string)),
+      kubernetesVersion: req(string),
+      topology: req(object({ source: req(string), scale: req(number(0)) })),
+      apiServer: req(string),
+      registry: req(string),
+      shaping: req(string),
+      nodes: req(list(LOCAL_NODE)),
+      client: req(LOCAL_NODE),
+      readySeconds: req(nullable(number(0))),
+    }),
+  ),
+});
+
+/**
+ * The cluster's state, or null when it has none. The folder and state.json are read without
+ * following a link and only as a regular file (a FIFO there would block for good), and the
+ * state must have its shape and name this very folder's cluster: a state.json copied into
+ * another cluster's folder would make `down` stop that other cluster.
+ */
+export async function readStateIfAny(dir: string): Promise<ClusterState | null> {
+  const bytes = await readInside(dirname(dir), join(basename(dir), 'state.json'), 2 ** 20);
+  if (bytes === null) return null;
+  const file = stateFiles(dir).state;
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw usageError(`${file} is not a cluster state (${(error as Error).message}); fix or remove it, or run \`npm run cluster -- down --forget --name ${basename(dir)}\``);
+  }
+  const version = (value as { stateVersion?: unknown } | null)?.stateVersion;
+  if (version !== undefined && version !== STATE_VERSION) throw usageError(`${file} has state version ${String(version)}, this fogbench reads ${STATE_VERSION}`);
+  const problem = firstProblem(problemsOf(STATE_SHAPE, value));
+  if (problem !== null) throw usageError(`${file} is not a cluster state: ${problem}; fix or remove it`);
+  const state = value as ClusterState;
+  if (state.cluster !== basename(dir)) throw usageError(`${file} records cluster "${state.cluster}", not "${basename(dir)}" whose folder it is in; fogbench acts on no state but a cluster's own`);
+  return state;
 }
 
 export async function readState(dir: string): Promise<ClusterState> {
-  let text: string;
-  try {
-    text = await readFile(stateFiles(dir).state, 'utf8');
-  } catch {
-    throw usageError(`no cluster state in ${dir}: create the cluster with \`npm run cluster -- up\` or pass --state-dir`);
-  }
-  const state = JSON.parse(text) as ClusterState;
-  if (state.stateVersion !== STATE_VERSION) {
-    throw usageError(`${stateFiles(dir).state} has state version ${state.stateVersion}, this fogbench reads ${STATE_VERSION}`);
-  }
+  const state = await readStateIfAny(dir);
+  if (state === null) throw usageError(`no cluster state in ${dir}: create the cluster with \`npm run cluster -- up\` or pass --state-dir`);
   return state;
 }
 

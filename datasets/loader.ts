@@ -27,6 +27,7 @@ import { mapHeader, type HeaderMap } from './header.ts';
 import { ndjsonReading } from './ndjson.ts';
 import { timestampProblem } from './timestamp.ts';
 import { boundedMessage, clip, quoted } from './clip.ts';
+import { checkInputFile } from '../harness/safe-fs.ts';
 
 /** Receives each reading in file order. */
 export type ReadingSink = (sensor: string, variable: string, units: string, timestamp: string, value: number) => void;
@@ -47,6 +48,7 @@ const CHUNK_BYTES = 1 << 20;
 const NUMBER = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 export async function readDataset(file: string, onReading: ReadingSink = () => {}): Promise<DatasetSummary> {
+  await checkInputFile(file, 'dataset');
   const reader = new DatasetReader(file, onReading);
   const hash = createHash('sha256');
   let bytes = 0;

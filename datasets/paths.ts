@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatasetFormat } from './formats.ts';
+import { usageError } from '../harness/errors.ts';
+import { pathNameProblem } from '../harness/safe-name.ts';
 import { writeGeneratedDataset } from './write-generated.ts';
 
 export const DATASETS_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -24,7 +26,13 @@ export const DEFAULT_SEED = 42;
 export function cachedMonthPath(month: string, seed: number | string, format: DatasetFormat = 'uo', only?: 'temperature'): string {
   const extension = format === 'ndjson' ? 'ndjson' : 'csv';
   const flavour = format === 'compact' ? '-compact' : '';
-  return join(CACHE_DIR, `synthetic-${month}-seed${seed}${flavour}${only ? `-${only}` : ''}.${extension}`);
+  const name = `synthetic-${month}-seed${seed}${flavour}${only ? `-${only}` : ''}.${extension}`;
+  // The month and seed are the user's: `--seed ../../../x` once wrote the month outside the checkout.
+  const problem = pathNameProblem(name);
+  if (problem !== null) {
+    throw usageError(`--month ${JSON.stringify(month)} and --seed ${JSON.stringify(String(seed))} cannot name a file in ${displayPath(CACHE_DIR)} (${problem}): use a month such as 2019-02 and a seed of letters, digits, dashes and underscores, or give --out`);
+  }
+  return join(CACHE_DIR, name);
 }
 
 /** The cached generated month, generated first when missing. */

@@ -7,6 +7,8 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { dirname } from 'node:path';
+import { usageError } from '../harness/errors.ts';
+import { checkReplaceable } from '../harness/safe-fs.ts';
 import { generateDataset, type GenerateOptions } from './generator.ts';
 
 export interface WrittenDataset {
@@ -17,8 +19,13 @@ export interface WrittenDataset {
 
 export async function writeGeneratedDataset(file: string, options: GenerateOptions): Promise<WrittenDataset> {
   await mkdir(dirname(file), { recursive: true });
+  await checkReplaceable(file);
   const temporary = `${file}.partial-${process.pid}`;
-  const out = createWriteStream(temporary);
+  // Created new ('wx'): never written through a link planted at that predictable name.
+  const out = createWriteStream(temporary, { flags: 'wx' });
+  await once(out, 'open').catch((error: Error) => {
+    throw usageError(`cannot create ${temporary}: ${error.message}; remove what is there`, error);
+  });
   const hash = createHash('sha256');
   let bytes = 0;
   try {

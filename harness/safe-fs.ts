@@ -15,8 +15,8 @@
  * that name) renamed over the destination: a link at the destination is replaced, its target
  * left untouched, and readers never see half a file.
  */
-import { constants, type Stats } from 'node:fs';
-import { lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { constants, statSync, type Stats } from 'node:fs';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { usageError } from './errors.ts';
@@ -36,7 +36,7 @@ function kindOf(info: Stats): string {
 }
 
 const refusal = (path: string, what: string) =>
-  usageError(`${path} is ${what}; fogbench follows no link and opens only regular files inside its run and build folders: remove it`);
+  usageError(`${path} is ${what}; fogbench follows no link and opens only regular files inside the folders it keeps (runs, sweeps, builds, cluster state): remove it`);
 
 /** `rel` split into its components; refused when it would leave the root. */
 function components(rel: string): string[] {
@@ -190,6 +190,7 @@ export async function writeFileReplacing(file: string, content: string | Buffer,
   const dir = dirname(file);
   const info = await lstatOrNull(dir);
   if (info !== null && !info.isDirectory()) throw refusal(dir, kindOf(info));
+  await checkReplaceable(file);
   const temporary = join(dir, `.${file.slice(dir.length + 1)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', mode);
   try {
@@ -208,7 +209,64 @@ export async function writeFileReplacing(file: string, content: string | Buffer,
   }
 }
 
+/**
+ * Refuses `file` as the destination of a rename unless it is missing, a file or a link (which is
+ * replaced, its target left untouched). A rename would replace a device or a FIFO with a regular
+ * file (`--index /dev/null`, run as root, would replace /dev/null), and fails on a folder with
+ * an EISDIR trace: neither is fogbench's to replace.
+ */
+export async function checkReplaceable(file: string): Promise<void> {
+  const existing = await lstatOrNull(file);
+  if (existing !== null && !existing.isFile() && !existing.isSymbolicLink()) {
+    throw usageError(`${file} is ${kindOf(existing)}; fogbench writes a file there only in place of a file or a link: remove it or choose another path`);
+  }
+}
+
 /** Copies a file the same way (the source is read whole: the vendored scripts are ~1 MB). */
 export async function copyFileReplacing(source: string, destination: string): Promise<void> {
   await writeFileReplacing(destination, await readFile(source));
+}
+
+/**
+ * Files the user names as input (--dataset, --scenario, --thresholds, a topology, a kubeconfig,
+ * a cluster config): a link is fine (the user chose it), but what it names must be a regular
+ * file. /dev/zero read whole never ends, and a read of a FIFO blocks a libuv worker, or the main
+ * thread, through every signal: `--dataset /dev/zero` and a FIFO as --dataset held the bench
+ * through Ctrl-C until SIGKILL. A missing file is left to the caller's own message.
+ */
+export async function checkInputFile(file: string, what: string): Promise<void> {
+  const info = await stat(file).catch(() => null);
+  if (info !== null && !info.isFile()) throw notRegularInput(file, what, info);
+}
+
+/** checkInputFile for the callers that read synchronously. */
+export function checkInputFileSync(file: string, what: string): void {
+  let info: Stats;
+  try {
+    info = statSync(file);
+  } catch {
+    return;
+  }
+  if (!info.isFile()) throw notRegularInput(file, what, info);
+}
+
+const notRegularInput = (file: string, what: string, info: Stats) =>
+  usageError(`${what} ${file} is ${info.isDirectory() ? 'a folder' : kindOf(info)}, not a regular file: give the path of a file`);
+
+/**
+ * A small input file the user named, read whole (as text): only a regular file, opened without
+ * blocking (a FIFO swapped in after a check is refused too), at most `maxBytes`.
+ */
+export async function readInputFile(file: string, what: string, maxBytes = 16 * 2 ** 20): Promise<string> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
+    throw usageError(`cannot read ${what} ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, error);
+  });
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw notRegularInput(file, what, info);
+    if (info.size > maxBytes) throw usageError(`${what} ${file} holds ${info.size} bytes, more than the ${maxBytes} such a file can need`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
 }

@@ -5,11 +5,11 @@
  * the cluster over, so `up` dying any way before that stops the daemon too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { processStart } from '../../harness/targets/local/owner.ts';
-import { DETACH, type DaemonStatus } from './daemon.ts';
+import { DAEMON_INPUT, DETACH, type DaemonStatus } from './daemon.ts';
 import type { ClusterLayout } from './layout.ts';
 
 /** The command line npm runs: the daemon is a hidden `cluster local-daemon` command of it. */
@@ -32,18 +32,48 @@ export function detachDaemon(child: ChildProcess): void {
   child.unref();
 }
 
+/**
+ * The daemon's status file, or null when there is none or it is not one: read without following
+ * a link and only as a regular file (O_NONBLOCK: a FIFO planted there is refused at once instead
+ * of blocking this thread, and with it every signal handler, for good).
+ */
 export function readDaemonStatus(layout: ClusterLayout): DaemonStatus | null {
+  let fd: number;
   try {
-    return JSON.parse(readFileSync(layout.daemonStatus, 'utf8')) as DaemonStatus;
+    fd = openSync(layout.daemonStatus, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
     return null;
   }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile() || info.size > 2 ** 20) return null;
+    const value = JSON.parse(readFileSync(fd, 'utf8')) as DaemonStatus | null;
+    return typeof value === 'object' && value !== null && Number.isInteger(value.pid) && value.pid > 1 ? value : null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
-export function daemonAlive(status: Pick<DaemonStatus, 'pid' | 'startTicks'> | null): boolean {
-  if (status === null) return false;
+/**
+ * Whether `status` names this cluster's daemon, still running: the pid is alive with the start
+ * time recorded, and runs `cluster local-daemon` on this very cluster's input file. A status file
+ * is data (left by a crash, copied, or planted): the pid it names is signalled only when it is
+ * that daemon, never some other process that has, or was given, that pid.
+ */
+export function daemonAlive(layout: ClusterLayout, status: Pick<DaemonStatus, 'pid' | 'startTicks'> | null): boolean {
+  if (status === null || !Number.isInteger(status.pid) || status.pid <= 1) return false;
   const start = processStart(status.pid);
-  return start !== null && (status.startTicks === null || start === status.startTicks);
+  if (start === null || (status.startTicks !== null && start !== status.startTicks)) return false;
+  let args: string[];
+  try {
+    args = readFileSync(`/proc/${status.pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return false;
+  }
+  const at = args.indexOf('local-daemon');
+  return at > 0 && args[at - 1] === 'cluster' && args[at + 1] !== undefined && resolve(args[at + 1]!) === resolve(layout.dir, DAEMON_INPUT);
 }
 
 /** New lines of the daemon's log since the last call, for progress output. */
@@ -66,12 +96,12 @@ export function logFollower(layout: ClusterLayout): () => string[] {
 /** Asks the daemon to stop (it removes everything), waits, and kills it when it does not. */
 export async function stopDaemon(layout: ClusterLayout, options: { timeoutMs?: number; onLine?: (line: string) => void } = {}): Promise<'stopped' | 'killed' | 'not-running'> {
   const status = readDaemonStatus(layout);
-  if (!daemonAlive(status)) return 'not-running';
+  if (!daemonAlive(layout, status)) return 'not-running';
   const follow = logFollower(layout);
   follow();
   process.kill(status!.pid, 'SIGTERM');
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-  while (daemonAlive(status)) {
+  while (daemonAlive(layout, status)) {
     for (const line of follow()) options.onLine?.(line);
     if (Date.now() > deadline) {
       process.kill(status!.pid, 'SIGKILL');

@@ -34,8 +34,9 @@ export interface LocalClusterStatus {
 export async function localClusterStatus(options: { cluster: string; stateRoot: string }): Promise<LocalClusterStatus> {
   const dir = clusterDir(options.stateRoot, options.cluster);
   const state = await readState(dir);
-  const daemon = readDaemonStatus(clusterLayout(dir));
-  const alive = daemonAlive(daemon);
+  const layout = clusterLayout(dir);
+  const daemon = readDaemonStatus(layout);
+  const alive = daemonAlive(layout, daemon);
   const kubeconfig = stateFiles(dir).kubeconfig;
   let nodes: ClusterNode[] | null = null;
   let apiError: string | null = null;

@@ -7,12 +7,13 @@
  * daemon, which removes everything it made; the state folder stays (phase failed) for its logs.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, realpath, writeFile } from 'node:fs/promises';
+import { realpath, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { deployError, environmentError, FogbenchError, usageError } from '../../harness/errors.ts';
+import { makeDirInside } from '../../harness/safe-fs.ts';
 import { serverSideApply } from '../../harness/targets/kube/apply.ts';
 import { loadKubeconfig, kubeRequest } from '../../harness/targets/kube/connection.ts';
 import { waitNodesReady } from '../../harness/targets/kube/nodes.ts';
@@ -24,7 +25,7 @@ import { FogNames, newTag } from '../../harness/targets/local/names.ts';
 import { describeShaping, type DelayMethod } from '../../harness/targets/local/shaping.ts';
 import { DEFAULT_TOPOLOGY_FILE, loadTopology } from '../../harness/targets/local/topology.ts';
 import type { CommandRunner } from '../run-command.ts';
-import { clusterDir, readState, stateFiles, writeSecret, writeState, type ClusterState } from '../state.ts';
+import { clusterDir, makeClusterDir, readStateIfAny, stateFiles, writeSecret, writeState, type ClusterState } from '../state.ts';
 import { addonObjects } from './addons.ts';
 import { addonImageJobs, addonImageRefs } from './addon-images.ts';
 import { ADDON_VERSIONS, checkHostPrograms, ensureBuiltPrograms, KUBERNETES_VERSION } from './binaries.ts';
@@ -61,9 +62,9 @@ export async function localClusterUp(options: LocalUpOptions, tools: LocalUpTool
   // Absolute: the daemon and every node's processes run from /, and read their files by these paths.
   const dir = clusterDir(resolve(options.stateRoot), options.cluster);
   await checkStateLocation(options.stateRoot);
-  const existing = await readState(dir).catch(() => undefined);
+  const existing = await readStateIfAny(dir);
   if (existing) {
-    const running = existing.provider === 'local' && daemonAlive(readDaemonStatus(clusterLayout(dir)));
+    const running = existing.provider === 'local' && daemonAlive(clusterLayout(dir), readDaemonStatus(clusterLayout(dir)));
     throw usageError(`cluster ${options.cluster} already exists (${stateFiles(dir).state}${running ? ', running' : `, ${existing.phase}`}); run \`npm run cluster -- down --name ${options.cluster}\` first`);
   }
   const host = new HostCommands(requireHostTools(options.searchPath));
@@ -80,7 +81,8 @@ export async function localClusterUp(options: LocalUpOptions, tools: LocalUpTool
   const groups = fabricGroups(names.root);
   const record = recordOf(plan, names, tag, options.ownerDir ?? null, cgroups);
 
-  await mkdir(layout.dir, { recursive: true, mode: 0o700 });
+  await makeClusterDir(dir);
+  await makeDirInside(dir, basename(layout.dir), { mode: 0o700 });
   const state: ClusterState = {
     stateVersion: 1,
     cluster: options.cluster,

@@ -10,6 +10,9 @@ export function parseDuration(value: string): number {
   if (!m) throw new InvalidArgumentError('use a positive duration such as 500ms, 10s, 10m or 1h');
   const ms = Number(m[1]) * UNITS_MS[m[2] ?? 's']!;
   if (!(ms > 0)) throw new InvalidArgumentError('the duration must be greater than zero');
+  // Timers count whole milliseconds: a shorter client timeout was accepted here and refused only
+  // by the load agent, after the systems were deployed.
+  if (ms < 1) throw new InvalidArgumentError('durations under 1ms are not supported (timers count whole milliseconds)');
   // Node's timers hold at most 2^31 - 1 ms; a longer one fires at once, and a run would end
   // (or time out) immediately while its summary claimed the long value.
   if (ms > MAX_TIMER_MS) throw new InvalidArgumentError(`durations above 596h (2^31 - 1 ms, the longest timer Node keeps) are not supported`);
@@ -49,7 +52,18 @@ export function parseWorkers(value: string): number[] {
 
 export function parsePositiveInt(value: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('use a whole number of at least 1');
+  // Past 2^53 a number is no longer the one typed (99999999999999999999 reads as 1e20).
+  if (!Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`use a whole number up to ${Number.MAX_SAFE_INTEGER}`);
   return Number(value);
+}
+
+/** A parser of whole numbers from 1 to `max`, for a count that becomes that many things (runs, steps). */
+export function positiveIntUpTo(max: number, what: string): (value: string) => number {
+  return (value) => {
+    const n = parsePositiveInt(value);
+    if (n > max) throw new InvalidArgumentError(`more than ${max} ${what} are not supported`);
+    return n;
+  };
 }
 
 export function parsePositiveNumber(value: string): number {

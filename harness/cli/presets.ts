@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_MONTH, DEFAULT_SEED, ensureGeneratedMonth } from '../../datasets/paths.ts';
 import type { BenchOptions } from '../bench/options.ts';
 import { usageError } from '../errors.ts';
+import { checkInputFile } from '../safe-fs.ts';
 import { parseFault, PRESET_FAULTS } from '../faults/spec.ts';
 import { calibrationMismatch, readCalibration, CALIBRATION_FILE, type CalibrationRecord, type HostFacts } from '../replication/calibration.ts';
 
@@ -93,5 +94,6 @@ export function hostFacts(): HostFacts {
 }
 
 export async function fileSha256(file: string): Promise<string> {
+  await checkInputFile(file, 'input file');
   return createHash('sha256').update(await readFile(file)).digest('hex');
 }

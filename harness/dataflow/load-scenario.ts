@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { usageError } from '../errors.ts';
 import { isScenario, serviceNameCollision, serviceNameOf, type Scenario } from './scenario.ts';
+import { checkInputFile } from '../safe-fs.ts';
 
 export { serviceNameOf };
 
@@ -67,6 +68,7 @@ export async function loadScenario(file: string): Promise<Scenario> {
   } catch {
     throw usageError(`scenario file not found: ${file} (try scenarios/temperature.ts)`);
   }
+  await checkInputFile(absolute, 'scenario');
   let mod: { default?: unknown };
   try {
     mod = await importBundled(absolute);

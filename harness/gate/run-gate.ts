@@ -7,7 +7,8 @@
  * with (another host size, target, duration, keep-alive, driver...) is refused with the
  * reasons, never judged against.
  */
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
+import { readInputFile } from '../safe-fs.ts';
 import path from 'node:path';
 import { usageError } from '../errors.ts';
 import { listRunDirs } from '../report/read-run.ts';
@@ -18,10 +19,7 @@ import { incomparable, incomparableManifests, plannedOf, type PlannedRun } from 
 import { needsBaseline, parseThresholds, type Check } from './thresholds.ts';
 
 export async function loadThresholds(file: string): Promise<Check[]> {
-  const content = await readFile(file, 'utf8').catch((cause: unknown) => {
-    throw usageError(`cannot read thresholds file ${file}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, cause);
-  });
-  return parseThresholds(content, file);
+  return parseThresholds(await readInputFile(file, 'thresholds file'), file);
 }
 
 type Role = 'run' | 'baseline' | 'reference';

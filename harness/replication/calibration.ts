@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { usageError } from '../errors.ts';
+import { firstProblem, integer, list, nullable, number, object, problemsOf, req, string } from '../results/checks.ts';
 import { ensureRealDir, readInside, writeFileReplacing } from '../safe-fs.ts';
 
 export const CALIBRATION_FILE = fileURLToPath(new URL('../../build/calibration/paper.json', import.meta.url));
@@ -78,14 +79,28 @@ export async function readCalibration(file = CALIBRATION_FILE): Promise<Calibrat
 function shapeProblem(value: unknown): string | null {
   const r = value as Partial<CalibrationRecord> | null;
   if (typeof r !== 'object' || r === null || r.kind !== 'fogbench.calibration' || r.version !== 1) return 'not a version 1 record';
-  if (!Number.isInteger(r.readingsPerRequest) || r.readingsPerRequest! < 1) return 'readingsPerRequest must be a positive whole number';
-  if (typeof r.meanLatencyS !== 'number' || !Number.isFinite(r.meanLatencyS)) return 'meanLatencyS must be a number';
+  if (!Number.isSafeInteger(r.readingsPerRequest) || r.readingsPerRequest! < 1) return 'readingsPerRequest must be a positive whole number';
   const h = r.host;
   if (typeof h !== 'object' || h === null || typeof h.cpus !== 'number' || typeof h.cpuModel !== 'string' || typeof h.hostname !== 'string') return 'host must give hostname, cpus and cpuModel';
-  if (typeof r.topology?.sha256 !== 'string' || typeof r.dataset?.sha256 !== 'string') return 'topology and dataset need their sha256';
-  if (!Array.isArray(r.steps)) return 'steps must be a list';
-  return null;
+  // The rest goes into every paper run's manifest as it is: all of it is checked, so a hand-
+  // edited record cannot put `createdAt: 5` or `fogbench: null` there.
+  return firstProblem(problemsOf(RECORD_SHAPE, value));
 }
+
+const FILE_FACTS = object({ file: req(string), sha256: req(string) });
+const RECORD_SHAPE = object({
+  meanLatencyS: req(number(0)),
+  target: req(object({ meanLatencyS: req(number(0)), source: req(string) })),
+  tolerance: req(number(0, 1)),
+  host: req(object({ hostname: req(string), cpus: req(integer(1)), cpuModel: req(string) })),
+  topology: req(FILE_FACTS),
+  dataset: req(FILE_FACTS),
+  fogbench: req(object({ version: req(string), gitSha: req(nullable(string)) })),
+  createdAt: req(string),
+  steps: req(
+    list(object({ readings: req(integer(1)), bytes: req(number(0)), meanLatencyS: req(number(0)), requests: req(integer(0)), errorRate: req(number(0, 1)), runId: req(string) })),
+  ),
+});
 
 /**
  * Why a calibration does not hold for this run, or null when it does: it was measured on

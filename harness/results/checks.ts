@@ -56,6 +56,24 @@ export const list = (check: Check): Check => (v, p, out) => {
   for (let i = 0; i < v.length && out.length < MAX_PROBLEMS; i++) check(v[i], `${p}[${i}]`, out);
 };
 
+/**
+ * Any JSON value whose numbers are all finite: for the free-form parts of a record (a run's
+ * options, host and target details) that go into reports and comparisons as they are. JSON has
+ * no Infinity, but a literal past the double range (1e400) parses as one.
+ */
+export const finiteThroughout: Check = (v, p, out) => {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) fail(out, p, 'a finite number', v);
+  } else if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && out.length < MAX_PROBLEMS; i++) finiteThroughout(v[i], `${p}[${i}]`, out);
+  } else if (typeof v === 'object' && v !== null) {
+    for (const [key, item] of Object.entries(v)) {
+      if (out.length >= MAX_PROBLEMS) return;
+      finiteThroughout(item, p === '' ? key : `${p}.${key}`, out);
+    }
+  }
+};
+
 export interface Field {
   check: Check;
   optional?: boolean;

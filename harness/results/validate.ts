@@ -9,7 +9,8 @@
  * client, flags) are optional here: older run folders still read; when present they are checked.
  */
 import { ERROR_CLASSES, SCHEMA_VERSION, type ProfileResult, type RunManifest } from './schema.ts';
-import { boolean, exactly, fraction, integer, list, MAX_PROBLEMS, nullable, number, object, oneOf, opt, record, req, string, type Field } from './checks.ts';
+import { boolean, exactly, finiteThroughout, fraction, integer, list, MAX_PROBLEMS, nullable, number, object, oneOf, opt, record, req, string, type Field } from './checks.ts';
+import { MAX_TIMER_MS } from '../timers.ts';
 
 const LATENCY_FIELDS: Record<string, Field> = {
   count: req(integer(0)),
@@ -31,7 +32,7 @@ export const MANIFEST_SHAPE = object({
   runId: req(string),
   createdAt: req(string),
   fogbench: req(object({ version: req(string), gitSha: req(nullable(string)), gitDirty: req(nullable(boolean)) })),
-  host: req(record(() => undefined)),
+  host: req(record(finiteThroughout)),
   tools: req(record(string)),
   scenario: req(object({ name: req(string), file: req(string), sha256: req(string), route: req(list(string)), config: req(record(string)) })),
   dataset: req(
@@ -39,9 +40,9 @@ export const MANIFEST_SHAPE = object({
       file: req(string),
       sha256: req(string),
       synthetic: req(boolean),
-      rows: req(integer(0)),
+      rows: req(integer(0, Number.MAX_SAFE_INTEGER)),
       rowsByVariable: req(record(integer(0))),
-      batchSize: req(integer(1)),
+      batchSize: req(integer(1, Number.MAX_SAFE_INTEGER)),
     }),
   ),
   target: req(
@@ -49,10 +50,10 @@ export const MANIFEST_SHAPE = object({
       kind: req(string),
       nodes: req(list(object({ name: req(string), role: req(string), cpus: req(nullable(number(0))), memoryBytes: req(nullable(number(0))) }))),
       shaping: req(string),
-      details: req(record(() => undefined)),
+      details: req(record(finiteThroughout)),
     }),
   ),
-  options: req(record(() => undefined)),
+  options: req(record(finiteThroughout)),
   systems: req(list(string)),
   profiles: req(list(object({ system: req(string), workers: req(integer(1)), repetition: opt(integer(1)) }))),
   flags: opt(object({ clientLimited: req(list(object({ system: req(string), workers: req(integer(1)) }))) })),
@@ -67,7 +68,8 @@ export const PROFILE_SHAPE = object({
   keepAlive: req(boolean),
   driver: req(string),
   startedAt: req(string),
-  durationSeconds: req(number(0)),
+  // No window is longer than the longest timer (parse.ts): a larger figure is not a measurement.
+  durationSeconds: req(number(0, MAX_TIMER_MS / 1000)),
   requests: req(integer(0)),
   cutOff: opt(integer(0)),
   interrupted: opt(boolean),

@@ -82,7 +82,7 @@ describe('a sweep folder', () => {
     const ran: string[] = [];
     const message = await attempt(runSweep({ ...input, options: { ...input.options } }, fakeDeps(ran)));
     console.log(`linked points/: ${message}`);
-    expect(message).toMatch(/points is a symbolic link; fogbench follows no link and opens only regular files inside its run and build folders: remove it$/);
+    expect(message).toMatch(/points is a symbolic link; fogbench follows no link and opens only regular files inside the folders it keeps \(runs, sweeps, builds, cluster state\): remove it$/);
     expect(readFileSync(path.join(victim, 'length-2', 'keep.txt'), 'utf8')).toBe('precious');
     expect(existsSync(path.join(victim, 'length-2', 'point.json'))).toBe(false);
     expect(ran).toEqual([]);
@@ -180,7 +180,7 @@ describe('a sweep folder, other places for a link or a non-regular file', () => 
     const victim = path.join(linked.root, 'victim.txt');
     writeFileSync(victim, 'precious');
     symlinkSync(victim, path.join(linked.dir, 'sweep.lock'));
-    expect((await linked.resume()).message).toMatch(/sweep\.lock is a symbolic link; fogbench follows no link and opens only regular files inside its run and build folders: remove it$/);
+    expect((await linked.resume()).message).toMatch(/sweep\.lock is a symbolic link; fogbench follows no link and opens only regular files inside the folders it keeps \(runs, sweeps, builds, cluster state\): remove it$/);
     expect(readFileSync(victim, 'utf8')).toBe('precious');
     const folder = await complete('json-folder');
     execFileSync('rm', [path.join(folder.dir, 'sweep.json')]);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,5 +52,21 @@ describe('fogbench dataset', () => {
     const result = await fogbench('stats', file);
     expect(result.exitCode).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([`fogbench: ${file}:3:4: unknown timestamp format "01/02/2019 00:00": expected YYYY-MM-DD HH:mm:ss (or ISO 8601 YYYY-MM-DDTHH:mm:ss[.sss][Z|±hh:mm])`]);
+  });
+
+  // Issue 25's attack, repeated: --out at a device node replaced the device with the month (as
+  // root, --out /dev/null would replace /dev/null); --out at a folder ended in an EISDIR trace.
+  it.skipIf(process.getuid?.() !== 0)('generate refuses --out at a device node or a folder in one line, and leaves it', async () => {
+    const device = path.join(dir, 'null-device');
+    await execa('mknod', [device, 'c', '1', '3']);
+    const onDevice = await fogbench('generate', '--hours', '1', '--out', device);
+    expect(onDevice.exitCode).toBe(2);
+    expect(onDevice.stderr.trim().split('\n')).toEqual([`fogbench: ${device} is a character device; fogbench writes a file there only in place of a file or a link: remove it or choose another path`]);
+    expect((await lstat(device)).isCharacterDevice()).toBe(true);
+    const folder = path.join(dir, 'a-folder.csv');
+    await mkdir(folder);
+    const onFolder = await fogbench('generate', '--hours', '1', '--out', folder);
+    expect(onFolder.exitCode).toBe(2);
+    expect(onFolder.stderr.trim().split('\n')).toEqual([`fogbench: ${folder} is a folder; fogbench writes a file there only in place of a file or a link: remove it or choose another path`]);
   });
 });

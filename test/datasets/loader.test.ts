@@ -127,7 +127,7 @@ describe('readDataset errors name file, line and column', () => {
       await writeFile(file, 'Sensor Name,Variable,Units,When,Value\nA,Temperature,C,2019-02-01 00:00:00,1\n');
       expect((await loadError(file)).message).toMatch(new RegExp(`^${escape(file)}:1:1: no "timestamp" column in the header`));
       expect((await loadError(path.join(dir, 'missing.csv'))).message).toMatch(/cannot read dataset .*missing\.csv: no such file/);
-      expect((await loadError(dir)).message).toMatch(/it is a directory/);
+      expect((await loadError(dir)).message).toMatch(/dataset .* is a folder, not a regular file/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

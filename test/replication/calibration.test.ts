@@ -41,6 +41,13 @@ describe('calibration record', () => {
     ['a fractional size', JSON.stringify({ ...record, readingsPerRequest: 1.5 }), /readingsPerRequest must be a positive whole number/],
     ['no host', JSON.stringify({ ...record, host: null }), /host must give hostname, cpus and cpuModel/],
     ['another kind', JSON.stringify({ ...record, kind: 'x' }), /not a version 1 record/],
+    // Issue 25's attack, repeated: 1e300 readings became "batch size 1e+300 … use --batch", and
+    // these fields went into the run's manifest as they were.
+    ['an absurd size', JSON.stringify({ ...record, readingsPerRequest: 1e300 }), /readingsPerRequest must be a positive whole number/],
+    ['a number as its date', JSON.stringify({ ...record, createdAt: 5 }), /createdAt is 5, expected a string/],
+    ['no fogbench version', JSON.stringify({ ...record, fogbench: null }), /fogbench is null, expected an object/],
+    ['a negative latency', JSON.stringify({ ...record, meanLatencyS: -5 }), /meanLatencyS is -5, expected a number ≥ 0/],
+    ['a step without figures', JSON.stringify({ ...record, steps: [{ readings: 'x' }] }), /steps\[0\]\.readings is the string "x", expected a whole number ≥ 1/],
   ])('refuses a file that is %s with one line', async (_what, text, message) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'fogbench-cal-'));
     dirs.push(dir);

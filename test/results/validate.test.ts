@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { syntheticRun } from '../../harness/report/synthetic-run.ts';
-import { profileProblems } from '../../harness/results/validate.ts';
+import { manifestProblems, profileProblems } from '../../harness/results/validate.ts';
 
 const profile = () => syntheticRun({ runId: 'v', seconds: 3, workers: [1], systems: ['p2p'] }).profiles[0]!;
 
@@ -36,3 +36,24 @@ describe('profile validation: latencyWithTimeouts', () => {
     expect(profileProblems(p)).toEqual(['latency.p50 is -1, expected a number ≥ 0', 'latencyOk.max is -1, expected a number ≥ 0']);
   });
 });
+
+// Issue 25's attack, repeated on run folders: these figures, hand-written into a run's files,
+// were reported as they were (1e400 parses as Infinity).
+describe('figures no run can have', () => {
+  const run = () => syntheticRun({ runId: 'v', seconds: 3, workers: [1], systems: ['p2p'] });
+
+  it('refuses a profile longer than the longest window', () => {
+    const p = profile();
+    Object.assign(p, { durationSeconds: 1e300 });
+    expect(profileProblems(p)).toEqual(['durationSeconds is 1e+300, expected a number from 0 to 2147483.647']);
+  });
+
+  it('refuses an option or a batch size that is not a finite number', () => {
+    const manifest = run().manifest;
+    expect(manifestProblems(manifest)).toEqual([]);
+    Object.assign(manifest.options, { durationMs: JSON.parse('1e400') as number });
+    Object.assign(manifest.dataset, { batchSize: 1e22 });
+    expect(manifestProblems(manifest)).toEqual(['dataset.batchSize is 1e+22, expected a whole number from 1 to 9007199254740991', 'options.durationMs is not a finite number, expected a finite number']);
+  });
+});
+

@@ -18,7 +18,7 @@ import { checkSystems, DEFAULT_SYSTEMS, SYSTEMS } from '../../systems/registry.t
 import { addTargetOptions } from '../target-options.ts';
 import { addSystemOptions, type RawSystemOptions } from '../system-options.ts';
 import { createTargetFromCli, DEFAULT_TARGET, requestedMaintenance, TARGET_DEFINITIONS } from '../../targets/registry.ts';
-import { collectKeyValue, formatDuration, parseDuration, parseDurationOrZero, parseRate, parseWindow, parseList, parseOnOff, parsePositiveInt, parseWorkers } from '../parse.ts';
+import { collectKeyValue, formatDuration, parseDuration, parseDurationOrZero, parseRate, parseWindow, parseList, parseOnOff, parsePositiveInt, parseWorkers, positiveIntUpTo } from '../parse.ts';
 import { createProgressReporter } from '../progress.ts';
 import { abortOnSignals } from '../signals.ts';
 import { renderSummaryTable } from '../summary-table.ts';
@@ -35,6 +35,9 @@ import { RECOVERY_DEFINITION } from '../../faults/recovery.ts';
 import { judgeClaims } from '../../replication/verdicts.ts';
 import { writeVerdicts } from '../../replication/verdicts-file.ts';
 import { renderVerdictTable } from '../verdict-table.ts';
+
+/** Repetitions at most: each is every profile again; past this a run is a typo, not a plan. */
+const MAX_REPEAT = 1_000;
 
 /** An option with a parser and a default shown in human form in --help. */
 function opt<T>(flags: string, description: string, parse: (value: string, previous: T) => T, value: T | undefined, shown: string): Option {
@@ -103,7 +106,7 @@ export function registerBench(program: Command): void {
         .choices(['auto', 'fogbench-http', 'autocannon', 'hey'])
         .default('auto'),
     )
-    .addOption(opt('--repeat <n>', 'runs of every profile, interleaved across systems; adds 95 % confidence intervals', parsePositiveInt, 1, '1'))
+    .addOption(opt('--repeat <n>', 'runs of every profile, interleaved across systems; adds 95 % confidence intervals', positiveIntUpTo(MAX_REPEAT, 'repetitions'), 1, '1'))
     .addOption(opt('--warmup <time>', 'load before each profile, not counted; it ends by letting its requests finish', parseDurationOrZero, 5_000, '5s'))
     .addOption(opt('--rate <req/s>', 'open loop: send on a schedule at this rate; --workers then caps the requests in flight (sends over the cap wait in the client, counted and flagged; default: a cap the rate cannot reach)', parseRate, undefined, 'closed loop'))
     .addOption(new Option('--arrivals <kind>', 'open loop: spacing of the sends').choices(['constant', 'poisson']).default('constant'))

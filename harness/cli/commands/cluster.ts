@@ -17,6 +17,7 @@ import { commandRunner, INSTALL_HINTS } from '../../../clusters/run-command.ts';
 import { clusterDir, defaultStateRoot, readState, stateFiles } from '../../../clusters/state.ts';
 import { renderClusterStatus } from '../../../clusters/status-text.ts';
 import { VAGRANT_PROVIDERS, VagrantProvider, type VagrantVmProvider } from '../../../clusters/vagrant.ts';
+import { readInputFile } from '../../safe-fs.ts';
 import { parsePositiveInt } from '../parse.ts';
 import { ownerDirFromEnv } from '../environment.ts';
 import { abortOnSignals } from '../signals.ts';
@@ -121,8 +122,7 @@ export function registerCluster(program: Command): void {
     .option('--config <file>', 'node sizes and versions (default clusters/sizes.yaml)')
     .action(async (options: { name: string; provider: RenderProvider; agents: number; out: string; serverIp?: string; publicKey?: string; config?: string }) => {
       const config = await loadClusterConfig(options.config);
-      const { readFile } = await import('node:fs/promises');
-      const publicKey = options.publicKey ? (await readFile(options.publicKey, 'utf8')).trim() : undefined;
+      const publicKey = options.publicKey ? (await readInputFile(options.publicKey, 'SSH public key', 64 * 1024)).trim() : undefined;
       const agents = options.provider === 'host' ? 0 : options.agents;
       const result = await renderCluster({
         provider: options.provider,

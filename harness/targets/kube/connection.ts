@@ -7,10 +7,12 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { environmentError, usageError } from '../../errors.ts';
+import { checkInputFileSync } from '../../safe-fs.ts';
 
 export function loadKubeconfig(options: { kubeconfig?: string; context?: string }): KubeConfig {
   const kc = new KubeConfig();
   const source = options.kubeconfig ?? 'the default kubeconfig (KUBECONFIG or ~/.kube/config)';
+  if (options.kubeconfig) checkInputFileSync(options.kubeconfig, 'kubeconfig');
   try {
     if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
     else kc.loadFromDefault();

@@ -12,6 +12,8 @@ export const PREFIX_LENGTH = 20;
 export const MAX_NODES = 15;
 const FIRST_POD_HOST = 10;
 const LAST_POD_HOST = 249;
+/** The pods one node's /24 holds. */
+export const PODS_PER_NODE = LAST_POD_HOST - FIRST_POD_HOST + 1;
 
 export function toDotted(value: number): string {
   return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');
@@ -36,7 +38,7 @@ export function nodeRange(block: number, nodeIndex: number): string {
 export function podAddress(block: number, nodeIndex: number, podOrdinal: number): string {
   const host = FIRST_POD_HOST + podOrdinal;
   if (nodeIndex >= MAX_NODES) throw new RangeError(`at most ${MAX_NODES} nodes fit in one address block`);
-  if (host > LAST_POD_HOST) throw new RangeError(`at most ${LAST_POD_HOST - FIRST_POD_HOST + 1} pods fit on one node`);
+  if (host > LAST_POD_HOST) throw new RangeError(`at most ${PODS_PER_NODE} pods fit on one node`);
   return toDotted(blockBase(block) + (nodeIndex + 1) * 256 + host);
 }
 

@@ -10,10 +10,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { readlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { FogbenchError, deployError, environmentError } from '../../errors.ts';
+import { FogbenchError, deployError, environmentError, usageError } from '../../errors.ts';
 import type { TargetDescription } from '../../results/schema.ts';
 import type { ClientCgroup, ClientSpec, DeployOptions, Deployment, Endpoint, HttpProbe, Observer, Placement, Probes, RunningUnit, Target, TargetCapabilities, UnitSpec } from '../target.ts';
-import { BLOCK_COUNT, MAX_NODES, podAddress } from './addresses.ts';
+import { BLOCK_COUNT, MAX_NODES, PODS_PER_NODE, podAddress } from './addresses.ts';
 import { resolveArg, resolveCommand } from './commands.ts';
 import { describeFog } from './describe.ts';
 import { detectCgroups, type CgroupDriver } from './cgroups.ts';
@@ -281,6 +281,7 @@ class FogTargetImpl implements FogTarget {
       if (names.has(unit.name)) throw deployError(`two units are called "${unit.name}"`);
       names.add(unit.name);
     }
+    this.checkCapacity(units);
     const pods: Pod[] = [];
     const placed: (Sandbox & { unit: UnitSpec })[] = [];
     const stopAll = async () => {
@@ -499,6 +500,24 @@ class FogTargetImpl implements FogTarget {
         containers: p.pod.units.map((u) => ({ unit: u.name, pid: u.pid, running: !u.process.hasExited })),
       })),
     };
+  }
+
+  /**
+   * Each node's pods take their addresses from its /24: a plan that cannot fit (--replicas 300)
+   * is refused before any pod is made, as a usage error saying what to lower.
+   */
+  private checkCapacity(units: readonly UnitSpec[]): void {
+    const perNode = new Map<FogNodeSpec, number>();
+    for (const unit of units) {
+      const node = this.nodeFor(unit.placement);
+      perNode.set(node, (perNode.get(node) ?? 0) + 1);
+    }
+    for (const [node, count] of perNode) {
+      const there = this.podOrdinals.get(node.name)?.size ?? 0;
+      if (there + count > PODS_PER_NODE) {
+        throw usageError(`this deployment puts ${count} pods on fog node ${node.name}${there ? ` beside the ${there} there` : ''}; at most ${PODS_PER_NODE} fit on one node: lower --replicas, or use a topology with more worker nodes`);
+      }
+    }
   }
 
   private nodeFor(placement: Placement): FogNodeSpec {

@@ -3,7 +3,7 @@
  * from clusters/local/*.yaml and resolved against the host (the `auto` scale depends on the
  * number of cores), so that everything below works with real quotas only.
  */
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../../safe-fs.ts';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { usageError } from '../../errors.ts';
@@ -84,13 +84,7 @@ const inRange = (value: number, range: { min: number; max: number }) => value >=
 const shown = (value: number) => (Math.abs(value) >= 1e6 || (value !== 0 && Math.abs(value) < 1e-3) ? value.toExponential() : String(Math.round(value * 1000) / 1000));
 
 export async function loadTopology(file: string, hostCpus: number, overrides: TopologyOverrides = {}): Promise<Topology> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw usageError(`cannot read fog topology ${file}: ${(error as Error).message}`, error);
-  }
-  return applyOverrides(parseTopology(text, file, hostCpus), overrides);
+  return applyOverrides(parseTopology(await readInputFile(file, 'fog topology'), file, hostCpus), overrides);
 }
 
 export function parseTopology(text: string, source: string, hostCpus: number): Topology {

@@ -198,6 +198,16 @@ describe.skipIf(skip)('fog target on this host', () => {
     expect((error as FogbenchError).message).toMatch(/unit broken on fog node worker-1 .* exited \(code 3\).*no config here/);
     expect(leftovers(target.describe().details.objectPrefix as string).namespaces.filter((n) => n.includes('broken'))).toEqual([]);
   });
+
+  it('refuses a deployment with more pods on a node than its addresses hold, in one line, before making any pod', async () => {
+    // --replicas 300 on fog ended in "RangeError: at most 240 pods fit on one node" with a trace, after pods were made.
+    const many = Array.from({ length: 241 }, (_, i) => server(`many-${i}`, { role: 'worker', index: 0 }));
+    const error = await target.deploy(many, { readyTimeoutMs: 10_000, onLine: () => {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FogbenchError);
+    expect((error as FogbenchError).code).toBe('usage');
+    expect((error as FogbenchError).message).toMatch(/puts 241 pods on fog node worker-1; at most 240 fit on one node: lower --replicas/);
+    expect(leftovers(target.describe().details.objectPrefix as string).namespaces.filter((n) => n.includes('many'))).toEqual([]);
+  });
 });
 
 describe.skipIf(skip)('fog target lifecycle', () => {
