@@ -44,14 +44,17 @@ export function renderCostModel(fits: readonly SweepFit[], predictions: readonly
     out.push(table(['system', 'workers', ...COST_TERMS.map((n) => `${HEAD[n]} (${termUnit(metric, n)})`), 'points', 'scatter'], rows));
   }
   if (predictions.length) {
-    out.push(`prediction for ${predictScenario ?? 'the --predict scenario'} (interval: one new measurement; its steps' own work in place of the sweep's):`);
+    out.push(
+      `prediction for ${predictScenario ?? 'the --predict scenario'} (measured: the mean of its runs; interval: the mean of as many new runs; its steps' own work in place of the sweep's):`,
+    );
     out.push(
       table(
-        ['system', 'workers', 'figure', 'measured', 'predicted [95 %]', 'error', 'inside'],
+        ['system', 'workers', 'figure', 'runs', 'measured', 'predicted [95 %]', 'error', 'inside'],
         predictions.map((p) => [
           p.system,
           String(p.workers),
           `${METRIC_LABEL[p.metric]} ${METRIC_UNIT[p.metric]}`,
+          p.repetitions.map(num).join(', '),
           num(p.measured),
           p.predicted.single ? `${num(p.predicted.estimate)} [${num(p.predicted.single.lo)}, ${num(p.predicted.single.hi)}]` : num(p.predicted.estimate),
           `${p.error > 0 ? '+' : ''}${(p.error * 100).toFixed(0)}%`,

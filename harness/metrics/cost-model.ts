@@ -85,7 +85,7 @@ export interface Prediction {
   estimate: number;
   /** 95 % interval of the model's mean at this point. */
   mean: { lo: number; hi: number } | null;
-  /** 95 % interval for one new measurement there (the model's scatter added). */
+  /** 95 % interval for the mean of `measurements` new measurements there (the model's scatter added, over that many). */
   single: { lo: number; hi: number } | null;
 }
 
@@ -235,15 +235,22 @@ export function predicts(fit: CostModelFit, at: CostPoint): boolean {
   return !fit.omitted.some((o) => o.reason === TOO_FEW_POINTS && regressor(o.name, at) !== 0);
 }
 
-/** The model's figure for a chain it was not fitted on (the temperature scenario, say), with intervals. */
-export function predictCost(fit: CostModelFit, at: CostPoint): Prediction {
+/**
+ * The model's figure for a chain it was not fitted on (the temperature scenario, say), with
+ * intervals. `measurements`: how many new measurements the figure is compared with, as their
+ * mean. The scatter of a point around the model is taken as run-to-run noise, which a mean of n
+ * runs has n times less variance of: on two shared cores the same scenario measured three times
+ * in a row, same options, moved as much as the sweep's points scatter around their fit (p2p at
+ * 1 worker: 7.9, 9.6 and 12.7 ms).
+ */
+export function predictCost(fit: CostModelFit, at: CostPoint, measurements = 1): Prediction {
   const x = fit.fittedTerms.map((t) => regressor(t, at));
   const coefficients = fit.fittedTerms.map((t) => fit.terms.find((term) => term.name === t)!.estimate);
   const estimate = x.reduce((s, v, j) => s + v * coefficients[j]!, 0);
   if (fit.df <= 0 || fit.relativeSd === null) return { estimate, mean: null, single: null };
   const t = tQuantile975(fit.df);
   const meanVariance = x.reduce((s, vi, i) => s + vi * x.reduce((u, vj, j) => u + fit.covariance[i]![j]! * vj, 0), 0);
-  const singleVariance = meanVariance + (fit.relativeSd * estimate) ** 2;
+  const singleVariance = meanVariance + (fit.relativeSd * estimate) ** 2 / Math.max(1, measurements);
   return {
     estimate,
     mean: { lo: estimate - t * Math.sqrt(meanVariance), hi: estimate + t * Math.sqrt(meanVariance) },

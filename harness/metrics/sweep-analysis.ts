@@ -152,8 +152,11 @@ export interface PredictionRow {
   /** What the model counts of the scenario for this system: bytes the hops carry, bytes past the links' burst. */
   hopBytes: number;
   shapedBytes: number;
+  /** Mean over the scenario's repetitions that measured the figure (`--repeat`). */
   measured: number;
-  /** The model at the scenario's shape, its work per step swapped in (see `workAdjustment`). */
+  /** Each of those repetitions' figure, in run order: how far one run moves from the next. */
+  repetitions: number[];
+  /** The model at the scenario's shape, its work per step swapped in (see `workAdjustment`); its interval for the mean of that many runs. */
   predicted: Prediction;
   /**
    * Added to the model's figure: the per-hop term holds the sweep's own work per step (its
@@ -163,7 +166,7 @@ export interface PredictionRow {
   workAdjustment: number;
   /** (predicted − measured) / measured. */
   error: number;
-  /** Whether the measurement lies in the interval for one new measurement. */
+  /** Whether the measured mean lies in the interval for the mean of that many new measurements. */
   inside: boolean | null;
 }
 
@@ -171,17 +174,25 @@ function fittedWork(fits: readonly SweepFit[], system: string, workers: number, 
   return fits.find((f) => f.system === system && f.workers === workers && f.metric === metric)?.workMs ?? null;
 }
 
-/** The model of each system × workers against a scenario measured outside the sweep. */
+/**
+ * The model of each system × workers against a scenario measured outside the sweep: against the
+ * mean of its repetitions, since one run on a shared machine moves by about as much as the
+ * model is asked to be right within.
+ */
 export function predictionRows(fits: readonly SweepFit[], target: PointInput): PredictionRow[] {
   const rows: PredictionRow[] = [];
-  for (const row of sweepRows([target])) {
+  const measuredRows = sweepRows([target]).filter((r) => r.excluded === null);
+  const keys = [...new Map(measuredRows.map((r) => [`${r.workers} ${r.system}`, r])).values()];
+  for (const row of keys) {
+    const runs = measuredRows.filter((r) => r.system === row.system && r.workers === row.workers).sort((a, b) => a.repetition - b.repetition);
     for (const metric of SWEEP_METRICS) {
-      const measured = row[metric];
+      const repetitions = runs.map((r) => r[metric]).filter((v): v is number => v !== null);
       const fit = fits.find((f) => f.system === row.system && f.workers === row.workers && f.metric === metric)?.fit;
-      if (!fit || measured === null || row.excluded !== null || !predicts(fit, row)) continue;
+      if (!fit || repetitions.length === 0 || !predicts(fit, row)) continue;
+      const measured = repetitions.reduce((s, v) => s + v, 0) / repetitions.length;
       const sweepWork = fittedWork(fits, row.system, row.workers, metric);
       const workAdjustment = sweepWork !== null && target.workMs !== undefined ? target.length * (target.workMs - sweepWork) : 0;
-      const raw = predictCost(fit, row);
+      const raw = predictCost(fit, row, repetitions.length);
       const shift = (i: { lo: number; hi: number } | null) => (i ? { lo: i.lo + workAdjustment, hi: i.hi + workAdjustment } : null);
       const predicted: Prediction = { estimate: raw.estimate + workAdjustment, mean: shift(raw.mean), single: shift(raw.single) };
       rows.push({
@@ -191,6 +202,7 @@ export function predictionRows(fits: readonly SweepFit[], target: PointInput): P
         hopBytes: row.hopBytes,
         shapedBytes: row.shapedBytes,
         measured,
+        repetitions,
         predicted,
         workAdjustment,
         error: (predicted.estimate - measured) / measured,

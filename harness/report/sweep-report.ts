@@ -127,7 +127,7 @@ function predictionTable(rows: readonly PredictionRow[], data: SweepInputData): 
       ? `The model of each system at the scenario's shape: ${shape.length} steps, ${(shape.clientBytes / 1024).toFixed(1)} KB exchanged with the client (mean of request and response), ` +
         `${(shape.hopBytes / MIB).toFixed(3)} MB into the steps in all (measured by running its functions on the dataset's batches); what the hops carry both ways depends on how the system answers (the MB per hop column). ` +
         `The per-hop term holds the sweep's own work per step, so the scenario's steps get theirs instead (its functions' CPU time in process: ${shape.workMs !== undefined ? `${shape.workMs.toFixed(3)} ms` : 'unknown'} per step): the work adjustment column. ` +
-        'The interval is for one new measurement (the model\'s scatter included).'
+        'Measured: the mean of the scenario\'s runs (each run\'s figure beside it); the interval is for the mean of as many new runs (the model\'s scatter included, over their count).'
       : 'Run the sweep with --predict <scenario file> to measure a scenario outside the sweep and compare.',
     columns: [
       col('figure'),
@@ -135,7 +135,8 @@ function predictionTable(rows: readonly PredictionRow[], data: SweepInputData): 
       col('workers', 'workers', 'int'),
       col('hop_mb', 'MB the hops carry', 'number'),
       col('shaped_mb', 'MB past the burst', 'number'),
-      col('measured', 'measured', 'number'),
+      col('runs', 'each run'),
+      col('measured', 'measured (mean)', 'number'),
       col('predicted', 'predicted', 'number'),
       col('lo95', '95% low', 'number'),
       col('hi95', '95% high', 'number'),
@@ -149,6 +150,7 @@ function predictionTable(rows: readonly PredictionRow[], data: SweepInputData): 
       r.workers,
       r.hopBytes / MIB,
       r.shapedBytes / MIB,
+      r.repetitions.map((v) => v.toPrecision(3)).join(', '),
       r.measured,
       r.predicted.estimate,
       r.predicted.single?.lo ?? null,

@@ -89,6 +89,20 @@ describe('cost model fit', () => {
     expect(prediction.single!.hi - prediction.single!.lo).toBeGreaterThan(prediction.mean!.hi - prediction.mean!.lo);
   });
 
+  it('narrows the interval for the mean of several measurements down to the model\'s own', () => {
+    const random = rng(11);
+    const fit = fitCostModel(sweep((v) => v * (1 + 0.1 * random.normal())))!;
+    const at = { length: 4, clientBytes: 24_000, hopBytes: 100_000 };
+    const width = (n: number) => {
+      const p = predictCost(fit, at, n);
+      return p.single!.hi - p.single!.lo;
+    };
+    const mean = predictCost(fit, at).mean!;
+    expect(width(3)).toBeLessThan(width(1));
+    expect(width(1000)).toBeGreaterThan(mean.hi - mean.lo);
+    expect(width(1000)).toBeCloseTo(mean.hi - mean.lo, 0);
+  });
+
   it('predicts a scenario whose transfers fit in the burst from chains whose largest do not', () => {
     // A truth as the fog's links make it: CPU per byte, and each hop's two ways through a tbf
     // link at 100 mbit/s, free up to the bucket (the chains of 1 MB pay ~84 ms per MiB per way).

@@ -63,6 +63,22 @@ describe('sweep prediction', () => {
     expect(fit.n).toBe(8);
   });
 
+  it('compares the prediction with the mean of the scenario\'s runs, each run listed', () => {
+    const fits = sweepFits(sweepRows(chains([1024, 65_536, MIB])));
+    const once = point('predict-temperature', temperature, null);
+    // The same scenario run twice: 20 % under the model, then 20 % over it.
+    const twice: PointInput = {
+      ...once,
+      profiles: [0.8, 1.2].flatMap((factor, i) => once.profiles.map((p) => ({ ...p, repetition: i + 1, latencyOk: { ...p.latencyOk, mean: p.latencyOk.mean * factor } }))),
+    };
+    const single = predictionRows(fits, once).find((r) => r.system === 'relay' && r.metric === 'latency')!;
+    const relay = predictionRows(fits, twice).filter((r) => r.system === 'relay' && r.metric === 'latency');
+    expect(relay).toHaveLength(1);
+    expect(relay[0]!.repetitions).toEqual([single.measured * 0.8, single.measured * 1.2].map((v) => expect.closeTo(v, 9)));
+    expect(relay[0]!.measured).toBeCloseTo(single.measured, 9);
+    expect(Math.abs(relay[0]!.error)).toBeLessThan(0.01);
+  });
+
   it('predicts nothing from a fit of too few points for the scenario\'s terms', () => {
     const fits = sweepFits(sweepRows([point('length-1_payload-1024', chainBodies(1, 1024), 1024)]));
     expect(predictionRows(fits, point('predict-temperature', temperature, null))).toEqual([]);
