@@ -182,8 +182,9 @@ function fittedWork(fits: readonly SweepFit[], system: string, workers: number, 
 export function predictionRows(fits: readonly SweepFit[], target: PointInput): PredictionRow[] {
   const rows: PredictionRow[] = [];
   const measuredRows = sweepRows([target]).filter((r) => r.excluded === null);
-  const keys = [...new Map(measuredRows.map((r) => [`${r.workers} ${r.system}`, r])).values()];
-  for (const row of keys) {
+  // One row per system × worker count (any of its runs), for what all its runs share: shape, bytes.
+  const oneOfEach = [...new Map(measuredRows.map((r) => [`${r.workers} ${r.system}`, r])).values()];
+  for (const row of oneOfEach) {
     const runs = measuredRows.filter((r) => r.system === row.system && r.workers === row.workers).sort((a, b) => a.repetition - b.repetition);
     for (const metric of SWEEP_METRICS) {
       const repetitions = runs.map((r) => r[metric]).filter((v): v is number => v !== null);
