@@ -127,7 +127,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
       target: target.describe(),
       options: { ...options, driver },
       systems: options.systems,
-      systemDetails: Object.fromEntries([...plans].map(([system, plan]) => [system.name, plan.provenance])),
+      systemDetails: Object.fromEntries([...plans].map(([system, plan]) => [system.name, { ...plan.provenance, answers: plan.answers }])),
       timeouts: { clientMs: options.timeoutMs, systems: Object.fromEntries([...plans].map(([system, plan]) => [system.name, plan.timeouts])) },
       profiles: repetitions(options).flatMap((repetition) =>
         options.systems.flatMap((system) => options.workers.map((workers) => ({ system, workers, repetition }))),

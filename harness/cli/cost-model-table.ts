@@ -3,7 +3,7 @@ import { COST_TERMS } from '../metrics/cost-model.ts';
 import { METRIC_LABEL, METRIC_UNIT, SWEEP_METRICS, type PredictionRow, type SweepFit } from '../metrics/sweep-analysis.ts';
 import { termUnit } from '../report/charts/sweep-charts.ts';
 
-const HEAD: Record<(typeof COST_TERMS)[number], string> = { fixed: 'fixed', perHop: 'per hop', perByte: 'per MB', perBytePerHop: 'per MB per hop' };
+const HEAD: Record<(typeof COST_TERMS)[number], string> = { fixed: 'fixed', perHop: 'per hop', perByte: 'per MB', perBytePerHop: 'per MB per hop', perShapedByte: 'per MB past burst' };
 
 /** 3 significant digits, without exponent for the sizes seen here. */
 function num(v: number): string {
@@ -27,7 +27,7 @@ export function renderCostModel(fits: readonly SweepFit[], predictions: readonly
     const mine = fits.filter((f) => f.metric === metric);
     if (mine.length === 0) continue;
     out.push(
-      `cost model: ${METRIC_LABEL[metric]} (${METRIC_UNIT[metric]}) = fixed + per MB · client MB + per hop · steps + per MB per hop · MB into the steps` +
+      `cost model: ${METRIC_LABEL[metric]} (${METRIC_UNIT[metric]}) = fixed + per MB · client MB + per hop · steps + per MB per hop · MB the hops carry + per MB past burst · MB beyond the links' burst` +
         ` (weighted least squares, weights 1/ŷ²; [95 % Student-t interval]):`,
     );
     const rows = mine.map((f) => [
@@ -44,14 +44,17 @@ export function renderCostModel(fits: readonly SweepFit[], predictions: readonly
     out.push(table(['system', 'workers', ...COST_TERMS.map((n) => `${HEAD[n]} (${termUnit(metric, n)})`), 'points', 'scatter'], rows));
   }
   if (predictions.length) {
-    out.push(`prediction for ${predictScenario ?? 'the --predict scenario'} (interval: one new measurement; its steps' own work in place of the sweep's):`);
+    out.push(
+      `prediction for ${predictScenario ?? 'the --predict scenario'} (measured: the mean of its runs; interval: the mean of as many new runs; its steps' own work in place of the sweep's):`,
+    );
     out.push(
       table(
-        ['system', 'workers', 'figure', 'measured', 'predicted [95 %]', 'error', 'inside'],
+        ['system', 'workers', 'figure', 'runs', 'measured', 'predicted [95 %]', 'error', 'inside'],
         predictions.map((p) => [
           p.system,
           String(p.workers),
           `${METRIC_LABEL[p.metric]} ${METRIC_UNIT[p.metric]}`,
+          p.repetitions.map(num).join(', '),
           num(p.measured),
           p.predicted.single ? `${num(p.predicted.estimate)} [${num(p.predicted.single.lo)}, ${num(p.predicted.single.hi)}]` : num(p.predicted.estimate),
           `${p.error > 0 ? '+' : ''}${(p.error * 100).toFixed(0)}%`,

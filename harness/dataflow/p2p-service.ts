@@ -6,12 +6,13 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AnyFunction, FunctionContext } from './scenario.ts';
-import { HEADER, parseEnvelope, parseRoute, statusForError, type ErrorEnvelope } from './protocol.ts';
-import { createHopPool, HopTimeoutError, postHop } from './hop-client.ts';
-import { routeProblem, type ServiceTable } from './service-table.ts';
+import { HEADER, parseEnvelope, statusForError, type ErrorEnvelope } from './protocol.ts';
+import { createHopPool, HopTimeoutError, joined, postHop, type HeaderList } from './hop-client.ts';
+import type { ServiceTable } from './service-table.ts';
+import { createRoutePlanner } from './route-plan.ts';
 import { listen } from './listen.ts';
 import { nowMs, SpanWriter, type Span, type SpanOutcome } from './spans.ts';
-import { after, type Timer } from '../timers.ts';
+import { after, every, type Timer } from '../timers.ts';
 
 export interface P2PServiceOptions {
   fn: AnyFunction;
@@ -56,7 +57,13 @@ export const SERVER_LIMITS = {
 
 export type ServerLimits = { [K in keyof typeof SERVER_LIMITS]: number };
 
-export function applyServerLimits(server: http.Server, limits: ServerLimits): void {
+/**
+ * Sets the limits on a server. Gives back what the server's handler calls once a request's body
+ * has all arrived (its 'end'): the request leaves the body-deadline sweep then, rather than at the
+ * sweep after, which would keep every request alive for up to a second (long enough for the
+ * garbage collector to move them all to the old generation, at a few hundred requests a second).
+ */
+export function applyServerLimits(server: http.Server, limits: ServerLimits): (req: http.IncomingMessage) => void {
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
@@ -69,20 +76,35 @@ export function applyServerLimits(server: http.Server, limits: ServerLimits): vo
     firstRequest.set(socket, timer);
     socket.once('close', () => timer.clear());
   });
-  server.on('request', (req: http.IncomingMessage) => {
-    firstRequest.get(req.socket)?.clear();
-    firstRequest.delete(req.socket);
-    // Node enforces requestTimeout from its periodic connection check, which a busy event loop
-    // was seen to miss (a 1-byte-a-second body held past 60 s under load): a timer of our own
-    // ends a request whose body has not fully arrived by then.
-    // Cleared through the request's own events only: a listener per request on a keep-alive
-    // socket would pile up for the socket's whole life, each holding its request (that leaked
-    // ~8 MB/s in filter-temperature at 10 workers until the node's OOM killer ended it).
-    const bodyDeadline = after(limits.requestTimeoutMs, () => req.socket.destroy()).unref();
-    const clear = () => bodyDeadline.clear();
-    req.once('end', clear);
-    req.once('close', clear);
+  // Node enforces requestTimeout from its periodic connection check, which a busy event loop
+  // was seen to miss (a 1-byte-a-second body held past 60 s under load): a sweep of our own, as
+  // often as Node's check, ends a request whose body has not fully arrived by then. A sweep, not
+  // a timer and two listeners per request to clear it, which cost a p2p service about as much as
+  // routing a request. Nothing is held past the next sweep, and no listener is left on a
+  // keep-alive socket (a listener per request leaked ~8 MB/s in filter-temperature at 10 workers
+  // until the node's OOM killer ended it).
+  let arriving = new Map<http.IncomingMessage, number>();
+  const sweep = every(limits.checkIntervalMs, () => {
+    const now = Date.now();
+    const still = new Map<http.IncomingMessage, number>();
+    for (const [req, since] of arriving) {
+      if (req.complete || req.destroyed) continue;
+      if (now - since >= limits.requestTimeoutMs) req.socket.destroy();
+      else still.set(req, since);
+    }
+    arriving = still;
   });
+  sweep.unref();
+  server.once('close', () => clearInterval(sweep));
+  server.on('request', (req: http.IncomingMessage) => {
+    const timer = firstRequest.get(req.socket);
+    if (timer !== undefined) {
+      timer.clear();
+      firstRequest.delete(req.socket);
+    }
+    arriving.set(req, Date.now());
+  });
+  return (req) => void arriving.delete(req);
 }
 
 export interface RunningService {
@@ -104,6 +126,7 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
   const spans = new SpanWriter(options.writeSpans);
   const pool = createHopPool(options.poolConnections);
   const context: FunctionContext = { service: name, config: options.config };
+  const planFor = createRoutePlanner(name, table, options.defaultRoute);
 
   const envelopeAnswer = (error: ErrorEnvelope): Answer => ({
     status: statusForError(error.kind),
@@ -113,20 +136,20 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
 
   async function forward(
     next: string,
-    rest: readonly string[],
+    rest: string,
     requestId: string,
     budgetMs: number,
     payload: Buffer,
     error: ErrorEnvelope | undefined,
   ): Promise<Answer> {
     const timeout = Math.max(1, Math.floor(Math.min(options.hopTimeoutMs, budgetMs)));
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      [HEADER.route]: rest.join(','),
-      [HEADER.requestId]: requestId,
-      [HEADER.budget]: String(Math.max(1, Math.floor(timeout - BUDGET_MARGIN_MS))),
-    };
-    if (error) headers[HEADER.error] = error.kind;
+    const headers: HeaderList = [
+      'content-type', 'application/json',
+      HEADER.route, rest,
+      HEADER.requestId, requestId,
+      HEADER.budget, String(Math.max(1, Math.floor(timeout - BUDGET_MARGIN_MS))),
+      ...(error ? [HEADER.error, error.kind] : []),
+    ];
     try {
       const res = await postHop(pool, table.get(next)!, headers, payload, timeout);
       if (res.headers[HEADER.error] !== undefined) return { status: res.status, body: res.body, error: parseEnvelope(res.body, next) };
@@ -145,8 +168,10 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
     const requestId = headerValue(req.headers[HEADER.requestId]) ?? randomUUID();
     const span: Span = { requestId, service: name, node: options.node, start, fnStart: start, fnEnd: start, end: start, outcome: 'ok' };
     const answer = (a: Answer, outcome: SpanOutcome) => {
-      const headers: Record<string, string> = { 'content-type': 'application/json', [HEADER.requestId]: requestId };
-      if (a.error) headers[HEADER.error] = a.error.kind;
+      // The length given, so the body goes out as it is rather than in chunked framing (what
+      // writeHead without one does), and the headers as a list node:http writes as they are.
+      const headers = ['content-type', 'application/json', 'content-length', String(a.body.length), HEADER.requestId, requestId];
+      if (a.error) headers.push(HEADER.error, a.error.kind);
       res.writeHead(a.status, headers);
       res.end(a.body);
       span.end = nowMs();
@@ -154,9 +179,8 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
       spans.add(span);
     };
 
-    const route = parseRoute(req.headers[HEADER.route]) ?? [...options.defaultRoute];
-    const problem = routeProblem(route, name, table);
-    if (problem !== null) return answer(envelopeAnswer({ service: name, kind: 'rejected', message: problem }), 'rejected');
+    const plan = planFor(req.headers[HEADER.route]);
+    if (plan.kind === 'rejected') return answer(envelopeAnswer({ service: name, kind: 'rejected', message: plan.problem }), 'rejected');
 
     let payload: Buffer;
     let error: ErrorEnvelope | undefined;
@@ -195,16 +219,15 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
       }
     }
 
-    const [next, ...rest] = route;
-    if (next === undefined) {
+    if (plan.kind === 'last') {
       return answer(error ? envelopeAnswer(error) : { status: 200, body: payload }, outcome);
     }
-    span.next = next;
+    span.next = plan.next;
     const budgetHeader = Number(headerValue(req.headers[HEADER.budget]));
     const budget = Number.isFinite(budgetHeader) && budgetHeader > 0 ? budgetHeader : options.chainBudgetMs;
     const remaining = budget - (nowMs() - start);
-    const downstream = await forward(next, rest, requestId, remaining, payload, error);
-    const hopFailed = downstream.error && downstream.error.service === next && downstream.error.kind !== 'function' && !error;
+    const downstream = await forward(plan.next, plan.rest, requestId, remaining, payload, error);
+    const hopFailed = downstream.error && downstream.error.service === plan.next && downstream.error.kind !== 'function' && !error;
     answer(downstream, outcome !== 'ok' ? outcome : hopFailed ? (downstream.error!.kind as SpanOutcome) : 'ok');
   }
 
@@ -235,14 +258,15 @@ export async function startP2PService(options: P2PServiceOptions): Promise<Runni
       chunks.push(chunk);
     });
     req.on('end', () => {
+      arrived(req);
       if (res.headersSent) return;
-      handle(req, res, Buffer.concat(chunks), start).catch((cause: unknown) => {
+      handle(req, res, joined(chunks, size), start).catch((cause: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(String(cause));
       });
     });
   });
-  applyServerLimits(server, limits);
+  const arrived = applyServerLimits(server, limits);
 
   const listening = await listen(server, options.host, options.port, () => spans.flush());
   return {

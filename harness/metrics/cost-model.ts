@@ -1,12 +1,15 @@
 /**
  * The cost model of a sweep (pure): a system's latency, or CPU, per request as
  *
- *     y = fixed + perByte · S + perHop · L + perBytePerHop · B
+ *     y = fixed + perByte · S + perHop · L + perBytePerHop · B + perShapedByte · Z
  *
  * with L the steps of the chain, S the bytes the client exchanges per request (the request and the
- * response: their mean) and B the bytes carried into the steps (Σ over the steps of each one's
- * input; L · S for a synthetic chain, whose every hop carries the same body). `perByte` takes what
- * the client's own transfer costs, so that `perBytePerHop` is what each hop adds per byte.
+ * response: their mean), B the bytes the hops carry (Σ over the steps of the mean of what goes in
+ * and what comes back; L · S for a synthetic chain, whose every hop carries the same body) and Z
+ * the bytes of those transfers beyond the bucket of a shaped link (point-transfers.ts), which a
+ * link passes at its rate rather than at once. `perByte` takes what the client's own transfer
+ * costs, so that `perBytePerHop` is what each hop adds per byte; `perShapedByte` is what a byte
+ * costs on top once the link's burst is spent.
  *
  * Fit: weighted least squares with weights 1 / ŷ², iterated (IRLS). Sweep points span three
  * orders of magnitude (a 1 KB one-step chain in milliseconds, a 1 MB eight-step one in seconds)
@@ -21,9 +24,10 @@
  * Terms the points cannot tell apart (one payload only: per-byte terms; one length only:
  * per-hop terms) are left out and named in `omitted`, instead of giving a singular fit.
  */
+import { chainBodies, modelBytes } from './point-transfers.ts';
 import { tQuantile975 } from './repetitions.ts';
 
-export const COST_TERMS = ['fixed', 'perHop', 'perByte', 'perBytePerHop'] as const;
+export const COST_TERMS = ['fixed', 'perHop', 'perByte', 'perBytePerHop', 'perShapedByte'] as const;
 export type CostTermName = (typeof COST_TERMS)[number];
 
 /** Bytes are fitted in MiB: per-byte terms come out per MiB, and the normal equations stay well conditioned. */
@@ -34,15 +38,17 @@ export interface CostObservation {
   length: number;
   /** Bytes the client exchanges per request (mean of request and response). */
   clientBytes: number;
-  /** Bytes carried into the steps, summed over them. */
+  /** Bytes the hops carry, summed over them (each: the mean of its two ways). */
   hopBytes: number;
+  /** Bytes beyond a shaped link's bucket (point-transfers.ts); none when missing. */
+  shapedBytes?: number;
   /** The measured figure (ms of latency, or CPU-ms per request). */
   value: number;
 }
 
 export interface CostTerm {
   name: CostTermName;
-  /** Per unit: fixed per request, per hop, per MiB, per MiB per hop. */
+  /** Per unit: fixed per request, per hop, per MiB, per MiB per hop, per MiB beyond the bucket. */
   estimate: number;
   /** Standard error; null when the points leave no degree of freedom. */
   se: number | null;
@@ -79,11 +85,13 @@ export interface Prediction {
   estimate: number;
   /** 95 % interval of the model's mean at this point. */
   mean: { lo: number; hi: number } | null;
-  /** 95 % interval for one new measurement there (the model's scatter added). */
+  /** 95 % interval for the mean of `measurements` new measurements there (the model's scatter added, over that many). */
   single: { lo: number; hi: number } | null;
 }
 
-function regressor(term: CostTermName, o: Pick<CostObservation, 'length' | 'clientBytes' | 'hopBytes'>): number {
+export type CostPoint = Pick<CostObservation, 'length' | 'clientBytes' | 'hopBytes' | 'shapedBytes'>;
+
+function regressor(term: CostTermName, o: CostPoint): number {
   switch (term) {
     case 'fixed':
       return 1;
@@ -93,6 +101,8 @@ function regressor(term: CostTermName, o: Pick<CostObservation, 'length' | 'clie
       return o.clientBytes / MIB;
     case 'perBytePerHop':
       return o.hopBytes / MIB;
+    case 'perShapedByte':
+      return (o.shapedBytes ?? 0) / MIB;
   }
 }
 
@@ -159,7 +169,11 @@ const OMIT_REASON: Record<CostTermName, string> = {
   perHop: 'every point has the same length',
   perByte: 'every point has the same payload',
   perBytePerHop: 'the points cannot tell bytes per hop from the other terms (one payload or one length)',
+  perShapedByte: 'no point sends most of its bytes beyond a link\'s burst, or the links are not shaped',
 };
+
+/** Why fitCostModel left a term out when the points were fewer than the terms. */
+const TOO_FEW_POINTS = 'too few points';
 
 /** Fits the cost model to the observations; null with fewer points than one term needs. */
 export function fitCostModel(observations: readonly CostObservation[], options: { maxIterations?: number } = {}): CostModelFit | null {
@@ -171,7 +185,7 @@ export function fitCostModel(observations: readonly CostObservation[], options: 
   const column = (t: CostTermName) => points.map((o) => regressor(t, o));
   for (const term of COST_TERMS) {
     if (fittedTerms.length < points.length && !dependent(fittedTerms.map(column), column(term), unit)) fittedTerms.push(term);
-    else omitted.push({ name: term, reason: fittedTerms.length >= points.length ? 'too few points' : OMIT_REASON[term] });
+    else omitted.push({ name: term, reason: fittedTerms.length >= points.length ? TOO_FEW_POINTS : OMIT_REASON[term] });
   }
   const x = points.map((o) => fittedTerms.map((t) => regressor(t, o)));
   const y = points.map((o) => o.value);
@@ -211,15 +225,32 @@ export function fitCostModel(observations: readonly CostObservation[], options: 
   };
 }
 
-/** The model's figure for a chain it was not fitted on (the temperature scenario, say), with intervals. */
-export function predictCost(fit: CostModelFit, at: Pick<CostObservation, 'length' | 'clientBytes' | 'hopBytes'>): Prediction {
+/**
+ * Whether the fit can speak for this point: not when it left out, for want of points, a term the
+ * point has (a fit of one point is its value, whatever the point's length or bytes). A term left
+ * out because the points cannot separate it is another matter: the points say nothing of it, and
+ * the prediction is the model's without it.
+ */
+export function predicts(fit: CostModelFit, at: CostPoint): boolean {
+  return !fit.omitted.some((o) => o.reason === TOO_FEW_POINTS && regressor(o.name, at) !== 0);
+}
+
+/**
+ * The model's figure for a chain it was not fitted on (the temperature scenario, say), with
+ * intervals. `measurements`: how many new measurements the figure is compared with, as their
+ * mean. The scatter of a point around the model is taken as run-to-run noise, which a mean of n
+ * runs has n times less variance of: on two shared cores the same scenario measured three times
+ * in a row, same options, moved as much as the sweep's points scatter around their fit (p2p at
+ * 1 worker: 7.9, 9.6 and 12.7 ms).
+ */
+export function predictCost(fit: CostModelFit, at: CostPoint, measurements = 1): Prediction {
   const x = fit.fittedTerms.map((t) => regressor(t, at));
   const coefficients = fit.fittedTerms.map((t) => fit.terms.find((term) => term.name === t)!.estimate);
   const estimate = x.reduce((s, v, j) => s + v * coefficients[j]!, 0);
   if (fit.df <= 0 || fit.relativeSd === null) return { estimate, mean: null, single: null };
   const t = tQuantile975(fit.df);
   const meanVariance = x.reduce((s, vi, i) => s + vi * x.reduce((u, vj, j) => u + fit.covariance[i]![j]! * vj, 0), 0);
-  const singleVariance = meanVariance + (fit.relativeSd * estimate) ** 2;
+  const singleVariance = meanVariance + (fit.relativeSd * estimate) ** 2 / Math.max(1, measurements);
   return {
     estimate,
     mean: { lo: estimate - t * Math.sqrt(meanVariance), hi: estimate + t * Math.sqrt(meanVariance) },
@@ -227,7 +258,7 @@ export function predictCost(fit: CostModelFit, at: Pick<CostObservation, 'length
   };
 }
 
-/** The observation a synthetic chain point makes: every hop carries the same body. */
-export function chainObservation(length: number, payloadBytes: number, value: number): CostObservation {
-  return { length, clientBytes: payloadBytes, hopBytes: length * payloadBytes, value };
+/** The observation a synthetic chain point makes: every hop carries the same body, over links with this bucket (null: not shaped). */
+export function chainObservation(length: number, payloadBytes: number, value: number, bucketBytes: number | null = null): CostObservation {
+  return { length, ...modelBytes(chainBodies(length, payloadBytes), null, bucketBytes), value };
 }

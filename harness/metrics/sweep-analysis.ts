@@ -6,7 +6,8 @@
  */
 import { errorRateOf } from './error-rate.ts';
 import type { ProfileResult } from '../results/schema.ts';
-import { fitCostModel, predictCost, type CostModelFit, type Prediction } from './cost-model.ts';
+import { fitCostModel, predictCost, predicts, type CostModelFit, type Prediction } from './cost-model.ts';
+import { chainBodies, modelBytes, type AnswerPath, type PointBodies } from './point-transfers.ts';
 
 /** Fewer successful requests than this in a profile: its mean is not used in a fit. */
 export const MIN_OK_FOR_FIT = 3;
@@ -19,9 +20,16 @@ export const METRIC_LABEL: Record<SweepMetric, string> = { latency: 'mean latenc
 export interface PointInput {
   id: string;
   length: number;
+  /** Mean of the client's request and response, and Σ of the steps' inputs: what the model counts when `bodies` is unknown. */
   clientBytes: number;
   hopBytes: number;
   payloadBytes: number | null;
+  /** The bodies of one request (a chain's from its payload; a scenario's measured in process), when known. */
+  bodies?: PointBodies;
+  /** How each system's steps answer (from the point's manifest), by system. */
+  answers?: Readonly<Record<string, AnswerPath>>;
+  /** Bucket of the point's shaped links (bytes); null or missing: not shaped. */
+  bucketBytes?: number | null;
   /** CPU time (ms) of each step's own work, when known (a chain's `work`; a scenario's functions, measured in process). */
   workMs?: number;
   profiles: ProfileResult[];
@@ -34,8 +42,11 @@ export interface SweepRow {
   repetition: number;
   length: number;
   payloadBytes: number | null;
+  /** The model's bytes for this system (point-transfers.ts): client, hops, beyond the links' bucket. */
   clientBytes: number;
   hopBytes: number;
+  shapedBytes: number;
+  bucketBytes: number | null;
   workMs: number | null;
   ok: number;
   throughput: number;
@@ -50,9 +61,18 @@ export interface SweepRow {
   excluded: string | null;
 }
 
+/** The point's bodies: given, a chain's from its payload, or none (then the model reads its summed bytes as they are). */
+function bodiesOf(point: PointInput): PointBodies | null {
+  if (point.bodies) return point.bodies;
+  return point.payloadBytes !== null ? chainBodies(point.length, point.payloadBytes) : null;
+}
+
 export function sweepRows(points: readonly PointInput[]): SweepRow[] {
   return points.flatMap((point) =>
     point.profiles.map((p): SweepRow => {
+      const bodies = bodiesOf(point);
+      const bucketBytes = point.bucketBytes ?? null;
+      const bytes = bodies ? modelBytes(bodies, point.answers?.[p.system] ?? null, bucketBytes) : { clientBytes: point.clientBytes, hopBytes: point.hopBytes, shapedBytes: 0 };
       const ok = p.ok;
       const excluded = p.interrupted
         ? 'interrupted'
@@ -68,8 +88,8 @@ export function sweepRows(points: readonly PointInput[]): SweepRow[] {
         repetition: p.repetition,
         length: point.length,
         payloadBytes: point.payloadBytes,
-        clientBytes: point.clientBytes,
-        hopBytes: point.hopBytes,
+        ...bytes,
+        bucketBytes,
         workMs: point.workMs ?? null,
         ok,
         throughput: p.throughput,
@@ -90,6 +110,8 @@ export interface SweepFit {
   fit: CostModelFit | null;
   /** Mean work per step (CPU-ms) of the points fitted, when every one says. */
   workMs: number | null;
+  /** Bucket of the shaped links the points were measured over (bytes), null when not shaped. */
+  bucketBytes: number | null;
   /** Rows of this system and worker count left out, with why. */
   excluded: { point: string; reason: string }[];
 }
@@ -111,10 +133,14 @@ export function sweepFits(rows: readonly SweepRow[], order: readonly string[] = 
         if (mine.length === 0) continue;
         const used = mine.filter((r) => r.excluded === null && r[metric] !== null && r[metric]! > 0);
         const excluded = mine.filter((r) => !used.includes(r)).map((r) => ({ point: r.point, reason: r.excluded ?? `no ${METRIC_LABEL[metric]} measured` }));
-        const fit = fitCostModel(used.map((r) => ({ length: r.length, clientBytes: r.clientBytes, hopBytes: r.hopBytes, value: r[metric]! })));
+        // Bytes beyond the burst are a term only when some point sends most of its bytes there:
+        // a 64 KB point is ~6 KB past a 62.5 KB bucket, and a term fitted on such slivers alone
+        // would only set those points apart from the rest.
+        const shaped = used.some((r) => r.shapedBytes >= 0.5 * (r.clientBytes + r.hopBytes));
+        const fit = fitCostModel(used.map((r) => ({ length: r.length, clientBytes: r.clientBytes, hopBytes: r.hopBytes, shapedBytes: shaped ? r.shapedBytes : 0, value: r[metric]! })));
         const works = used.map((r) => r.workMs);
         const workMs = works.length && works.every((v) => v !== null) ? works.reduce((t, v) => t + v!, 0) / works.length : null;
-        fits.push({ system, workers: w, metric, fit, workMs, excluded });
+        fits.push({ system, workers: w, metric, fit, workMs, bucketBytes: mine[0]!.bucketBytes, excluded });
       }
     }
   }
@@ -125,8 +151,14 @@ export interface PredictionRow {
   system: string;
   workers: number;
   metric: SweepMetric;
+  /** What the model counts of the scenario for this system: bytes the hops carry, bytes past the links' burst. */
+  hopBytes: number;
+  shapedBytes: number;
+  /** Mean over the scenario's repetitions that measured the figure (`--repeat`). */
   measured: number;
-  /** The model at the scenario's shape, its work per step swapped in (see `workAdjustment`). */
+  /** Each of those repetitions' figure, in run order: how far one run moves from the next. */
+  repetitions: number[];
+  /** The model at the scenario's shape, its work per step swapped in (see `workAdjustment`); its interval for the mean of that many runs. */
   predicted: Prediction;
   /**
    * Added to the model's figure: the per-hop term holds the sweep's own work per step (its
@@ -136,7 +168,7 @@ export interface PredictionRow {
   workAdjustment: number;
   /** (predicted − measured) / measured. */
   error: number;
-  /** Whether the measurement lies in the interval for one new measurement. */
+  /** Whether the measured mean lies in the interval for the mean of that many new measurements. */
   inside: boolean | null;
 }
 
@@ -144,24 +176,36 @@ function fittedWork(fits: readonly SweepFit[], system: string, workers: number, 
   return fits.find((f) => f.system === system && f.workers === workers && f.metric === metric)?.workMs ?? null;
 }
 
-/** The model of each system × workers against a scenario measured outside the sweep. */
+/**
+ * The model of each system × workers against a scenario measured outside the sweep: against the
+ * mean of its repetitions, since one run on a shared machine moves by about as much as the
+ * model is asked to be right within.
+ */
 export function predictionRows(fits: readonly SweepFit[], target: PointInput): PredictionRow[] {
   const rows: PredictionRow[] = [];
-  for (const row of sweepRows([target])) {
+  const measuredRows = sweepRows([target]).filter((r) => r.excluded === null);
+  // One row per system × worker count (any of its runs), for what all its runs share: shape, bytes.
+  const oneOfEach = [...new Map(measuredRows.map((r) => [`${r.workers} ${r.system}`, r])).values()];
+  for (const row of oneOfEach) {
+    const runs = measuredRows.filter((r) => r.system === row.system && r.workers === row.workers).sort((a, b) => a.repetition - b.repetition);
     for (const metric of SWEEP_METRICS) {
-      const measured = row[metric];
+      const repetitions = runs.map((r) => r[metric]).filter((v): v is number => v !== null);
       const fit = fits.find((f) => f.system === row.system && f.workers === row.workers && f.metric === metric)?.fit;
-      if (!fit || measured === null || row.excluded !== null) continue;
+      if (!fit || repetitions.length === 0 || !predicts(fit, row)) continue;
+      const measured = repetitions.reduce((s, v) => s + v, 0) / repetitions.length;
       const sweepWork = fittedWork(fits, row.system, row.workers, metric);
       const workAdjustment = sweepWork !== null && target.workMs !== undefined ? target.length * (target.workMs - sweepWork) : 0;
-      const raw = predictCost(fit, target);
+      const raw = predictCost(fit, row, repetitions.length);
       const shift = (i: { lo: number; hi: number } | null) => (i ? { lo: i.lo + workAdjustment, hi: i.hi + workAdjustment } : null);
       const predicted: Prediction = { estimate: raw.estimate + workAdjustment, mean: shift(raw.mean), single: shift(raw.single) };
       rows.push({
         system: row.system,
         workers: row.workers,
         metric,
+        hopBytes: row.hopBytes,
+        shapedBytes: row.shapedBytes,
         measured,
+        repetitions,
         predicted,
         workAdjustment,
         error: (predicted.estimate - measured) / measured,

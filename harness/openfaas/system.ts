@@ -66,6 +66,7 @@ function openfaasSystemOf(name: string, composition: Composition): System {
         path: `/function/${entryFunction}`,
         headers: { 'content-type': 'application/json' },
         chain: source.description.route,
+        answers: composition === 'chain' ? ('relayed' as const) : ('orchestrated' as const),
         timeouts: openfaasTimeoutsOf(timeouts, options.hopTimeoutMs, composition),
       };
       if (target.functions) {

@@ -1,19 +1,27 @@
 /**
  * The p2p runtime's overhead: throughput of the compiled p2p chain over a bare node:http
  * forwarder chain running the same functions with the same hop count and payload, on loopback.
- * Target: ≥ 0.90 with the bench's default batch; the ratio with a small batch is printed too,
+ * Target: ≥ 0.95 with the bench's default batch; the ratio with a small batch is printed too,
  * as the runtime's per-request overhead.
  *
- * The chains are CPU-bound: all services run on CPU 1 (where taskset works) and the load agent
- * (a process of its own, as in the bench) on CPU 0, so a chain's throughput is what CPU 1 gives
+ * The chains are CPU-bound: all services run on CPU 1 (where taskset works) and the load agents
+ * (processes of their own, as in the bench) on CPU 0, so a chain's throughput is what CPU 1 gives
  * it divided by the CPU it needs per request. On a dedicated machine the first is the same for
  * both; on a shared one, others' builds and tests take CPU 1 for seconds at a time, and raw
  * throughput of back-to-back rounds moved by 30 % and more (this benchmark read 0.85 where the
  * runtime had not changed). So the figure is throughput per CPU-second of the chain's services
  * (requests served / CPU-seconds they used, from /proc): the throughput each chain has on a CPU
- * of its own. Rounds pair the chains back to back, in alternating order, and the figure is the
- * median of the paired ratios; the raw throughputs are printed beside it. Then a CPU profile
- * of both (`node --cpu-prof`): what costs what.
+ * of its own.
+ *
+ * In each round both chains are loaded at once, each by its own agent, and each chain's CPU is
+ * read over its own window: whatever else takes CPU 1 (or the caches, or the host's steal) in
+ * that window takes it from both. Loaded one after the other, as this benchmark did before, each
+ * chain had its own neighbours: at load 7 on this two-core machine the rounds' per-CPU-second
+ * ratios spread with a standard deviation of 0.20 around a median of 0.90, the same code loaded
+ * at once 0.10 around 0.97 (10 rounds each, interleaved), so a median of 15 rounds one after the
+ * other could not tell 0.95 from 0.90. The figure is the median of the rounds' ratios; raw
+ * throughputs are printed beside. Then a CPU profile of both (`node --cpu-prof`, one chain at a
+ * time, so its split between them moves with the load: read it for what costs what).
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -134,14 +142,14 @@ export const p2pChainBenchmark: Benchmark = {
         const cpu = (await cpuSecondsOf(deployment, units)) - before;
         return { ...measured, cpuMsPerRequest: result.raw.requests > 0 ? (cpu * 1000) / result.raw.requests : NaN };
       };
-      const p2pLoad = (body: string) => load(plan.entry, p2pNames, body);
-      const bareLoad = (body: string) => load(bare[0]!.name, bareNames, body);
+      /** Both chains under the same load at the same time, each measured over its own agent's window. */
+      const round = (body: string) => Promise.all([load(plan.entry, p2pNames, body), load(bare[0]!.name, bareNames, body)]);
       // The bench's own payload carries the target; a small one shows the per-request overhead.
       for (const [label, body, withTarget, rounds] of [
         [`default batch (${DEFAULT_BATCH_SIZE} readings, ${(batch.length / 1024).toFixed(0)} KiB)`, batch, true, ROUNDS],
         ['small batch (50 readings, ~6 KiB): per-request overhead', SAMPLE_BATCH, false, 3],
       ] as const) {
-        log(`${label}: 10 s of warm-up per chain, then ${rounds} paired rounds of ${LOAD.seconds} s (each after a ${LOAD.warmupSeconds} s warm-up), ${LOAD.workers} workers, keep-alive`);
+        log(`${label}: 10 s of warm-up per chain, then ${rounds} rounds of ${LOAD.seconds} s (each after a ${LOAD.warmupSeconds} s warm-up) with both chains loaded at once, ${LOAD.workers} workers each, keep-alive`);
         // The JIT first: the p2p runtime has more code to optimise than the bare forwarder, and
         // a few seconds in it was still compiling (measured with perf: 20 % more CPU per request
         // after 2 s of load, none after 12 s). Each chain gets 10 s of the load before any round.
@@ -149,14 +157,9 @@ export const p2pChainBenchmark: Benchmark = {
         const p2p: Round[] = [];
         const base: Round[] = [];
         for (let i = 0; i < rounds; i++) {
-          // A B, then B A: a slow drift favours neither.
-          if (i % 2 === 0) {
-            p2p.push(await p2pLoad(body));
-            base.push(await bareLoad(body));
-          } else {
-            base.push(await bareLoad(body));
-            p2p.push(await p2pLoad(body));
-          }
+          const [mine, theirs] = await round(body);
+          p2p.push(mine);
+          base.push(theirs);
           log(
             `  round ${i + 1}: p2p ${p2p[i]!.rps.toFixed(0)} req/s at ${p2p[i]!.cpuMsPerRequest.toFixed(2)} CPU ms/req, ` +
               `bare ${base[i]!.rps.toFixed(0)} req/s at ${base[i]!.cpuMsPerRequest.toFixed(2)}; per CPU-second ${(base[i]!.cpuMsPerRequest / p2p[i]!.cpuMsPerRequest).toFixed(3)}, raw ${(p2p[i]!.rps / base[i]!.rps).toFixed(3)}`,
@@ -174,7 +177,7 @@ export const p2pChainBenchmark: Benchmark = {
             errors: `${[...p2p, ...base].reduce((n, m) => n + m.errors, 0)}`,
           },
           ratio: median(perCpu),
-          ...(withTarget ? { target: { op: '>=' as const, value: 0.9 } } : {}),
+          ...(withTarget ? { target: { op: '>=' as const, value: 0.95 } } : {}),
         });
       }
       await deployment.stop();

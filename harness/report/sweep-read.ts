@@ -9,6 +9,9 @@ import { readJsonInside } from '../safe-fs.ts';
 import { isChainSpec, parseChainSpec } from '../dataflow/synthetic-chain.ts';
 import { usageError } from '../errors.ts';
 import type { PointInput } from '../metrics/sweep-analysis.ts';
+import { answerPathOf, scenarioBodies, type AnswerPath } from '../metrics/point-transfers.ts';
+import type { RunManifest } from '../results/schema.ts';
+import { tbfBurstBytes } from '../targets/local/shaping.ts';
 import { listFoldersHolding, readRun } from './read-run.ts';
 import type { RunData } from './run-data.ts';
 
@@ -69,6 +72,9 @@ export async function readSweep(dir: string): Promise<SweepData> {
       href: `${POINTS_DIR}/${id}/index.html`,
       profiles: run.profiles,
       ...record.shape,
+      ...(record.shape.measured ? { bodies: scenarioBodies(record.shape.measured, record.shape.length) ?? undefined } : {}),
+      answers: answerPathsOf(run.manifest),
+      bucketBytes: linkBucketOf(run.manifest),
       // Points written before shapes held their work: a chain's is in its spec.
       ...(record.shape.workMs === undefined && isChainSpec(record.scenario) ? { workMs: parseChainSpec(record.scenario).workMs } : {}),
     };
@@ -76,4 +82,29 @@ export async function readSweep(dir: string): Promise<SweepData> {
     else points.push(point);
   }
   return { dir, manifest, points, predict, pending, problems };
+}
+
+/** How each system of a run answers, as its manifest records it. */
+export function answerPathsOf(manifest: RunManifest | null): Record<string, AnswerPath> {
+  const out: Record<string, AnswerPath> = {};
+  for (const [system, details] of Object.entries(manifest?.systemDetails ?? {})) {
+    const answers = answerPathOf(details);
+    if (answers !== null) out[system] = answers;
+  }
+  return out;
+}
+
+/**
+ * The bucket of the run's shaped links: the smallest its nodes' links record (the fog target's
+ * tbf burst; a run recorded before the burst was, from its rate as the fog target sets it), or
+ * null when no link is shaped.
+ */
+export function linkBucketOf(manifest: RunManifest | null): number | null {
+  const buckets = (manifest?.target.nodes ?? []).flatMap((node) => {
+    const link = node.link as { burstBytes?: unknown; bandwidthMbit?: unknown; shaping?: unknown } | undefined;
+    if (typeof link?.burstBytes === 'number' && link.burstBytes > 0) return [link.burstBytes];
+    const tbf = typeof link?.shaping === 'string' && link.shaping.includes('tbf');
+    return tbf && typeof link.bandwidthMbit === 'number' && link.bandwidthMbit > 0 ? [tbfBurstBytes(link.bandwidthMbit)] : [];
+  });
+  return buckets.length ? Math.min(...buckets) : null;
 }

@@ -45,9 +45,11 @@ function termsTable(fits: readonly SweepFit[]): Table {
     id: 'sweep-cost-terms',
     title: 'Fitted cost terms',
     caption:
-      'Per system, worker count and figure: y = fixed + per MB (client) · S + per hop · L + per MB per hop · B, with L the chain length, S the MB the client exchanges per request ' +
-      '(mean of request and response) and B the MB carried into the steps (L · S for a chain). Weighted least squares, weights 1/ŷ² (errors relative, as run-to-run noise is); ' +
-      '95 % Student-t intervals on n − 4 degrees of freedom. A term the points cannot separate is left out (–). "Scatter" is the relative standard deviation of a point around the model.',
+      'Per system, worker count and figure: y = fixed + per MB (client) · S + per hop · L + per MB per hop · B + per MB beyond a link\'s burst · Z, with L the chain length, S the MB the client exchanges per request ' +
+      '(mean of request and response), B the MB the hops carry (each hop: the mean of what goes into the step and what comes back, the rest of the chain\'s answer where the steps relay it, ' +
+      'the step\'s own output where an orchestrator collects it; L · S for a chain) and Z the MB of those transfers past a shaped link\'s bucket (tbf passes a burst at once, the rest at its rate; ' +
+      'a term only when some point sends most of its bytes past it). Weighted least squares, weights 1/ŷ² (errors relative, as run-to-run noise is); ' +
+      '95 % Student-t intervals on n − p degrees of freedom. A term the points cannot separate is left out (–). "Scatter" is the relative standard deviation of a point around the model.',
     columns: [
       col('figure'),
       col('system'),
@@ -126,15 +128,18 @@ function predictionTable(rows: readonly PredictionRow[], data: SweepInputData): 
     title: `Predicted vs measured: ${data.manifest.predict?.scenario ?? 'no --predict scenario'}`,
     caption: shape
       ? `The model of each system at the scenario's shape: ${shape.length} steps, ${(shape.clientBytes / 1024).toFixed(1)} KB exchanged with the client (mean of request and response), ` +
-        `${(shape.hopBytes / MIB).toFixed(3)} MB into the steps in all (measured by running its functions on the dataset's batches). ` +
+        `${(shape.hopBytes / MIB).toFixed(3)} MB into the steps in all (measured by running its functions on the dataset's batches); what the hops carry both ways depends on how the system answers (the MB per hop column). ` +
         `The per-hop term holds the sweep's own work per step, so the scenario's steps get theirs instead (its functions' CPU time in process: ${shape.workMs !== undefined ? `${shape.workMs.toFixed(3)} ms` : 'unknown'} per step): the work adjustment column. ` +
-        'The interval is for one new measurement (the model\'s scatter included).'
+        'Measured: the mean of the scenario\'s runs (each run\'s figure beside it); the interval is for the mean of as many new runs (the model\'s scatter included, over their count).'
       : 'Run the sweep with --predict <scenario file> to measure a scenario outside the sweep and compare.',
     columns: [
       col('figure'),
       col('system'),
       col('workers', 'workers', 'int'),
-      col('measured', 'measured', 'number'),
+      col('hop_mb', 'MB the hops carry', 'number'),
+      col('shaped_mb', 'MB past the burst', 'number'),
+      col('runs', 'each run'),
+      col('measured', 'measured (mean)', 'number'),
       col('predicted', 'predicted', 'number'),
       col('lo95', '95% low', 'number'),
       col('hi95', '95% high', 'number'),
@@ -146,6 +151,9 @@ function predictionTable(rows: readonly PredictionRow[], data: SweepInputData): 
       `${METRIC_LABEL[r.metric]} (${METRIC_UNIT[r.metric]})`,
       r.system,
       r.workers,
+      r.hopBytes / MIB,
+      r.shapedBytes / MIB,
+      r.repetitions.map((v) => v.toPrecision(3)).join(', '),
       r.measured,
       r.predicted.estimate,
       r.predicted.single?.lo ?? null,

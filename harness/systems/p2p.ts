@@ -61,6 +61,7 @@ export const p2pSystem = {
       path: '/',
       headers: { 'content-type': 'application/json' },
       chain: [...route],
+      answers: 'relayed',
       provenance: {},
       timeouts: {
         deadlineMs: options.deadlineMs,

@@ -6,6 +6,7 @@
 import type { ScenarioSource } from '../dataflow/compile.ts';
 import type { CompiledFunction } from '../openfaas/compile-functions.ts';
 import type { FunctionRuntime } from '../openfaas/runtime.ts';
+import type { AnswerPath } from '../metrics/point-transfers.ts';
 import type { SystemTimeouts } from '../results/schema.ts';
 import type { TargetCapabilities, UnitEndpoint, UnitSpec } from '../targets/target.ts';
 
@@ -47,6 +48,11 @@ interface PlanBase {
   headers: Record<string, string>;
   /** Ordered service names whose spans make the hop-gap analysis. */
   chain: string[];
+  /**
+   * What each step answers and to whom: the rest of the chain's answer to its caller (relayed), or
+   * its own output to an orchestrator (orchestrated). The cost model counts a hop's bytes by it.
+   */
+  answers: AnswerPath;
   /** What the manifest records of this system beyond the scenario (versions, binaries, settings). */
   provenance: Record<string, unknown>;
   /** Its timeouts, side by side with the other systems' in the manifest and the report. */

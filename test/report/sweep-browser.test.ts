@@ -110,8 +110,8 @@ describe.skipIf(skip)('a sweep on fog: stopped, resumed, and its report in chrom
       expect(chart.height, chart.id).toBeGreaterThan(100);
       expect(chart.shapes, chart.id).toBeGreaterThan(20);
     }
-    // 3 systems × 1 worker count × 2 figures × 4 terms; 4 points × 3 systems; 2 figures × 3 systems predicted.
-    expect(await page.locator('table[data-table="sweep-cost-terms"] tbody tr').count()).toBe(24);
+    // 3 systems × 1 worker count × 2 figures × 5 terms; 4 points × 3 systems; 2 figures × 3 systems predicted.
+    expect(await page.locator('table[data-table="sweep-cost-terms"] tbody tr').count()).toBe(30);
     expect(await page.locator('table[data-table="sweep-points"] tbody tr').count()).toBe(12);
     expect(await page.locator('table[data-table="sweep-prediction"] tbody tr').count()).toBe(6);
     // A point's own run report is one click away.

@@ -63,7 +63,7 @@ export interface FogPlanInput {
   entryFunction: string;
 }
 
-export type FogOpenFaaSPlan = Omit<UnitsPlan, 'system' | 'chain' | 'provenance' | 'timeouts' | 'dispose'> & { settings: Record<string, unknown> };
+export type FogOpenFaaSPlan = Omit<UnitsPlan, 'system' | 'chain' | 'answers' | 'provenance' | 'timeouts' | 'dispose'> & { settings: Record<string, unknown> };
 
 /** The env the chart gives the gateway container, with fogbench's secret folder and timeouts. */
 export function gatewayEnv(input: Pick<FogPlanInput, 'secretDir' | 'timeouts'>): Record<string, string> {

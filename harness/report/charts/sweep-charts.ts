@@ -4,7 +4,7 @@
  * system's throughput over p2p's across length × payload.
  */
 import { formatSize } from '../../dataflow/synthetic-chain.ts';
-import { COST_TERMS, predictCost, type CostTermName } from '../../metrics/cost-model.ts';
+import { chainObservation, COST_TERMS, predictCost, type CostTermName } from '../../metrics/cost-model.ts';
 import { METRIC_LABEL, METRIC_UNIT, type RatioCell, type SweepFit, type SweepMetric, type SweepRow } from '../../metrics/sweep-analysis.ts';
 import { round, systemColor, VEGA_LITE_SCHEMA, type Chart } from './chart.ts';
 
@@ -13,11 +13,12 @@ export const TERM_LABEL: Record<CostTermName, string> = {
   perHop: 'per hop',
   perByte: 'per MB (client request and response)',
   perBytePerHop: 'per MB per hop',
+  perShapedByte: 'per MB beyond a link\'s burst',
 };
 
 export function termUnit(metric: SweepMetric, term: CostTermName): string {
   const unit = METRIC_UNIT[metric];
-  return { fixed: unit, perHop: `${unit}/hop`, perByte: `${unit}/MB`, perBytePerHop: `${unit}/MB/hop` }[term];
+  return { fixed: unit, perHop: `${unit}/hop`, perByte: `${unit}/MB`, perBytePerHop: `${unit}/MB/hop`, perShapedByte: `${unit}/MB` }[term];
 }
 
 /** Fitted terms with their 95 % intervals: one panel per term (its own axis) and worker count. */
@@ -48,7 +49,7 @@ export function termsChart(fits: readonly SweepFit[], metric: SweepMetric, syste
   ];
   const terms = [...new Set([...rows].sort((a, b) => a.order - b.order).map((r) => r.term))];
   const caption =
-    `The ${METRIC_LABEL[metric]} of each system fitted as fixed + per hop + per MB + per MB per hop (weighted least squares, weights 1/ŷ²); ` +
+    `The ${METRIC_LABEL[metric]} of each system fitted as fixed + per hop + per MB + per MB per hop + per MB beyond a link's burst (weighted least squares, weights 1/ŷ²); ` +
     'dots are the estimates, bars their 95 % Student-t intervals. Each term has its own axis.';
   return {
     id: `sweep-terms-${metric}`,
@@ -111,7 +112,7 @@ export function fitChart(rows: readonly SweepRow[], fits: readonly SweepFit[], m
           workers: workers(f.workers),
           length,
           payload: formatSize(payload),
-          value: round(predictCost(f.fit!, { length, clientBytes: payload, hopBytes: length * payload }).estimate, 5),
+          value: round(predictCost(f.fit!, chainObservation(length, payload, 0, f.bucketBytes)).estimate, 5),
         }));
       }),
     )

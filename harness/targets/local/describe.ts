@@ -5,7 +5,7 @@
 import type { TargetDescription } from '../../results/schema.ts';
 import { nodeRange, hostAddress, PREFIX_LENGTH, toDotted, blockBase } from './addresses.ts';
 import type { CgroupDriver } from './cgroups.ts';
-import { describeShaping, type DelayMethod } from './shaping.ts';
+import { describeShaping, tbfBurstBytes, type DelayMethod } from './shaping.ts';
 import { nodeCpuCount, workloadNodes, type LinkSpec, type Topology } from './topology.ts';
 
 export interface FogFacts {
@@ -27,7 +27,7 @@ export function describeFog(facts: FogFacts): TargetDescription {
       cpus: node.cpus,
       memoryBytes: node.memoryBytes,
       address: nodeRange(block, index),
-      link: { ...node.link, shaping: linkMethods(node.link, delay) },
+      link: { ...node.link, ...(node.link.bandwidthMbit === null ? {} : { burstBytes: tbfBurstBytes(node.link.bandwidthMbit) }), shaping: linkMethods(node.link, delay) },
     })),
     shaping: describeShaping(
       topology.nodes.map((n) => ({ node: n.name, link: n.link })),

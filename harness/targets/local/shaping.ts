@@ -35,9 +35,13 @@ export function linkQdiscCommands(device: string, link: LinkSpec, delay: DelayMe
  * traffic before dropping, about what a small VM's NIC buffers.
  */
 export function tbfParameters(mbit: number): string[] {
+  return ['rate', `${mbit}mbit`, 'burst', String(tbfBurstBytes(mbit)), 'latency', '50ms'];
+}
+
+/** The bucket of a link's tbf: what it lets through at once, before its rate (the cost model counts bytes beyond it). */
+export function tbfBurstBytes(mbit: number): number {
   const bytesPerSecond = (mbit * 1_000_000) / 8;
-  const burst = Math.max(32 * 1024, Math.round(bytesPerSecond * 0.005));
-  return ['rate', `${mbit}mbit`, 'burst', String(burst), 'latency', '50ms'];
+  return Math.max(32 * 1024, Math.round(bytesPerSecond * 0.005));
 }
 
 function netemParameters(link: LinkSpec): string[] {

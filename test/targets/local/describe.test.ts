@@ -20,7 +20,7 @@ describe('fog description for the manifest', () => {
       cpus: 0.3,
       memoryBytes: 614 * 1024 * 1024,
       address: '198.18.19.0/24',
-      link: { bandwidthMbit: 100, latencyMs: 0, jitterMs: 0, shaping: 'tbf' },
+      link: { bandwidthMbit: 100, latencyMs: 0, jitterMs: 0, burstBytes: 62_500, shaping: 'tbf' },
     });
     expect(description.details).toMatchObject({
       scale: 0.3,
