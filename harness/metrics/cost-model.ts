@@ -184,8 +184,11 @@ export function fitCostModel(observations: readonly CostObservation[], options: 
   const omitted: CostModelFit['omitted'] = [];
   const column = (t: CostTermName) => points.map((o) => regressor(t, o));
   for (const term of COST_TERMS) {
-    if (fittedTerms.length < points.length && !dependent(fittedTerms.map(column), column(term), unit)) fittedTerms.push(term);
-    else omitted.push({ name: term, reason: fittedTerms.length >= points.length ? TOO_FEW_POINTS : OMIT_REASON[term] });
+    // A term no point has (shaped bytes where every point fits in the burst) is left out for
+    // that reason even when the points are also used up: more such points would not fit it either.
+    const absent = column(term).every((v) => v === 0);
+    if (!absent && fittedTerms.length < points.length && !dependent(fittedTerms.map(column), column(term), unit)) fittedTerms.push(term);
+    else omitted.push({ name: term, reason: !absent && fittedTerms.length >= points.length ? TOO_FEW_POINTS : OMIT_REASON[term] });
   }
   const x = points.map((o) => fittedTerms.map((t) => regressor(t, o)));
   const y = points.map((o) => o.value);

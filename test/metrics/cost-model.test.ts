@@ -128,6 +128,24 @@ describe('cost model fit', () => {
     expect(predicts(onePayload, chainObservation(4, 47_000, 0))).toBe(true);
   });
 
+  it('predicts without a term no point has, even when the points are used up by the others', () => {
+    // Four points within the burst fill the four other terms; none sends bytes past the burst.
+    const four = [1, 2].flatMap((l) => [1024, 16 * 1024].map((p) => {
+      const o = chainObservation(l, p, 0, BUCKET);
+      return { ...o, value: truth(o) };
+    }));
+    expect(four.every((o) => (o.shapedBytes ?? 0) === 0)).toBe(true);
+    const fit = fitCostModel(four)!;
+    expect(fit.fittedTerms).toEqual(['fixed', 'perHop', 'perByte', 'perBytePerHop']);
+    expect(fit.omitted).toEqual([{ name: 'perShapedByte', reason: expect.not.stringContaining('too few') }]);
+    const past = chainObservation(4, MIB, 0, BUCKET);
+    expect(past.shapedBytes).toBeGreaterThan(0);
+    expect(predicts(fit, past)).toBe(true);
+    // One point more term than points: still too few for a term the points have.
+    const three = fitCostModel(four.slice(0, 3))!;
+    expect(three.omitted.find((o) => o.name === 'perBytePerHop')?.reason).toBe('too few points');
+  });
+
   it('inverts a matrix', () => {
     const inv = invert([[4, 1], [1, 3]]);
     expect(inv[0]![0]).toBeCloseTo(3 / 11, 12);
