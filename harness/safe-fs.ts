@@ -15,7 +15,7 @@
  * that name) renamed over the destination: a link at the destination is replaced, its target
  * left untouched, and readers never see half a file.
  */
-import { constants, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, openSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
@@ -203,8 +203,7 @@ export async function writeFileReplacing(file: string, content: string | Buffer,
  * bytes. The folder is taken as given: writeFileReplacing checks it first for run and build folders.
  */
 export async function replaceFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
-  const dir = dirname(file);
-  const temporary = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temporary = temporaryBeside(file);
   const handle = await open(temporary, 'wx', mode);
   try {
     await handle.writeFile(content);
@@ -221,6 +220,29 @@ export async function replaceFile(file: string, content: string | Buffer, mode =
     throw error;
   }
 }
+
+/** replaceFile for the writers that must be done when they return (owner records, a daemon's status file). */
+export function replaceFileSync(file: string, content: string | Buffer, mode = 0o644): void {
+  const temporary = temporaryBeside(file);
+  const fd = openSync(temporary, 'wx', mode);
+  try {
+    writeFileSync(fd, content);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** A fresh hidden name beside `file`, for replaceFile's temporary. */
+const temporaryBeside = (file: string) => join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 
 /**
  * Refuses `file` as the destination of a rename unless it is missing, a file or a link (which is
