@@ -129,7 +129,6 @@ class FogTargetImpl implements FogTarget {
       }
       const network = new FogNetwork(host, this.names, block);
       const nodeGroup = (node: FogNodeSpec) => this.nodeGroup(node);
-      const track = (promise: Promise<unknown>) => this.track(promise);
       this.network = network;
       this.links = new FogLinks({
         host,
@@ -156,7 +155,7 @@ class FogTargetImpl implements FogTarget {
         livenessKillGraceMs: this.options.livenessKillGraceMs ?? 30_000,
         stopGraceMs: this.options.stopGraceMs ?? 5000,
         log: this.log,
-        track,
+        track: (promise) => this.track(promise),
       });
       this.checkOpen();
       await this.links.build(topology);
