@@ -5,7 +5,7 @@
  * not count; only relative specifiers to files of the tree are followed (packages cannot import
  * back).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
@@ -25,7 +25,7 @@ function importsOf(file: string, known: ReadonlySet<string>): string[] {
     .filter((specifier) => specifier.startsWith('.'))
     .map((specifier) => resolve(dirname(file), specifier))
     .map((path) => (known.has(path) ? path : path.replace(/\.js$/, '.ts')))
-    .filter((path) => known.has(path) && existsSync(path));
+    .filter((path) => known.has(path));
 }
 
 /**
