@@ -3,13 +3,12 @@
  * what was created, where, and where its key and kubeconfig are. Secrets stay in separate
  * 0600 files next to it so the state itself can be shown or attached to a bug report.
  */
-import { randomBytes } from 'node:crypto';
-import { lstat, open, rename, rm } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { usageError } from '../harness/errors.ts';
 import { exactly, firstProblem, list, nullable, number, object, oneOf, opt, problemsOf, record, req, string } from '../harness/results/checks.ts';
-import { makeDirInside, readInside, writeInside } from '../harness/safe-fs.ts';
+import { makeDirInside, readInside, replaceFile, writeInside } from '../harness/safe-fs.ts';
 import { childPath } from '../harness/safe-name.ts';
 import type { LocalClusterRecord } from './local-cluster/record.ts';
 import type { NodeRole, ProviderName } from './plan.ts';
@@ -133,26 +132,11 @@ export async function readState(dir: string): Promise<ClusterState> {
 }
 
 /**
- * Writes a secret readable by the owner only, from its first byte: into a new file created 0600
- * (exclusively, so not through a link planted there), then renamed over the old one. Writing an
- * existing file and then chmodding it left the new secret readable in between.
+ * Writes a secret readable by the owner only, from its first byte: replaceFile creates the new
+ * file 0600 and exclusively, then renames it over the old one. (Writing the existing file and
+ * then chmodding it left the new secret readable in between.)
  */
-export async function writeSecret(file: string, content: string): Promise<void> {
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.chmod(0o600); // a umask cannot widen it, but be explicit
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
+export const writeSecret = (file: string, content: string): Promise<void> => replaceFile(file, content, 0o600);
 
 /**
  * Removes a cluster's state folder, and only one: a real folder (not a link) whose state.json

@@ -15,10 +15,10 @@
  * that name) renamed over the destination: a link at the destination is replaced, its target
  * left untouched, and readers never see half a file.
  */
-import { constants, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, openSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { usageError } from './errors.ts';
 import { firstProblem, type Check, problemsOf } from './results/checks.ts';
 
@@ -191,7 +191,19 @@ export async function writeFileReplacing(file: string, content: string | Buffer,
   const info = await lstatOrNull(dir);
   if (info !== null && !info.isDirectory()) throw refusal(dir, kindOf(info));
   await checkReplaceable(file);
-  const temporary = join(dir, `.${file.slice(dir.length + 1)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await replaceFile(file, content, mode);
+}
+
+/**
+ * fogbench's one way to replace a file: `content` goes into a fresh temporary name beside `file`,
+ * created exclusively with `mode` (so not through a link planted at that name, and never readable
+ * by more than `mode` allows, not even for a moment: a secret is written 0600 from its first
+ * byte), then renamed over `file`. Readers see the old file or the new one, never half of one; a
+ * link at `file` is replaced, its target untouched; whoever holds the old file open keeps the old
+ * bytes. The folder is taken as given: writeFileReplacing checks it first for run and build folders.
+ */
+export async function replaceFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
+  const temporary = temporaryBeside(file);
   const handle = await open(temporary, 'wx', mode);
   try {
     await handle.writeFile(content);
@@ -208,6 +220,29 @@ export async function writeFileReplacing(file: string, content: string | Buffer,
     throw error;
   }
 }
+
+/** replaceFile for the writers that must be done when they return (owner records, a daemon's status file). */
+export function replaceFileSync(file: string, content: string | Buffer, mode = 0o644): void {
+  const temporary = temporaryBeside(file);
+  const fd = openSync(temporary, 'wx', mode);
+  try {
+    writeFileSync(fd, content);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** A fresh hidden name beside `file`, for replaceFile's temporary. */
+const temporaryBeside = (file: string) => join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 
 /**
  * Refuses `file` as the destination of a rename unless it is missing, a file or a link (which is

@@ -5,17 +5,17 @@
  * Ctrl-C until SIGKILL, and a FIFO as --scenario or --thresholds hung it until interrupted.
  */
 import { execFileSync } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadClusterConfig } from '../clusters/config.ts';
 import { readDataset } from '../datasets/loader.ts';
 import { fileSha256 } from '../harness/cli/presets.ts';
 import { loadScenario } from '../harness/dataflow/load-scenario.ts';
 import { FogbenchError } from '../harness/errors.ts';
 import { loadThresholds } from '../harness/gate/run-gate.ts';
-import { checkInputFile, readInputFile, writeFileReplacing } from '../harness/safe-fs.ts';
+import { checkInputFile, readInputFile, replaceFile, replaceFileSync, writeFileReplacing } from '../harness/safe-fs.ts';
 import { loadKubeconfig } from '../harness/targets/kube/connection.ts';
 import { loadTopology } from '../harness/targets/local/topology.ts';
 
@@ -95,5 +95,37 @@ describe('writing a file by a temporary file and a rename', () => {
     await refused(writeFileReplacing(fifo, 'x'), /is a FIFO; fogbench writes a file there only/);
     expect((await lstat(fifo)).isFIFO()).toBe(true);
     await refused(writeFileReplacing(folder, 'x'), /is a folder; fogbench writes a file there only/);
+  });
+});
+
+describe.each([
+  ['replaceFile', replaceFile],
+  ['replaceFileSync', async (file: string, content: string, mode?: number) => replaceFileSync(file, content, mode)],
+])('%s', (_, replace) => {
+  let scratch: string;
+  beforeEach(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'fogbench-replace-'));
+  });
+  afterEach(() => rm(scratch, { recursive: true, force: true }));
+
+  it('gives the new file its mode from the start; whoever holds the old one keeps the old bytes; no temporary is left', async () => {
+    const file = join(scratch, 'secret');
+    await writeFile(file, 'old\n', { mode: 0o644 });
+    await link(file, join(scratch, 'holder'));
+    await replace(file, 'new\n', 0o600);
+    expect(await readFile(file, 'utf8')).toBe('new\n');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await readFile(join(scratch, 'holder'), 'utf8')).toBe('old\n');
+    expect((await readdir(scratch)).sort()).toEqual(['holder', 'secret']);
+  });
+
+  it('replaces a symbolic link at the destination, never writing through it', async () => {
+    const victim = join(scratch, 'victim');
+    await writeFile(victim, 'untouched\n');
+    await symlink(victim, join(scratch, 'file'));
+    await replace(join(scratch, 'file'), 'mine\n');
+    expect((await lstat(join(scratch, 'file'))).isFile()).toBe(true);
+    expect(await readFile(join(scratch, 'file'), 'utf8')).toBe('mine\n');
+    expect(await readFile(victim, 'utf8')).toBe('untouched\n');
   });
 });

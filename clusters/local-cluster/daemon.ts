@@ -9,9 +9,10 @@
  *
  * Its status is daemon.json (phase, pid, processes) and daemon.log (one line per step).
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { replaceFileSync } from '../../harness/safe-fs.ts';
 import { cleanupLeftovers, describeCleaned } from '../../harness/targets/local/cleanup.ts';
 import { detectCgroups, type CgroupDriver } from '../../harness/targets/local/cgroups.ts';
 import { HostCommands, requireHostTools } from '../../harness/targets/local/host-tools.ts';
@@ -81,8 +82,7 @@ export async function runClusterDaemon(inputFile: string): Promise<number> {
     status.processes = Object.fromEntries(processes.map((p) => [p.spec.name, { pid: p.pid ?? null, starts: p.starts }]));
     status.updatedAt = new Date().toISOString();
     // Renamed into place: a reader never sees half a file.
-    writeFileSync(`${layout.daemonStatus}.tmp`, JSON.stringify(status, null, 2));
-    renameSync(`${layout.daemonStatus}.tmp`, layout.daemonStatus);
+    replaceFileSync(layout.daemonStatus, JSON.stringify(status, null, 2));
   };
   let stopRequested: () => void = () => {};
   const stopped = new Promise<string>((resolve) => (stopRequested = () => resolve('asked')));

@@ -9,7 +9,11 @@ export interface BenchOptions {
   workers: number[];
   durationMs: number;
   keepAlive: boolean;
-  driver: DriverName | 'auto';
+  /**
+   * The load driver, chosen once from --driver by whoever builds these options (chooseDriver,
+   * harness/load/drivers.ts: `auto` resolved, a driver that cannot measure this load refused).
+   */
+  driver: DriverName;
   /** --driver hey: the hey program to run, as the pre-run check found it (hey-driver.ts heyForAgent). */
   hey?: string;
   /** Client-side timeout per request. */

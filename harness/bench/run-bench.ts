@@ -11,7 +11,6 @@ import { writeChainBody } from '../dataflow/synthetic-chain.ts';
 import { bundleForNode } from '../dataflow/bundle.ts';
 import { usageError } from '../errors.ts';
 import { childPath } from '../safe-name.ts';
-import { chooseDriver } from '../load/drivers.ts';
 import { openDataset } from '../load/replay.ts';
 import { hopGaps } from '../metrics/hops.ts';
 import { alignSpans, offsetsOf } from '../metrics/clock-align.ts';
@@ -72,7 +71,6 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
     if (refusal) throw usageError(refusal);
   }
   checkFaultsBeforeRun(options.faults ?? [], target, options.durationMs);
-  const driver = chooseDriver(options.driver, { keepAlive: options.keepAlive, rate: options.rate ?? undefined });
   // The run id becomes two folder names. The build one is claimed, made new, and removed however
   // the run ends (build-folders.ts).
   const runDir = childPath(options.runsDir, options.runId, 'run id');
@@ -125,7 +123,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
       scenario: source.description,
       dataset: dataset.description,
       target: target.describe(),
-      options: { ...options, driver },
+      options: { ...options },
       systems: options.systems,
       systemDetails: Object.fromEntries([...plans].map(([system, plan]) => [system.name, { ...plan.provenance, answers: plan.answers }])),
       timeouts: { clientMs: options.timeoutMs, systems: Object.fromEntries([...plans].map(([system, plan]) => [system.name, plan.timeouts])) },
@@ -178,7 +176,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
             agentBundle,
             specFile: path.join(buildDir, `${name}.agent.json`),
             spec: {
-              driver,
+              driver: options.driver,
               warmupMs: options.warmupMs,
               load: {
                 ...(options.rate !== null ? { rate: options.rate, arrivals: options.arrivals, seed: options.seed } : {}),
@@ -213,7 +211,7 @@ export async function runBench(options: BenchOptions, deps: BenchDeps): Promise<
             system: system.name,
             workers,
             keepAlive: options.keepAlive,
-            driver,
+            driver: options.driver,
             startedAt: new Date(run.startEpochMs).toISOString(),
             raw: run.raw,
             // Spans from different nodes are compared only on one clock (kube records offsets,

@@ -5,10 +5,11 @@
  * Also the fixed request body every request of such a run carries.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { usageError } from '../errors.ts';
+import { replaceFile } from '../safe-fs.ts';
 import type { ChainRecord, ChainSpec } from './synthetic-chain-functions.ts';
 
 export type { ChainSpec };
@@ -162,15 +163,13 @@ export function chainScenarioModule(spec: ChainSpec): string {
 
 /**
  * Writes the spec's scenario module into `dir` and returns its path. The name is the spec's
- * content, and it is written to a temporary name then renamed, so two runs of one spec at once
+ * content, and it is replaced whole (safe-fs.ts replaceFile), so two runs of one spec at once
  * read a whole file either way.
  */
 export async function writeChainScenario(spec: ChainSpec, dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = path.resolve(dir, `chain-${spec.length}-${spec.payloadBytes}B-${String(spec.workMs).replace('.', '_')}ms.ts`);
-  const temporary = `${file}.${process.pid}.${Math.random().toString(16).slice(2, 8)}.tmp`;
-  await writeFile(temporary, chainScenarioModule(spec));
-  await rename(temporary, file);
+  await replaceFile(file, chainScenarioModule(spec));
   return file;
 }
 

@@ -102,11 +102,8 @@ export function plannedOf(m: RunManifest): PlannedRun {
   };
 }
 
-/**
- * The plan of a bench about to run, for the check made before anything is deployed. `driver` is
- * the one it will use (harness/load/drivers.ts chooseDriver), not `auto`.
- */
-export function plannedFromOptions(options: BenchOptions, facts: { hostCpus: number; driver: string }): PlannedRun {
+/** The plan of a bench about to run, for the check made before anything is deployed. */
+export function plannedFromOptions(options: BenchOptions, facts: { hostCpus: number }): PlannedRun {
   return {
     targetKind: options.target,
     hostCpus: facts.hostCpus,
@@ -117,7 +114,7 @@ export function plannedFromOptions(options: BenchOptions, facts: { hostCpus: num
     batchSize: options.batchSize,
     systems: options.systems,
     workers: options.workers,
-    driver: facts.driver,
+    driver: options.driver,
     timeoutMs: options.timeoutMs,
     arrivals: options.arrivals,
     seed: options.seed,

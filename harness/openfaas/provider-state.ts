@@ -5,8 +5,7 @@
  * for endpoints, so the harness rewrites it each time a replica's readiness changes. The Go
  * side (provider/state.go) refuses unknown fields, so this type is the whole contract.
  */
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { replaceFile } from '../safe-fs.ts';
 
 /** Env var through which the provider learns the state file's path. */
 export const PROVIDER_STATE_ENV = 'FOGBENCH_PROVIDER_STATE';
@@ -41,19 +40,11 @@ export interface ProviderState {
 }
 
 /**
- * Replaces `file` atomically (a temporary file beside it, then a rename), mode 0600, so the
- * provider never reads half a file. Callers serialize their writes: of two concurrent ones,
- * the later rename wins.
+ * Replaces `file` atomically (safe-fs.ts replaceFile), mode 0600, so the provider never reads
+ * half a file. Callers serialize their writes: of two concurrent ones, the later rename wins.
  */
 export async function writeProviderState(file: string, state: ProviderState): Promise<void> {
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, `${JSON.stringify(stateJson(state), null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await replaceFile(file, `${JSON.stringify(stateJson(state), null, 2)}\n`, 0o600);
 }
 
 /** Exactly the contract's fields: an extra property on a caller's object would make the provider refuse the file. */

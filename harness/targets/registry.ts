@@ -2,94 +2,15 @@
  * The targets a bench can run on. Each target declares what it adds to the command line (its
  * own options and maintenance commands, e.g. fog's `--cleanup`) in a TargetDefinition; the
  * bench and serve commands register every target's options from here and hand each target
- * only its own. Adding a target touches its own folder and the TARGET_DEFINITIONS list below.
+ * only its own. Adding a target touches its own folder (its cli.ts) and the TARGET_DEFINITIONS
+ * list below.
  */
 import { usageError } from '../errors.ts';
 import { kubeTargetDefinition } from './kube/cli.ts';
-import { cleanupLeftovers } from './local/cleanup.ts';
-import { createFogTarget } from './local/fog-target.ts';
-import { createLoopbackTarget } from './loopback/loopback-target.ts';
+import { fogTargetDefinition } from './local/cli.ts';
+import { loopbackTargetDefinition } from './loopback/cli.ts';
+import type { CommonTargetOptions, TargetDefinition, TargetMaintenance, TargetOption } from './target-definition.ts';
 import type { Target } from './target.ts';
-
-/** What every target is given, whatever it is. */
-export interface CommonTargetOptions {
-  runId: string;
-  /** fog runs keep owner records here (default /run/fogbench); FOGBENCH_OWNER_DIR, read by the CLI. */
-  ownerDir?: string;
-  /** Progress lines from long target work (image builds, cluster checks). */
-  progress?: (message: string) => void;
-}
-
-/** One command-line option a target owns. */
-export interface TargetOption {
-  /** commander flags, e.g. "--kubeconfig <file>"; a flag without a value is a boolean. */
-  flags: string;
-  /** The key commander parses it into (camelCase of the long flag). */
-  key: string;
-  description: string;
-  parse?: (value: string) => unknown;
-}
-
-/** A maintenance command a target owns: run instead of a benchmark when its flag is given. */
-export interface TargetMaintenance {
-  flags: string;
-  key: string;
-  description: string;
-  /** Does the work and returns what to print. */
-  run(common: Omit<CommonTargetOptions, 'runId'>): Promise<string>;
-}
-
-export interface TargetDefinition {
-  name: string;
-  description: string;
-  options: TargetOption[];
-  maintenance?: TargetMaintenance[];
-  /** `own` holds this target's options only, by key, as the CLI parsed them. */
-  create(common: CommonTargetOptions, own: Readonly<Record<string, unknown>>): Target | Promise<Target>;
-}
-
-/** Text of a fog cleanup, as `bench --cleanup` prints it. */
-async function fogCleanup(common: Omit<CommonTargetOptions, 'runId'>): Promise<string> {
-  const report = await cleanupLeftovers(common.ownerDir ? { ownerDir: common.ownerDir } : {});
-  const removed = [...report.namespaces, ...report.interfaces, ...report.cgroups, ...report.folders];
-  const lines =
-    removed.length === 0
-      ? ['no namespace, interface, cgroup or folder of a dead fog run to clean up']
-      : [`removed ${report.namespaces.length} namespaces, ${report.interfaces.length} interfaces, ${report.cgroups.length} cgroups, ${report.folders.length} folders`, ...removed.map((n) => `  ${n}`)];
-  if (report.live.length) lines.push(`left alone (their run is still going): ${report.live.join(', ')}`);
-  for (const note of report.notes) lines.push(`note: ${note}`);
-  return `${lines.join('\n')}\n`;
-}
-
-// fog's and loopback's definitions live here until their folders (harness/targets/local,
-// harness/targets/loopback) take them over, as kube's lives in harness/targets/kube/cli.ts.
-const fogTargetDefinition: TargetDefinition = {
-  name: 'fog',
-  description: 'fog-in-a-box on this host: network namespaces as pods, cgroups as nodes (root)',
-  options: [{ flags: '--topology <file>', key: 'topology', description: 'nodes, quotas and links (default: clusters/local/fog.yaml)' }],
-  maintenance: [
-    {
-      flags: '--cleanup',
-      key: 'cleanup',
-      description: 'remove what a crashed fog run left behind (namespaces, links, cgroups, processes, its pods\' /tmp folders), then exit',
-      run: fogCleanup,
-    },
-  ],
-  create: (common, own) =>
-    createFogTarget({
-      runId: common.runId,
-      ...(typeof own.topology === 'string' ? { topologyFile: own.topology } : {}),
-      ...(common.ownerDir ? { ownerDir: common.ownerDir } : {}),
-      ...(common.progress ? { progress: common.progress } : {}),
-    }),
-};
-
-const loopbackTargetDefinition: TargetDefinition = {
-  name: 'loopback',
-  description: 'plain processes on 127.0.0.1 (no root)',
-  options: [],
-  create: () => createLoopbackTarget(),
-};
 
 export const TARGET_DEFINITIONS: Readonly<Record<string, TargetDefinition>> = {
   fog: fogTargetDefinition,

@@ -64,7 +64,7 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
       workers: [2],
       durationMs: 40_000,
       keepAlive: false,
-      driver: 'auto',
+      driver: 'fogbench-http',
       timeoutMs: 10_000,
       hopTimeoutMs: 5_000,
       deadlineMs: 9_000,

@@ -25,7 +25,7 @@ function benchOptions(runsDir: string, runId: string, overrides: Partial<BenchOp
     workers: [1],
     durationMs: 1_000,
     keepAlive: false,
-    driver: 'auto',
+    driver: 'fogbench-http',
     timeoutMs: 10_000,
     hopTimeoutMs: 5_000,
     deadlineMs: 9_000,

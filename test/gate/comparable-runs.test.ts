@@ -142,10 +142,10 @@ describe('a baseline measured another way is refused, with the reason', () => {
 describe('the plan of a bench, before it runs', () => {
   it('reads its options as the manifest records them, so the check before deploying agrees with the one after', async () => {
     const manifest = JSON.parse(await readFile(path.join(RUN, 'manifest.json'), 'utf8')) as RunManifest;
-    const options = { ...manifest.options, driver: 'auto' } as unknown as BenchOptions;
-    const planned = plannedFromOptions(options, { hostCpus: manifest.host.cpus, driver: String(manifest.options.driver) });
+    const options = manifest.options as unknown as BenchOptions;
+    const planned = plannedFromOptions(options, { hostCpus: manifest.host.cpus });
     expect(incomparable(planned, plannedOf(manifest), manifest.systems)).toEqual([]);
-    const hey = plannedFromOptions(options, { hostCpus: manifest.host.cpus, driver: 'hey' });
+    const hey = plannedFromOptions({ ...options, driver: 'hey' }, { hostCpus: manifest.host.cpus });
     expect(incomparable(hey, plannedOf(manifest), manifest.systems)).toEqual(['load driver hey vs fogbench-http']);
     // As the bench calls it before deploying (checkBaselineReadable with a plan).
     await expect(checkBaselineReadable(BOTH, RUN, { ...planned, timeoutMs: 1_000 })).rejects.toThrow(/client timeout 1 s vs 20 s/);

@@ -10,7 +10,7 @@ export function benchOptions(runsDir: string, runId: string, overrides: Partial<
     workers: [1],
     durationMs: 1_000,
     keepAlive: false,
-    driver: 'auto',
+    driver: 'fogbench-http',
     timeoutMs: 10_000,
     hopTimeoutMs: 5_000,
     deadlineMs: 9_000,

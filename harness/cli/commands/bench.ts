@@ -25,6 +25,7 @@ import { renderSummaryTable } from '../summary-table.ts';
 import { checkBaselineReadable, loadThresholds, runGate } from '../../gate/run-gate.ts';
 import { renderVerdicts } from '../../gate/evaluate.ts';
 import { plannedFromOptions } from '../../gate/comparable.ts';
+import type { DriverName } from '../../load/agent-protocol.ts';
 import { chooseDriver } from '../../load/drivers.ts';
 import { checkHeyAvailable, heyForAgent } from '../../load/hey-driver.ts';
 import { writeIndex, writeRunReport } from '../../report/writer.ts';
@@ -60,7 +61,7 @@ interface RawBenchOptions extends RawSystemOptions {
   workers: number[];
   duration: number;
   keepAlive: boolean;
-  driver: BenchOptions['driver'];
+  driver: DriverName | 'auto';
   timeout: number;
   dataset: string;
   batch: number;
@@ -164,16 +165,19 @@ export function registerBench(program: Command): void {
       checkPathName('--run-id', runId);
       // A Poisson seed or spacing given without a rate would be ignored without a word.
       if (raw.rate === undefined && (fromUser('arrivals') || fromUser('seed'))) throw usageError('--arrivals and --seed shape an open loop: give --rate too');
+      const keepAlive = fromUser('keepAlive') ? raw.keepAlive : (preset.keepAlive ?? raw.keepAlive);
+      // Chosen here once for the whole command: every profile (and every sweep point) runs it.
+      const driver = chooseDriver(raw.driver, { keepAlive, ...(raw.rate !== undefined ? { rate: raw.rate } : {}) });
       const options: BenchOptions = {
         scenarioFile: raw.scenario,
         systems: raw.systems,
         // Open loop without --workers: one profile whose cap on requests in flight the rate cannot reach.
         workers: fromUser('workers') ? raw.workers : raw.rate !== undefined ? [uncappedInFlight(raw.rate, raw.timeout)] : (preset.workers ?? raw.workers),
         durationMs: fromUser('duration') ? raw.duration : (preset.durationMs ?? raw.duration),
-        keepAlive: fromUser('keepAlive') ? raw.keepAlive : (preset.keepAlive ?? raw.keepAlive),
-        driver: raw.driver,
+        keepAlive,
+        driver,
         // The agent runs where $FOGBENCH_HEY is not set (a pod): it gets the command itself.
-        ...(raw.driver === 'hey' ? { hey: heyForAgent() } : {}),
+        ...(driver === 'hey' ? { hey: heyForAgent() } : {}),
         timeoutMs: fromUser('timeout') ? raw.timeout : (preset.timeoutMs ?? raw.timeout),
         hopTimeoutMs: raw.hopTimeout,
         deadlineMs: raw.deadline,
@@ -212,15 +216,14 @@ export function registerBench(program: Command): void {
       if (raw.runId !== undefined && existsSync(path.join(raw.runsDir, runId))) {
         throw usageError(`--run-id ${runId}: ${path.join(raw.runsDir, runId)} already holds a run; choose another id or remove that folder`);
       }
-      const driver = chooseDriver(options.driver, { keepAlive: options.keepAlive, ...(options.rate !== null ? { rate: options.rate } : {}) });
       // hey is a program of the host: missing, it would fail the first profile after the deployment.
-      const noHey = driver === 'hey' ? checkHeyAvailable() : null;
+      const noHey = options.driver === 'hey' ? checkHeyAvailable() : null;
       if (noHey) throw environmentError(noHey);
       // Thresholds are read before anything runs: a typo must not cost a ten-minute profile.
       const checks = raw.thresholds ? await loadThresholds(raw.thresholds) : undefined;
       // ... and a baseline measured some other way is refused before anything runs, with the reasons.
       if (checks) {
-        await checkBaselineReadable(checks, raw.baseline, plannedFromOptions(options, { hostCpus: cpus().length, driver }));
+        await checkBaselineReadable(checks, raw.baseline, plannedFromOptions(options, { hostCpus: cpus().length }));
       }
       else if (raw.baseline) throw usageError('--baseline needs --thresholds <file> saying what to compare');
       const target = await createTargetFromCli(options.target, { runId, ownerDir: ownerDirFromEnv(), progress: (m) => process.stderr.write(`  ${m}\n`) }, raw as unknown as Record<string, unknown>);

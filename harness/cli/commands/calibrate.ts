@@ -13,6 +13,7 @@ import type { BenchOptions } from '../../bench/options.ts';
 import { provenance } from '../../bench/provenance.ts';
 import { environmentError, ExitCode } from '../../errors.ts';
 import { openDataset } from '../../load/replay.ts';
+import { chooseDriver } from '../../load/drivers.ts';
 import { SERVICE_DEFAULTS } from '../../dataflow/service-env.ts';
 import { nextProbe, type Probe, type SearchSettings } from '../../replication/calibration-search.ts';
 import { CALIBRATION_FILE, PAPER_TARGET, writeCalibration, type CalibrationStep } from '../../replication/calibration.ts';
@@ -144,7 +145,7 @@ function stepOptions(raw: RawCalibrateOptions, dataset: string, readings: number
     workers: [1],
     durationMs: raw.stepDuration,
     keepAlive: false,
-    driver: 'auto',
+    driver: chooseDriver('auto', { keepAlive: false }),
     timeoutMs: 20_000,
     hopTimeoutMs: DEFAULT_HOP_TIMEOUT_MS,
     deadlineMs: DEFAULT_DEADLINE_MS,

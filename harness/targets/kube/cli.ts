@@ -4,7 +4,7 @@
  * The Kubernetes client is imported only when the target is created: it takes most of a
  * second to load.
  */
-import type { TargetDefinition } from '../registry.ts';
+import type { TargetDefinition } from '../target-definition.ts';
 
 export const kubeTargetDefinition: TargetDefinition = {
   name: 'kube',

@@ -12,28 +12,26 @@ import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { loadClusterConfig, type ClusterConfig } from '../../../clusters/config.ts';
-import { REGISTRY_CONFIGMAP, REGISTRY_NAMESPACE } from '../../../clusters/registry.ts';
-import { connectClusterNodes } from '../../../clusters/provision.ts';
 import { commandRunner, INSTALL_HINTS, type CommandRunner } from '../../../clusters/run-command.ts';
-import type { NodeShell } from '../../../clusters/ssh.ts';
-import { deployError, environmentError, usageError } from '../../errors.ts';
-import type { TargetDescription } from '../../results/schema.ts';
+import { deployError, usageError } from '../../errors.ts';
 import { spawnUnit } from '../process/child-unit.ts';
 import type { ClientSpec, Deployment, DeployOptions, Endpoint, Observer, RunningUnit, Target, UnitSpec } from '../target.ts';
 import { GatewayClient, type FunctionResources } from '../../openfaas/gateway-client.ts';
 import { checkOpenFaaSInstalled, FUNCTION_NAMESPACE, gatewayUrl, readGatewayCredentials } from '../../openfaas/helm.ts';
 import { communityEditionRefusal, deployOpenFaaSFunctions, type KubeFunctionHost } from '../../openfaas/kube-functions.ts';
-import { describeFunctionPlatform, followFunctionLogs, readGatewayPod } from './openfaas-platform.ts';
-import { apiMessage, deleteQuietly } from './api-calls.ts';
-import { checkFit, requestedByNode, type FitRequest, type NodeRoom, type Resources } from './capacity.ts';
+import { describeFunctionPlatform, followFunctionLogs, readFunctionPlacement, readGatewayPod } from './openfaas-platform.ts';
+import { deleteQuietly } from './api-calls.ts';
 import { measureClockOffsets } from './clock-probe.ts';
 import type { ClockOffset } from './clock.ts';
 import { observeCluster } from './cluster-observer.ts';
 import { loadKubeconfig, probeApiServer, probeCredentials } from './connection.ts';
-import { contentTag, hostHasDocker, imageRef, provideImages, type ImageDestination, type ImageJob } from './images.ts';
+import type { ImageDestination, provideImages } from './images.ts';
+import { createImageSupply, type ConnectNodes } from './image-supply.ts';
+import { checkFunctionsFit, checkUnitsFit } from './fit-check.ts';
+import { describeKube } from './describe.ts';
 import { serverSideApply } from './apply.ts';
-import { CONTAINER_NAME, deploymentManifest, kubeName, namespaceManifest, serviceDnsName, serviceManifest, UNIT_LABEL } from './manifests.ts';
-import { listClusterNodes, parseQuantity, type ClusterNode } from './nodes.ts';
+import { CONTAINER_NAME, deploymentManifest, kubeName, namespaceManifest, serviceDnsName, serviceManifest } from './manifests.ts';
+import { listClusterNodes, type ClusterNode } from './nodes.ts';
 import { placeUnits } from './placement.ts';
 import { kubeUnit } from './kube-unit.ts';
 import { followPodLogs, type LogFollower } from './pod-logs.ts';
@@ -92,7 +90,7 @@ export interface KubeTargetDependencies {
   run?: CommandRunner;
   provideImages?: typeof provideImages;
   /** SSH to the K3s server, for building with buildah when this host has no Docker. */
-  connectNodes?: (stateDir: string) => Promise<{ shells: Map<string, NodeShell>; builder: string | null }>;
+  connectNodes?: ConnectNodes;
 }
 
 interface Prepared {
@@ -103,6 +101,8 @@ interface Prepared {
   nodes: ClusterNode[];
   config: ClusterConfig;
   createdNamespace: boolean;
+  /** The state folder of a cluster made by `cluster up` (SSH access, a local cluster's record), if known. */
+  stateDir: string | undefined;
   /** A cluster made by `cluster up --provider local`, or null. */
   local: LocalClusterAccess | null;
 }
@@ -116,12 +116,8 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
   const progress = options.progress ?? (() => {});
   const runId = options.runId ?? new Date().toISOString().replace(/[:.]/g, '-');
   let prepared: Prepared | undefined;
-  let imageSource = 'not built yet';
   let clockOffsets: ClockOffset[] | null = null;
   let clockError: string | null = null;
-  let shells: Map<string, NodeShell> | null | undefined;
-  let builder: string | null = null;
-  let destination: ImageDestination | undefined;
   const deployed: { units: UnitSpec[]; followers: LogFollower[] }[] = [];
   const clientUnits = new Set<RunningUnit>();
   /** Where each unit and function really runs (spec.nodeName), as deployments happen; shared with describe(). */
@@ -135,20 +131,6 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
   /** Server-side apply with strict field validation: the API server itself refuses unknown fields. */
   const apply = (manifest: KubernetesObject): Promise<KubernetesObject> => serverSideApply(need().kc, manifest);
 
-  const nodeShells = async (): Promise<Map<string, NodeShell> | null> => {
-    if (shells !== undefined) return shells;
-    const stateDir = options.clusterStateDir ?? (options.kubeconfig ? await stateDirOf(options.kubeconfig) : undefined);
-    if (!stateDir) return (shells = null);
-    if (deps.connectNodes) {
-      const connected = await deps.connectNodes(stateDir);
-      builder = connected.builder;
-      return (shells = connected.shells);
-    }
-    const connected = await connectClusterNodes(stateDir);
-    builder = connected.state.nodes.find((n) => n.role === 'server')?.name ?? null;
-    return (shells = connected.shells);
-  };
-
   const removeUnits = async (units: readonly UnitSpec[]) => {
     if (!prepared || options.keep) return;
     const { objects } = prepared;
@@ -160,80 +142,14 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
     );
   };
 
-  /** --registry, else the address the cluster's own registry published in its ConfigMap. */
-  const imageDestination = async (): Promise<ImageDestination> => {
-    if (destination) return destination;
-    if (options.registry) return (destination = { registry: options.registry.replace(/\/+$/, ''), kind: 'user' });
-    let address: string | undefined;
-    try {
-      address = (await need().core.readNamespacedConfigMap({ name: REGISTRY_CONFIGMAP, namespace: REGISTRY_NAMESPACE })).data?.address;
-    } catch (error) {
-      if ((error as { code?: number }).code !== 404) throw deployError(`reading the cluster registry's address failed: ${apiMessage(error)}`, error);
-    }
-    if (!address) {
-      throw environmentError(
-        `this cluster serves no image registry (no ConfigMap ${REGISTRY_NAMESPACE}/${REGISTRY_CONFIGMAP}): make the cluster with \`npm run cluster -- up\` ` +
-          '(or install K3s with the files `npm run cluster -- render` writes), or pass --registry REGISTRY that every node can pull from anonymously',
-      );
-    }
-    return (destination = { registry: address, kind: 'cluster' });
-  };
-
-  const buildImages = async (units: readonly { name: string; artifactDir: string }[]): Promise<Map<string, string>> => {
-    const target = await imageDestination();
-    const jobs: ImageJob[] = [];
-    const refs = new Map<string, string>();
-    for (const unit of units) {
-      const ref = imageRef(kubeName(unit.name), await contentTag(unit.artifactDir), target.registry);
-      refs.set(unit.name, ref);
-      jobs.push({ unit: kubeName(unit.name), artifactDir: unit.artifactDir, ref });
-    }
-    const local = need().local;
-    // SSH to the K3s server is needed only to build there, when this host has no Docker; a local cluster packs here.
-    const sshBuilder = local === null && target.kind === 'cluster' && !(await hostHasDocker(run)) ? await nodeShells() : null;
-    imageSource = await (deps.provideImages ?? provideImages)(jobs, target, {
-      run,
-      shells: sshBuilder,
-      builderNode: builder,
-      progress,
-      ...(local ? { localImages: (missing: readonly ImageJob[]) => local.packImages(missing, progress) } : {}),
-    });
-    return refs;
-  };
-
-  /** Each Ready node's allocatable resources and what its pods already request. */
-  const nodeRooms = async (exclude: (pod: V1Pod) => boolean = () => false): Promise<{ rooms: NodeRoom[]; nodes: ClusterNode[] }> => {
-    const p = need();
-    const nodes = (await listClusterNodes(p.kc)).filter((n) => n.ready);
-    const pods = (await p.core.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' })).items;
-    const used = requestedByNode(pods, exclude);
-    const rooms = nodes.map((n) => ({
-      name: n.name,
-      allocatable: { cpu: n.allocatableCpus ?? 0, memoryBytes: n.allocatableMemoryBytes ?? 0 },
-      requested: used.get(n.name) ?? { cpu: 0, memoryBytes: 0 },
-    }));
-    return { rooms, nodes };
-  };
-
-  const replicaSize = (memoryLimitBytes?: number): Resources => {
-    const units = need().config.units;
-    const limit = memoryLimitBytes ?? units.memoryLimitMiB * 2 ** 20;
-    return { cpu: parseQuantity(units.cpuRequest), memoryBytes: Math.min(units.memoryRequestMiB * 2 ** 20, limit) };
-  };
-
-  const SIZING_ADVICE = 'lower units.cpuRequest / units.memoryRequestMiB in clusters/sizes.yaml (pass it with --config to `cluster up`), add agents, or deploy fewer replicas';
-
-  /** Pinned units on their node, the others among their role's nodes; pods of these same units are being replaced, so not counted. */
-  const checkUnitsFit = async (units: readonly UnitSpec[], placements: ReadonlyMap<string, { role: 'core' | 'worker' | null; node: string | null }>) => {
-    const names = new Set(units.map((u) => kubeName(u.name)));
-    const { rooms, nodes } = await nodeRooms((pod) => pod.metadata?.namespace === namespace && names.has(pod.metadata?.labels?.[UNIT_LABEL] ?? ''));
-    const requests: FitRequest[] = units.map((unit) => {
-      const placement = placements.get(unit.name);
-      const candidates = nodes.filter((n) => (placement?.role ? n.role === placement.role : n.openToAnyPod)).map((n) => n.name);
-      return { what: `p2p unit ${unit.name}`, node: placement?.node ?? null, candidates, size: replicaSize(unit.memoryLimitBytes) };
-    });
-    checkFit(rooms, requests, SIZING_ADVICE);
-  };
+  const images = createImageSupply({
+    registry: options.registry,
+    run,
+    progress,
+    cluster: need,
+    provideImages: deps.provideImages,
+    connectNodes: deps.connectNodes,
+  });
 
   const target: KubeTarget = {
     kind: 'kube',
@@ -264,12 +180,12 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
 
     buildImages: (units) => {
       need();
-      return buildImages(units);
+      return images.build(units);
     },
 
     imageDestination: () => {
       need();
-      return imageDestination();
+      return images.destination();
     },
 
     replicaResources() {
@@ -281,28 +197,10 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
     },
 
     async checkFunctionsFit(replicas: number) {
-      if (replicas <= 0) return;
-      const { rooms, nodes } = await nodeRooms();
-      // Function pods carry no toleration and no selector (CE): only nodes open to any pod take them.
-      const candidates = nodes.filter((n) => n.openToAnyPod).map((n) => n.name);
-      const size = replicaSize();
-      const requests: FitRequest[] = Array.from({ length: replicas }, (_, i) => ({ what: `OpenFaaS function replica ${i + 1} of ${replicas}`, node: null, candidates, size }));
-      checkFit(rooms, requests, SIZING_ADVICE);
+      if (replicas > 0) await checkFunctionsFit(need(), replicas);
     },
 
-    async functionPlacement(names: readonly string[]) {
-      const p = need();
-      const placement = new Map<string, string[]>();
-      if (names.length === 0) return placement;
-      const pods = await p.core.listNamespacedPod({ namespace: FUNCTION_NAMESPACE, labelSelector: `faas_function in (${names.join(',')})` });
-      for (const pod of pods.items) {
-        const name = pod.metadata?.labels?.faas_function;
-        const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-        if (!name || !ready || pod.metadata?.deletionTimestamp || !pod.spec?.nodeName) continue;
-        placement.set(name, [...(placement.get(name) ?? []), pod.spec.nodeName].sort());
-      }
-      return placement;
-    },
+    functionPlacement: async (names) => readFunctionPlacement(need().core, names),
 
     followFunctionLogs: (names, onLine) => followFunctionLogs(need().kc, need().core, names, onLine),
 
@@ -332,41 +230,21 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
       const objects = KubernetesObjectApi.makeApiClient(kc);
       const core = kc.makeApiClient(CoreV1Api);
       const existed = await core.readNamespace({ name: namespace }).then(() => true, () => false);
-      prepared = { kc, objects, core, serverVersion, nodes, config, createdNamespace: !existed, local };
+      prepared = { kc, objects, core, serverVersion, nodes, config, createdNamespace: !existed, stateDir, local };
       if (local) progress(`local cluster: replicas sized ${config.units.cpuRequest}/${config.units.memoryRequestMiB}Mi (limits ${config.units.cpuLimit}/${config.units.memoryLimitMiB}Mi), the load generator on node ${local.record.client.name}`);
       await apply(namespaceManifest(namespace));
     },
 
-    describe(): TargetDescription {
-      const p = prepared;
-      const local = p?.local ?? null;
-      // A local node's capacity as the kubelet reports it is the whole host; its quota is what it has.
-      const quota = (name: string) => local?.record.nodes.find((n) => n.name === name);
-      return {
-        kind: 'kube',
-        nodes: (p?.nodes ?? []).map((n) => ({ name: n.name, role: n.role, cpus: quota(n.name)?.cpus ?? n.cpus, memoryBytes: quota(n.name)?.memoryBytes ?? n.memoryBytes, ...(n.address ? { address: n.address } : {}) })),
-        shaping: local ? local.record.shaping : 'none: traffic crosses the real network between the cluster nodes; fogbench applies no shaping on Kubernetes',
-        details: {
-          server: p?.kc.getCurrentCluster()?.server ?? null,
-          context: p?.kc.getCurrentContext() ?? null,
-          kubernetesVersion: p?.serverVersion ?? null,
-          nodeVersions: Object.fromEntries((p?.nodes ?? []).map((n) => [n.name, { kubelet: n.kubeletVersion, os: n.osImage }])),
-          namespace,
-          placementPolicy:
-            ((p?.nodes ?? []).filter((n) => n.role === 'worker' && n.ready).length >= 2
-              ? 'p2p: worker service i on worker node i mod N, successive services on different nodes'
-              : 'p2p: fewer than two worker nodes, so successive services may share a node and hops may not cross a network') +
-            '; OpenFaaS: where the scheduler put each replica (CE ignores constraints), on the nodes open to any pod',
-          // Filled as systems are deployed: each pod's spec.nodeName, for p2p units and OpenFaaS functions.
-          observedPlacement,
-          images: imageSource,
-          imageRegistry: destination ? `${destination.registry} (${destination.kind === 'cluster' ? "the cluster's own" : '--registry'})` : null,
-          unitResources: p?.config.units ?? null,
-          clockOffsets,
-          clockOffsetError: clockError,
-          ...(local ? { localCluster: local.details() } : {}),
-        },
-      };
+    describe() {
+      return describeKube({
+        cluster: prepared,
+        namespace,
+        observedPlacement,
+        imageSource: images.source,
+        imageDestination: images.knownDestination,
+        clockOffsets,
+        clockError,
+      });
     },
 
     async deploy(units: UnitSpec[], deployOptions: DeployOptions): Promise<Deployment> {
@@ -383,8 +261,8 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
         names.add(name);
       }
       const placements = placeUnits(units, p.nodes.filter((n) => n.ready));
-      await checkUnitsFit(units, placements);
-      const refs = await buildImages(units);
+      await checkUnitsFit(p, namespace, units, placements);
+      const refs = await images.build(units);
       const firstImage = refs.values().next().value as string | undefined;
 
       const serviceEndpoints = new Map<string, Endpoint>(units.map((u) => [u.name, { host: serviceDnsName(kubeName(u.name), namespace), port: u.port }]));
@@ -494,8 +372,7 @@ export function createKubeTarget(options: KubeTargetOptions = {}, deps: KubeTarg
           prepared.createdNamespace = false;
         }
       }
-      if (shells) for (const s of shells.values()) s.dispose();
-      shells = undefined;
+      images.dispose();
       await target.capabilities.faults?.revertAll(); // a node this run cordoned is uncordoned, even on Ctrl-C
     },
   };

@@ -3,7 +3,8 @@
  * gateway (the gateway's /system/info asks the provider) and, on a local cluster, the programs
  * fogbench's layout of the chart runs (its ConfigMap); a read of the gateway pod's own ports
  * (its /metrics on 8082), which clients outside the cluster cannot reach, through the API
- * server's pod proxy; and the function pods' logs, where their spans are.
+ * server's pod proxy; the function pods' logs, where their spans are, and the nodes their Ready
+ * replicas run on.
  */
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { deployError } from '../../errors.ts';
@@ -52,4 +53,18 @@ export async function followFunctionLogs(kc: KubeConfig, core: CoreV1Api, names:
       follower.onLine((line) => onLine(name, line));
       return follower;
     });
+}
+
+/** Nodes of each function's Ready replicas, read from the pods faas-netes made, sorted. */
+export async function readFunctionPlacement(core: CoreV1Api, names: readonly string[]): Promise<Map<string, string[]>> {
+  const placement = new Map<string, string[]>();
+  if (names.length === 0) return placement;
+  const pods = await core.listNamespacedPod({ namespace: FUNCTION_NAMESPACE, labelSelector: `faas_function in (${names.join(',')})` });
+  for (const pod of pods.items) {
+    const name = pod.metadata?.labels?.faas_function;
+    const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    if (!name || !ready || pod.metadata?.deletionTimestamp || !pod.spec?.nodeName) continue;
+    placement.set(name, [...(placement.get(name) ?? []), pod.spec.nodeName].sort());
+  }
+  return placement;
 }

@@ -12,9 +12,10 @@
  * The objects are recorded where they are made (network.ts, cgroups.ts) through the ledger this
  * module keeps per target root, so the target only opens and closes its record.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { processStart, writerAlive } from '../../processes.ts';
+import { replaceFileSync } from '../../safe-fs.ts';
 
 export { processStart };
 
@@ -106,9 +107,7 @@ export class OwnerLedger {
 
   private save(): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.record), { mode: 0o600 });
-    renameSync(temporary, this.file);
+    replaceFileSync(this.file, JSON.stringify(this.record), 0o600);
   }
 }
 

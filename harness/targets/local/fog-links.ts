@@ -1,0 +1,95 @@
+/**
+ * The fog target's nodes and links, as prepare() makes them: the fog switch, then for each node
+ * its bridge, its cgroup (CPU quota, memory limit) and its link to the switch, shaped with tbf
+ * on both ends (shaping.ts). A link with latency is delayed by netem where the kernel has it,
+ * else by a link-delay relay (link-delay.ts) in the cgroup `<root>/links`, outside every quota.
+ */
+import type { CgroupDriver } from './cgroups.ts';
+import type { HostCommands } from './host-tools.ts';
+import { ensureLinkDelayBinary, startLinkDelay } from './link-delay.ts';
+import type { FogNames } from './names.ts';
+import type { FogNetwork } from './network.ts';
+import type { PodProcess } from './pod-process.ts';
+import { linkQdiscCommands, type DelayMethod } from './shaping.ts';
+import type { FogNodeSpec, Topology } from './topology.ts';
+
+export interface LinksContext {
+  host: HostCommands;
+  cgroups: CgroupDriver;
+  network: FogNetwork;
+  names: FogNames;
+  searchPath: string;
+  /** A prebuilt fogbench-link-delay (else built with Go on first use). */
+  linkDelayBinary: string | undefined;
+  nodeGroup(node: FogNodeSpec): string;
+  /** Throws once dispose() has begun. */
+  checkOpen(): void;
+  /** A relay ended on its own: its node's link is down from now on. */
+  onRelayEnded(node: FogNodeSpec, detail: string): void;
+}
+
+export class FogLinks {
+  /** How latency is applied; 'none' until build() finds a link that asks for it. */
+  delay: DelayMethod = 'none';
+  private readonly relays: PodProcess[] = [];
+  private linkDelayBinary: string | null = null;
+
+  constructor(private readonly ctx: LinksContext) {}
+
+  /** The cgroup of the link-delay relays. */
+  get relayGroup(): string {
+    return `${this.ctx.names.cgroupRoot}/links`;
+  }
+
+  /** Makes the switch, then every node with its link. What is made before a failure is dispose()'s to remove. */
+  async build(topology: Topology): Promise<void> {
+    const { host, cgroups, network, names } = this.ctx;
+    await network.createSwitch();
+    if (topology.nodes.some((n) => n.link.latencyMs > 0)) this.delay = await this.chooseDelayMethod();
+    if (this.delay === 'relay') await cgroups.create(this.relayGroup, { cpus: null, memoryBytes: null });
+    for (const [index, node] of topology.nodes.entries()) {
+      this.ctx.checkOpen();
+      const relayed = node.link.latencyMs > 0 && this.delay === 'relay';
+      if (relayed) {
+        const relay = await startLinkDelay({
+          binary: this.linkDelayBinary!,
+          ipPath: host.tools.ip,
+          nodeSide: names.uplinkNodeSide(index),
+          switchSide: names.uplinkSwitchSide(index),
+          latencyMs: node.link.latencyMs,
+          jitterMs: node.link.jitterMs,
+          cgroupProcsFiles: cgroups.procsFiles(this.relayGroup),
+        });
+        this.relays.push(relay);
+        // A dead relay is a cut link: every later request across it fails, so say why.
+        void relay.exited.then(({ code, signal }) => this.ctx.onRelayEnded(node, `link-delay relay ended (${signal ?? `code ${code}`}): the node's link is down`));
+      }
+      const ends = await network.createNode(index, relayed);
+      await cgroups.create(this.ctx.nodeGroup(node), { cpus: node.cpus, memoryBytes: node.memoryBytes });
+      for (const device of [ends.switchSide, ends.nodeSide]) {
+        for (const args of linkQdiscCommands(device, node.link, this.delay)) await host.tc(args);
+      }
+    }
+  }
+
+  /** The relays started, for dispose() to stop; they are forgotten here. */
+  takeRelays(): PodProcess[] {
+    return this.relays.splice(0);
+  }
+
+  /**
+   * Latency only needs a method when a link asks for it: netem where the kernel has it, else
+   * the userspace relay (built on first use).
+   */
+  private async chooseDelayMethod(): Promise<DelayMethod> {
+    const bridge = this.ctx.names.switchBridge;
+    try {
+      await this.ctx.host.tc(['qdisc', 'add', 'dev', bridge, 'root', 'netem', 'delay', '1ms']);
+      await this.ctx.host.tc(['qdisc', 'del', 'dev', bridge, 'root']);
+      return 'netem';
+    } catch {
+      this.linkDelayBinary = this.ctx.linkDelayBinary ?? (await ensureLinkDelayBinary(this.ctx.searchPath));
+      return 'relay';
+    }
+  }
+}
