@@ -11,6 +11,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
+import { ALERT_RULES } from '../../harness/openfaas/fog/companions.ts';
 import { gatewayEnv } from '../../harness/openfaas/fog/fog-plan.ts';
 import { FUNCTION_NAMESPACE, GATEWAY_NODE_PORT, LAYOUT_CONFIGMAP, OPENFAAS_NAMESPACE } from '../../harness/openfaas/helm.ts';
 import { DEFAULT_TIMEOUTS, GATEWAY, GATEWAY_PROBES, goSeconds, PROVIDER, PROVIDER_PROBES } from '../../harness/openfaas/settings.ts';
@@ -198,24 +199,8 @@ function prometheusConfig(): Record<string, string> {
       },
     ],
   };
-  // The chart's one rule: it drives autoscaling, which fogbench's fixed scale (min = max) makes a no-op.
-  const rules = {
-    groups: [
-      {
-        name: 'openfaas',
-        rules: [
-          {
-            alert: 'APIHighInvocationRate',
-            expr: 'sum(rate(gateway_function_invocation_total{code="200"}[10s])) BY (function_name) > 5',
-            for: '5s',
-            labels: { service: 'gateway', severity: 'major' },
-            annotations: { description: 'High invocation total on "{{$labels.function_name}}"', summary: 'High invocation total on "{{$labels.function_name}}"' },
-          },
-        ],
-      },
-    ],
-  };
-  return { 'prometheus.yml': stringify(config), 'alert.rules.yml': stringify(rules) };
+  // The chart's one rule (it drives autoscaling, which fogbench's fixed scale makes a no-op), as on fog.
+  return { 'prometheus.yml': stringify(config), 'alert.rules.yml': stringify(ALERT_RULES) };
 }
 
 function prometheus(image: string): KubernetesObject[] {
