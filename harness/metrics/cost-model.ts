@@ -186,8 +186,9 @@ export function fitCostModel(observations: readonly CostObservation[], options: 
   for (const term of COST_TERMS) {
     // A term no point has (shaped bytes where every point fits in the burst) is left out for
     // that reason even when the points are also used up: more such points would not fit it either.
-    const absent = column(term).every((v) => v === 0);
-    if (!absent && fittedTerms.length < points.length && !dependent(fittedTerms.map(column), column(term), unit)) fittedTerms.push(term);
+    const values = column(term);
+    const absent = values.every((v) => v === 0);
+    if (!absent && fittedTerms.length < points.length && !dependent(fittedTerms.map(column), values, unit)) fittedTerms.push(term);
     else omitted.push({ name: term, reason: !absent && fittedTerms.length >= points.length ? TOO_FEW_POINTS : OMIT_REASON[term] });
   }
   const x = points.map((o) => fittedTerms.map((t) => regressor(t, o)));
