@@ -1,6 +1,6 @@
 /**
  * Every fault kind injected into a loaded p2p system on the fog target through the bench itself
- * (needs root): one 40 s profile with a CPU squeeze, a partition, a kill and, last, a memory limit
+ * (needs root): one 50 s profile with a CPU squeeze, a partition, a kill and, last, a memory limit
  * that leaves the service crash-looping. Each must be an event on the timeline, have a measured
  * effect, and recover, or be reported as not recovered. Everything is restored while the target
  * still runs, and nothing is left behind after it.
@@ -23,7 +23,10 @@ import { TEST_TOPOLOGY, leftovers, skipReasonPrinted } from '../targets/local/fo
 
 const skip = skipReasonPrinted();
 
-const SCHEDULE = ['cpu:worker-1=0.02@4s+3s', 'partition:worker-2@13s+2s', 'kill:filter-temperature@25s', 'memory:compute-average=4Mi@34s'];
+// The kill has 19 s before the memory fault: a recovery needs 5 healthy seconds within 10 % of the
+// baseline, and a restarted Node service under a 0.3 CPU quota takes a few seconds to get there
+// (CI once saw the kill "not recovered" when only 9 s were left for it).
+const SCHEDULE = ['cpu:worker-1=0.02@4s+3s', 'partition:worker-2@13s+2s', 'kill:filter-temperature@25s', 'memory:compute-average=4Mi@44s'];
 
 describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => {
   let dir: string;
@@ -62,7 +65,7 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
       scenarioFile: 'scenarios/temperature.ts',
       systems: ['p2p'],
       workers: [2],
-      durationMs: 40_000,
+      durationMs: 50_000,
       keepAlive: false,
       driver: 'fogbench-http',
       timeoutMs: 10_000,
@@ -104,14 +107,14 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
     const starts = profile.events.filter((e) => e.kind === 'fault-start');
     const ends = profile.events.filter((e) => e.kind === 'fault-end');
     expect(starts.map((e) => e.subject)).toEqual(['worker-1', 'worker-2', 'filter-temperature', 'compute-average']);
-    for (const [i, at] of [4, 13, 25, 34].entries()) expect(starts[i]!.t).toBeCloseTo(at, 0);
+    for (const [i, at] of [4, 13, 25, 44].entries()) expect(starts[i]!.t).toBeCloseTo(at, 0);
     // Undone after their durations (cpu, partition) and at the profile's end (the memory limit).
     expect(ends.map((e) => e.subject)).toEqual(['worker-1', 'worker-2', 'compute-average']);
     expect(ends[0]!.t).toBeCloseTo(7, 0);
     expect(ends[1]!.t).toBeCloseTo(15, 0);
-    // Once the load generator has ended, a moment after the 40 s window closed.
-    expect(ends[2]!.t).toBeGreaterThanOrEqual(40);
-    expect(ends[2]!.t).toBeLessThan(47);
+    // Once the load generator has ended, a moment after the 50 s window closed.
+    expect(ends[2]!.t).toBeGreaterThanOrEqual(50);
+    expect(ends[2]!.t).toBeLessThan(57);
     expect(fault('memory').endedBy).toBe('profile-end');
     // The written profile holds the same.
     const written = JSON.parse(await readFile(path.join(outcome.runDir, 'profiles', 'p2p-w2.json'), 'utf8')) as ProfileResult;
@@ -126,7 +129,7 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
     for (const kind of ['cpu', 'partition']) {
       const r = fault(kind).recovery!;
       expect(r.okShortfall, kind).toBeGreaterThan(baseline.ok);
-      expect(r.status, kind).toBe('recovered');
+      expect(r.status, `${kind}: ${JSON.stringify(r)}`).toBe('recovered');
     }
     // The kill: the next service refuses connections until the pod restarts, so requests fail.
     const kill = fault('kill');
@@ -134,11 +137,11 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
     expect(profile.events.some((e) => e.kind === 'restart' && e.subject === 'filter-temperature' && e.t >= 25)).toBe(true);
     expect(kill.recovery!.failed).toBeGreaterThan(0);
     expect(Object.keys(kill.recovery!.errors)).toContain('envelope');
-    expect(kill.recovery!.status).toBe('recovered');
+    expect(kill.recovery!.status, `${JSON.stringify(kill.recovery)}\ntimeline ok/s: ${profile.timeline.map((b) => b.ok).join(' ')}`).toBe('recovered');
     expect(kill.recovery!.secondsToRecover).toBeGreaterThanOrEqual(1);
     // 4 MiB cannot hold a Node process: OOM-killed, it crash-loops to the end, reported as such.
     const memory = fault('memory');
-    expect(profile.events.filter((e) => e.kind === 'oom-kill' && e.subject === 'compute-average' && e.t >= 34).length).toBeGreaterThanOrEqual(2);
+    expect(profile.events.filter((e) => e.kind === 'oom-kill' && e.subject === 'compute-average' && e.t >= 44).length).toBeGreaterThanOrEqual(2);
     expect(memory.recovery).toMatchObject({ status: 'not-recovered', recoveredAt: null, secondsToRecover: null });
     expect(memory.recovery!.reason).toMatch(/not recovered within the profile/);
     expect(memory.recovery!.failed).toBeGreaterThan(0);
