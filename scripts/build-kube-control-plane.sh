@@ -33,14 +33,12 @@ if [[ "${1:-}" == "--print-dir" ]]; then
   printf '%s\n' "$root"
   exit 0
 fi
+# shellcheck disable=SC2034 # read by build-once.sh, the prefix of what it prints
+BUILD_SCRIPT=build-kube-control-plane
+# shellcheck source=/dev/null
+source scripts/build-once.sh
 if [[ "${1:-}" == "--check" ]]; then
-  missing=()
-  for dir in "$kube_dir" "$kwok_dir" "$registry_dir"; do
-    [[ -f "$dir/.built" ]] || missing+=("${dir#"$(pwd)/"}")
-  done
-  ((${#missing[@]} == 0)) && exit 0
-  echo "build-kube-control-plane: not built yet: ${missing[*]}"
-  exit 1
+  check_built "$kube_dir" "$kwok_dir" "$registry_dir"
 fi
 
 # go-env.sh is shellchecked on its own; not following it keeps this clean without -x.
@@ -53,38 +51,13 @@ if ! command -v go >/dev/null 2>&1; then
   exit 3
 fi
 
-elapsed() { echo "$((SECONDS - $1))s"; }
-
-# One build at a time: tests may start this script while CI (or another test file) runs it.
-mkdir -p "$root"
-exec 9>"$root/.lock"
-if ! flock -n 9; then
-  echo "build-kube-control-plane: another build of the control plane is running; waiting for it to finish"
-  flock 9
-fi
+take_build_lock "$root"
 
 build_kubernetes() {
-  local stamp="$kube_dir/.built"
-  if [[ -f "$stamp" ]]; then
-    echo "build-kube-control-plane: kubernetes $KUBERNETES_VERSION already built in $kube_dir"
-    return
-  fi
-  local start=$SECONDS
-  rm -rf "$kube_dir"
   build_kubernetes_commands "$KUBERNETES_VERSION" "$kube_dir/src" "$kube_dir" "${KUBE_COMMANDS[@]}"
-  echo "build-kube-control-plane: built ${KUBE_COMMANDS[*]} in $(elapsed "$start")"
-  printf '%s\n' "$KUBERNETES_VERSION" >"$stamp"
 }
 
 build_kwok() {
-  local stamp="$kwok_dir/.built"
-  if [[ -f "$stamp" ]]; then
-    echo "build-kube-control-plane: kwok $KWOK_VERSION already built in $kwok_dir"
-    return
-  fi
-  local start=$SECONDS
-  rm -rf "$kwok_dir"
-  mkdir -p "$kwok_dir"
   GOBIN="$kwok_dir" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
   # The stage files (how fake pods and nodes move through their lifecycle) ship in the module.
   local module
@@ -97,29 +70,17 @@ build_kwok() {
     done
   done
   chmod -R u+w "$kwok_dir/stages"
-  echo "build-kube-control-plane: built kwok $KWOK_VERSION in $(elapsed "$start")"
-  printf '%s\n' "$KWOK_VERSION" >"$stamp"
 }
 
 build_registry_tools() {
-  local stamp="$registry_dir/.built"
-  if [[ -f "$stamp" ]]; then
-    echo "build-kube-control-plane: registry $REGISTRY_VERSION and crane $CRANE_VERSION already built in $registry_dir"
-    return
-  fi
-  local start=$SECONDS
-  rm -rf "$registry_dir"
-  mkdir -p "$registry_dir"
   GOBIN="$registry_dir" go install -trimpath -ldflags "-s -w" "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION"
   GOBIN="$registry_dir" go install -trimpath -ldflags "-s -w" "github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION"
-  echo "build-kube-control-plane: built registry and crane in $(elapsed "$start")"
-  printf '%s %s\n' "$REGISTRY_VERSION" "$CRANE_VERSION" >"$stamp"
 }
 
 total=$SECONDS
-build_kubernetes
-build_kwok
-build_registry_tools
+build_once "${KUBE_COMMANDS[*]} $KUBERNETES_VERSION" "$kube_dir" "$KUBERNETES_VERSION" build_kubernetes
+build_once "kwok $KWOK_VERSION" "$kwok_dir" "$KWOK_VERSION" build_kwok
+build_once "registry $REGISTRY_VERSION and crane $CRANE_VERSION" "$registry_dir" "$REGISTRY_VERSION $CRANE_VERSION" build_registry_tools
 if ! command -v etcd >/dev/null 2>&1; then
   echo "build-kube-control-plane: note: etcd is not installed (apt-get install -y etcd-server); the control-plane tests will skip" >&2
 fi

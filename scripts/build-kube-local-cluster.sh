@@ -31,14 +31,12 @@ if [[ "${1:-}" == "--print-dir" ]]; then
   printf '%s\n' "$root"
   exit 0
 fi
+# shellcheck disable=SC2034 # read by build-once.sh, the prefix of what it prints
+BUILD_SCRIPT=build-kube-local-cluster
+# shellcheck source=/dev/null
+source scripts/build-once.sh
 if [[ "${1:-}" == "--check" ]]; then
-  missing=()
-  for dir in "$node_dir" "$coredns_dir" "$metrics_dir" "$pause_dir"; do
-    [[ -f "$dir/.built" ]] || missing+=("${dir#"$(pwd)/"}")
-  done
-  ((${#missing[@]} == 0)) && exit 0
-  echo "build-kube-local-cluster: not built yet: ${missing[*]}"
-  exit 1
+  check_built "$node_dir" "$coredns_dir" "$metrics_dir" "$pause_dir"
 fi
 
 # shellcheck source=/dev/null
@@ -50,39 +48,16 @@ if ! command -v go >/dev/null 2>&1; then
   exit 3
 fi
 
-elapsed() { echo "$((SECONDS - $1))s"; }
-
-mkdir -p "$root"
-exec 9>"$root/.lock"
-if ! flock -n 9; then
-  echo "build-kube-local-cluster: another build of the local cluster programs is running; waiting for it to finish"
-  flock 9
-fi
+take_build_lock "$root"
 
 build_node() {
-  local stamp="$node_dir/.built"
-  if [[ -f "$stamp" ]]; then
-    echo "build-kube-local-cluster: kubelet and kube-proxy $KUBERNETES_VERSION already built in $node_dir"
-    return
-  fi
-  local start=$SECONDS
-  rm -rf "$node_dir"
   build_kubernetes_commands "$KUBERNETES_VERSION" "$node_dir/src" "$node_dir" "${NODE_COMMANDS[@]}"
-  echo "build-kube-local-cluster: built ${NODE_COMMANDS[*]} in $(elapsed "$start")"
-  printf '%s\n' "$KUBERNETES_VERSION" >"$stamp"
 }
 
 # CoreDNS is built as its documentation describes for a custom set of plugins: a main package
 # that imports the plugins and sets the directive order (the order of CoreDNS's plugin.cfg),
 # instead of the release's ~50 plugins with their cloud SDKs.
 build_coredns() {
-  local stamp="$coredns_dir/.built"
-  if [[ -f "$stamp" ]]; then
-    echo "build-kube-local-cluster: coredns $COREDNS_VERSION already built in $coredns_dir"
-    return
-  fi
-  local start=$SECONDS
-  rm -rf "$coredns_dir"
   local src="$coredns_dir/src"
   mkdir -p "$src"
   cat >"$src/go.mod" <<EOF
@@ -124,47 +99,27 @@ EOF
     go_quietly mod tidy
     go build -trimpath -ldflags "-s -w" -o "$coredns_dir/coredns" .
   )
-  echo "build-kube-local-cluster: built coredns $COREDNS_VERSION in $(elapsed "$start")"
-  printf '%s\n' "$COREDNS_VERSION" >"$stamp"
 }
 
 build_metrics_server() {
-  local stamp="$metrics_dir/.built"
-  if [[ -f "$stamp" ]]; then
-    echo "build-kube-local-cluster: metrics-server $METRICS_SERVER_VERSION already built in $metrics_dir"
-    return
-  fi
-  local start=$SECONDS
-  rm -rf "$metrics_dir"
-  mkdir -p "$metrics_dir"
   GOBIN="$metrics_dir" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/metrics-server/cmd/metrics-server@$METRICS_SERVER_VERSION"
-  echo "build-kube-local-cluster: built metrics-server $METRICS_SERVER_VERSION in $(elapsed "$start")"
-  printf '%s\n' "$METRICS_SERVER_VERSION" >"$stamp"
 }
 
 # The sandbox ("pause") container: Kubernetes' own pause.c, linked statically, as its Makefile does.
 build_pause() {
-  local stamp="$pause_dir/.built"
-  if [[ -f "$stamp" ]]; then
-    echo "build-kube-local-cluster: pause ($KUBERNETES_VERSION) already built in $pause_dir"
-    return
-  fi
   if ! command -v gcc >/dev/null 2>&1; then
     echo "build-kube-local-cluster: gcc is needed to build the pause program (Debian: apt-get install -y gcc libc6-dev)" >&2
     exit 3
   fi
-  rm -rf "$pause_dir"
-  mkdir -p "$pause_dir"
   local module
   module="$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
   gcc -Os -Wall -Werror -static -DVERSION="$KUBERNETES_VERSION" -o "$pause_dir/pause" "$module/build/pause/linux/pause.c"
   strip "$pause_dir/pause"
-  printf '%s\n' "$KUBERNETES_VERSION" >"$stamp"
 }
 
 total=$SECONDS
-build_pause
-build_metrics_server
-build_coredns
-build_node
+build_once "pause ($KUBERNETES_VERSION)" "$pause_dir" "$KUBERNETES_VERSION" build_pause
+build_once "metrics-server $METRICS_SERVER_VERSION" "$metrics_dir" "$METRICS_SERVER_VERSION" build_metrics_server
+build_once "coredns $COREDNS_VERSION" "$coredns_dir" "$COREDNS_VERSION" build_coredns
+build_once "${NODE_COMMANDS[*]} $KUBERNETES_VERSION" "$node_dir" "$KUBERNETES_VERSION" build_node
 echo "build-kube-local-cluster: done in $(elapsed "$total"): $node_dir, $coredns_dir, $metrics_dir, $pause_dir"
