@@ -11,14 +11,14 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BenchOptions } from '../../harness/bench/options.ts';
 import { runBench, type BenchOutcome } from '../../harness/bench/run-bench.ts';
 import { parseFault } from '../../harness/faults/spec.ts';
-import { DEFAULT_BATCH_SIZE, DEFAULT_DATASET } from '../../harness/load/replay.ts';
+import { DEFAULT_BATCH_SIZE } from '../../harness/load/replay.ts';
 import type { FaultOutcome, ProfileResult } from '../../harness/results/schema.ts';
 import { SYSTEMS } from '../../harness/systems/registry.ts';
 import { detectCgroups } from '../../harness/targets/local/cgroups.ts';
 import { createFogTarget, type FogTarget } from '../../harness/targets/local/fog-target.ts';
+import { benchOptions } from '../helpers/bench-options.ts';
 import { TEST_TOPOLOGY, leftovers, skipReasonPrinted } from '../targets/local/fog-host.ts';
 
 const skip = skipReasonPrinted();
@@ -61,37 +61,15 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
       if (Object.keys(atDispose).length === 0 && Object.keys(before).length > 0) Object.assign(atDispose, state());
       await dispose();
     };
-    const options: BenchOptions = {
-      scenarioFile: 'scenarios/temperature.ts',
-      systems: ['p2p'],
+    const options = benchOptions(path.join(dir, 'runs'), 'faults', {
       workers: [2],
       durationMs: 50_000,
-      keepAlive: false,
-      driver: 'fogbench-http',
-      timeoutMs: 10_000,
-      hopTimeoutMs: 5_000,
-      deadlineMs: 9_000,
-      dataset: DEFAULT_DATASET,
       batchSize: DEFAULT_BATCH_SIZE,
-      runsDir: path.join(dir, 'runs'),
-      buildDir: path.join(dir, 'build'),
-      runId: 'faults',
       target: 'fog',
-      config: {},
       readyTimeoutMs: 30_000,
-      cooldownMs: 0,
-      preset: null,
       warmupMs: 2_000,
-      rate: null,
-      arrivals: 'constant',
-      seed: 1,
-      repeat: 1,
-      replicas: 1,
-      openfaasTimeouts: {},
-      functionRuntime: 'template',
-      dataPath: 'client',
       faults: SCHEDULE.map((f) => parseFault(f)),
-    };
+    });
     outcome = await runBench(options, { target, systems: SYSTEMS, onEvent: () => {}, signal: new AbortController().signal });
     profile = outcome.profiles[0]!;
   }, 120_000);

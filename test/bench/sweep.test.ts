@@ -12,45 +12,15 @@ import { runSweep, type SweepEvent } from '../../harness/bench/sweep.ts';
 import type { PointRecord, SweepManifest } from '../../harness/bench/sweep-records.ts';
 import { optionsHash, parseSweepAxis, pointKey, sharedOptions, sweepPoints } from '../../harness/bench/sweep-spec.ts';
 import { CHAIN_DEFAULTS } from '../../harness/dataflow/synthetic-chain.ts';
-import { DEFAULT_DATASET } from '../../harness/load/replay.ts';
 import type { RunManifest } from '../../harness/results/schema.ts';
 import { SYSTEMS } from '../../harness/systems/registry.ts';
 import { createLoopbackTarget } from '../../harness/targets/loopback/loopback-target.ts';
+import { benchOptions as sharedBenchOptions } from '../helpers/bench-options.ts';
 import { removeTempRoots, tempRoot } from '../report/run-folder.ts';
 
-function benchOptions(runsDir: string, runId: string, overrides: Partial<BenchOptions> = {}): BenchOptions {
-  return {
-    scenarioFile: 'unused',
-    systems: ['p2p'],
-    workers: [1],
-    durationMs: 1_000,
-    keepAlive: false,
-    driver: 'fogbench-http',
-    timeoutMs: 10_000,
-    hopTimeoutMs: 5_000,
-    deadlineMs: 9_000,
-    dataset: DEFAULT_DATASET,
-    batchSize: 400,
-    runsDir,
-    buildDir: path.join(runsDir, '..', 'build'),
-    runId,
-    target: 'loopback',
-    config: {},
-    readyTimeoutMs: 20_000,
-    cooldownMs: 0,
-    preset: null,
-    warmupMs: 0,
-    rate: null,
-    arrivals: 'constant',
-    seed: 1,
-    repeat: 1,
-    replicas: 1,
-    openfaasTimeouts: {},
-      functionRuntime: 'template',
-      dataPath: 'client',
-    ...overrides,
-  } as BenchOptions;
-}
+/** The loopback bench options of the other bench tests; the sweep's chain scenario replaces the file. */
+const benchOptions = (runsDir: string, runId: string, overrides: Partial<BenchOptions> = {}): BenchOptions =>
+  sharedBenchOptions(runsDir, runId, { scenarioFile: 'unused', ...overrides });
 
 const axes = () => [parseSweepAxis('length=1,2'), parseSweepAxis('payload=1KB,64KB')];
 

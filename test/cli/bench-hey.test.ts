@@ -67,6 +67,24 @@ describe('bench --driver hey, when hey or the load agent goes wrong', () => {
   }, 180_000);
 });
 
+describe('bench --driver hey without a hey to run', () => {
+  it.each([
+    ['a run', []],
+    ['a sweep (its points run hey too)', ['--sweep', 'length=1,2']],
+  ])('refuses %s before anything runs, in one line, and creates no run folder', async (_what, extra) => {
+    const root = tempDir('fogbench-bench-no-hey-');
+    const runs = path.join(root, 'runs');
+    const missing = path.join(root, 'no-such-hey');
+    const r = await runCli(
+      ['bench', '--target', 'loopback', '--systems', 'p2p', '--driver', 'hey', '--workers', '1', '--duration', '2s', '--runs-dir', runs, '--run-id', 'no-hey', ...extra],
+      { FOGBENCH_HEY: missing },
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toBe(`fogbench: --driver hey: ${missing} ($FOGBENCH_HEY) does not exist; install it (Debian/Ubuntu: apt-get install hey) or choose another --driver`);
+    expect(existsSync(runs)).toBe(false);
+  });
+});
+
 describe.skipIf(fogUnavailableReason() !== null)('bench --driver hey on the fog target', () => {
   it('issue 24: the client pod runs the hey of $FOGBENCH_HEY, the one the pre-run check validated', async () => {
     const root = tempDir('fogbench-bench-fog-hey-');
