@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bundleForNode } from '../dataflow/bundle.ts';
 import { parseAgentMessage, type AgentMessage, type AgentSpec, type DriverName } from '../load/agent-protocol.ts';
+import { chooseDriver } from '../load/drivers.ts';
 import { decodeHistogram } from '../metrics/histogram.ts';
 import type { Measured } from './measure.ts';
 
@@ -80,7 +81,8 @@ export async function runAgent(load: AgentLoad): Promise<AgentOutcome> {
   const specFile = path.join(dir, `spec-${id}.json`);
   await writeFile(bodyFile, load.body);
   const spec: AgentSpec = {
-    driver: load.driver ?? (load.keepAlive ? 'autocannon' : 'fogbench-http'),
+    // The bench's own rule, so a perf run measures with the driver a bench would use.
+    driver: chooseDriver(load.driver ?? 'auto', { keepAlive: load.keepAlive }),
     warmupMs: (load.warmupSeconds ?? 0) * 1000,
     load: { url: load.url, workers: load.workers, durationMs: load.seconds * 1000, keepAlive: load.keepAlive, timeoutMs: 10_000, headers: { 'content-type': 'application/json' } },
     bodies: { kind: 'fixed', file: bodyFile },
