@@ -164,13 +164,8 @@ export async function createEverywhere(cgroups: CgroupDriver, group: string): Pr
 /** Removes everything the fabric made (whatever it got to), processes in its cgroups first. */
 export async function disposeFabric(made: Partial<Fabric>, cgroups: CgroupDriver | null, root: string): Promise<unknown[]> {
   const errors: unknown[] = [];
-  const attempt = async (step: () => Promise<unknown>) => {
-    try {
-      await step();
-    } catch (error) {
-      errors.push(error);
-    }
-  };
+  // Every step is tried (a synchronous throw included); what failed is collected, not thrown, so the later steps still run.
+  const attempt = (step: () => Promise<unknown>) => Promise.resolve().then(step).catch((error: unknown) => void errors.push(error));
   for (const relay of made.relays ?? []) await attempt(() => relay.stop('SIGTERM', 1000));
   if (cgroups) await attempt(() => cgroups.remove(root));
   if (made.network) await attempt(() => made.network!.dispose());

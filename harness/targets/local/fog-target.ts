@@ -245,13 +245,8 @@ class FogTargetImpl implements FogTarget {
     if (this.oomTimer !== null) clearInterval(this.oomTimer);
     this.oomTimer = null;
     const errors: unknown[] = [];
-    const attempt = async (step: () => Promise<unknown>) => {
-      try {
-        await step();
-      } catch (error) {
-        errors.push(error);
-      }
-    };
+    // Every step is tried (a synchronous throw included); what failed is collected, not thrown, so the later steps still run.
+    const attempt = (step: () => Promise<unknown>) => Promise.resolve().then(step).catch((error: unknown) => void errors.push(error));
     // A squeezed quota or a cut link is undone first, while its objects still exist.
     await attempt(() => this.capabilities.faults!.revertAll());
     const pods = this.pods;
