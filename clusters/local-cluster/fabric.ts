@@ -14,12 +14,12 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { CgroupDriver } from '../../harness/targets/local/cgroups.ts';
 import type { HostCommands } from '../../harness/targets/local/host-tools.ts';
-import { startLinkDelay } from '../../harness/targets/local/link-delay.ts';
+import { linkNode, probeDelayMethod } from '../../harness/targets/local/fog-links.ts';
 import type { FogNames } from '../../harness/targets/local/names.ts';
 import { FogNetwork, type PodNetwork } from '../../harness/targets/local/network.ts';
 import { ledgerFor } from '../../harness/targets/local/owner.ts';
 import type { PodProcess } from '../../harness/targets/local/pod-process.ts';
-import { linkQdiscCommands, type DelayMethod } from '../../harness/targets/local/shaping.ts';
+import type { DelayMethod } from '../../harness/targets/local/shaping.ts';
 import type { LocalClusterPlan } from './plan.ts';
 
 export interface FabricGroups {
@@ -69,28 +69,13 @@ export async function buildFabric(plan: LocalClusterPlan, tools: FabricTools, ma
   // The pod block is used through routes only: an address of it on the switch shows other fog
   // runs (which pick a block no host address uses) that it is taken.
   await host.ip(['addr', 'add', `${plan.podBlockMarker}/32`, 'dev', names.switchBridge]);
-  const delay: DelayMethod = plan.topology.nodes.some((n) => n.link.latencyMs > 0) ? await chooseDelay(host, names) : 'none';
+  const delay: DelayMethod = plan.topology.nodes.some((n) => n.link.latencyMs > 0) ? await probeDelayMethod(host, names.switchBridge) : 'none';
   made.delay = delay;
   if (delay === 'relay') await cgroups.create(groups.links, { cpus: null, memoryBytes: null });
   await cgroups.create(groups.controlPlane, { cpus: null, memoryBytes: null });
+  const linkTools = { host, network, names, linkDelayBinary: tools.linkDelayBinary, relayProcsFiles: cgroups.procsFiles(groups.links) };
   for (const [index, node] of plan.topology.nodes.entries()) {
-    const relayed = node.link.latencyMs > 0 && delay === 'relay';
-    if (relayed) {
-      if (tools.linkDelayBinary === null) throw new Error('a delayed link needs the link-delay relay binary');
-      made.relays.push(
-        await startLinkDelay({
-          binary: tools.linkDelayBinary,
-          ipPath: host.tools.ip,
-          nodeSide: names.uplinkNodeSide(index),
-          switchSide: names.uplinkSwitchSide(index),
-          latencyMs: node.link.latencyMs,
-          jitterMs: node.link.jitterMs,
-          cgroupProcsFiles: cgroups.procsFiles(groups.links),
-        }),
-      );
-    }
-    const ends = await network.createNode(index, relayed);
-    for (const device of [ends.switchSide, ends.nodeSide]) for (const args of linkQdiscCommands(device, node.link, delay)) await host.tc(args);
+    await linkNode(linkTools, node, index, delay, (relay) => made.relays!.push(relay));
     await cgroups.create(groups.node(node.name), { cpus: node.cpus, memoryBytes: node.memoryBytes });
   }
   made.namespaces.set(plan.client.name, await network.createPod(plan.client.name, plan.client.index, plan.client.address));
@@ -119,16 +104,6 @@ async function nodeRouting(host: HostCommands, plan: LocalClusterPlan, name: str
 async function execInNetns(host: HostCommands, netns: string, command: string, args: string[]): Promise<void> {
   const result = await execa(host.tools.ip, ['netns', 'exec', netns, command, ...args], { reject: false });
   if (result.exitCode !== 0) throw new Error(`${command} ${args.join(' ')} in ${netns} failed: ${(result.stderr || result.stdout).trim()}`);
-}
-
-async function chooseDelay(host: HostCommands, names: FogNames): Promise<DelayMethod> {
-  try {
-    await host.tc(['qdisc', 'add', 'dev', names.switchBridge, 'root', 'netem', 'delay', '1ms']);
-    await host.tc(['qdisc', 'del', 'dev', names.switchBridge, 'root']);
-    return 'netem';
-  } catch {
-    return 'relay';
-  }
 }
 
 /**

@@ -49,26 +49,12 @@ export class FogLinks {
     if (this.delay === 'relay') await cgroups.create(this.relayGroup, { cpus: null, memoryBytes: null });
     for (const [index, node] of topology.nodes.entries()) {
       this.ctx.checkOpen();
-      const relayed = node.link.latencyMs > 0 && this.delay === 'relay';
-      if (relayed) {
-        const relay = await startLinkDelay({
-          binary: this.linkDelayBinary!,
-          ipPath: host.tools.ip,
-          nodeSide: names.uplinkNodeSide(index),
-          switchSide: names.uplinkSwitchSide(index),
-          latencyMs: node.link.latencyMs,
-          jitterMs: node.link.jitterMs,
-          cgroupProcsFiles: cgroups.procsFiles(this.relayGroup),
-        });
+      await linkNode({ host, network, names, linkDelayBinary: this.linkDelayBinary, relayProcsFiles: cgroups.procsFiles(this.relayGroup) }, node, index, this.delay, (relay) => {
         this.relays.push(relay);
         // A dead relay is a cut link: every later request across it fails, so say why.
         void relay.exited.then(({ code, signal }) => this.ctx.onRelayEnded(node, `link-delay relay ended (${signal ?? `code ${code}`}): the node's link is down`));
-      }
-      const ends = await network.createNode(index, relayed);
+      });
       await cgroups.create(this.ctx.nodeGroup(node), { cpus: node.cpus, memoryBytes: node.memoryBytes });
-      for (const device of [ends.switchSide, ends.nodeSide]) {
-        for (const args of linkQdiscCommands(device, node.link, this.delay)) await host.tc(args);
-      }
     }
   }
 
@@ -82,14 +68,58 @@ export class FogLinks {
    * the userspace relay (built on first use).
    */
   private async chooseDelayMethod(): Promise<DelayMethod> {
-    const bridge = this.ctx.names.switchBridge;
-    try {
-      await this.ctx.host.tc(['qdisc', 'add', 'dev', bridge, 'root', 'netem', 'delay', '1ms']);
-      await this.ctx.host.tc(['qdisc', 'del', 'dev', bridge, 'root']);
-      return 'netem';
-    } catch {
-      this.linkDelayBinary = this.ctx.linkDelayBinary ?? (await ensureLinkDelayBinary(this.ctx.searchPath));
-      return 'relay';
-    }
+    const method = await probeDelayMethod(this.ctx.host, this.ctx.names.switchBridge);
+    if (method === 'relay') this.linkDelayBinary = this.ctx.linkDelayBinary ?? (await ensureLinkDelayBinary(this.ctx.searchPath));
+    return method;
+  }
+}
+
+/** netem where this kernel has it (tried on the switch's bridge, then removed), else the userspace relay. */
+export async function probeDelayMethod(host: HostCommands, bridge: string): Promise<DelayMethod> {
+  try {
+    await host.tc(['qdisc', 'add', 'dev', bridge, 'root', 'netem', 'delay', '1ms']);
+    await host.tc(['qdisc', 'del', 'dev', bridge, 'root']);
+    return 'netem';
+  } catch {
+    return 'relay';
+  }
+}
+
+export interface NodeLinkTools {
+  host: HostCommands;
+  network: FogNetwork;
+  names: FogNames;
+  /** The link-delay relay; needed only for a delayed link when the method is 'relay'. */
+  linkDelayBinary: string | null;
+  /** Where a relay's process goes (a cgroup outside every node's quota). */
+  relayProcsFiles: string[];
+}
+
+/**
+ * One node's bridge and its link to the switch, shaped on both ends; a delayed link under the
+ * 'relay' method gets its relay first, handed to `onRelay` as soon as it runs so that a failure
+ * later in this function still leaves it to the caller's teardown. Shared by the fog target and
+ * the local cluster, whose nodes are linked the same way.
+ */
+export async function linkNode(tools: NodeLinkTools, node: Pick<FogNodeSpec, 'link'>, index: number, delay: DelayMethod, onRelay: (relay: PodProcess) => void): Promise<void> {
+  const { host, network, names } = tools;
+  const relayed = node.link.latencyMs > 0 && delay === 'relay';
+  if (relayed) {
+    if (tools.linkDelayBinary === null) throw new Error('a delayed link needs the link-delay relay binary');
+    onRelay(
+      await startLinkDelay({
+        binary: tools.linkDelayBinary,
+        ipPath: host.tools.ip,
+        nodeSide: names.uplinkNodeSide(index),
+        switchSide: names.uplinkSwitchSide(index),
+        latencyMs: node.link.latencyMs,
+        jitterMs: node.link.jitterMs,
+        cgroupProcsFiles: tools.relayProcsFiles,
+      }),
+    );
+  }
+  const ends = await network.createNode(index, relayed);
+  for (const device of [ends.switchSide, ends.nodeSide]) {
+    for (const args of linkQdiscCommands(device, node.link, delay)) await host.tc(args);
   }
 }
