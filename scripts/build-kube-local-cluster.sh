@@ -107,10 +107,6 @@ build_metrics_server() {
 
 # The sandbox ("pause") container: Kubernetes' own pause.c, linked statically, as its Makefile does.
 build_pause() {
-  if ! command -v gcc >/dev/null 2>&1; then
-    echo "build-kube-local-cluster: gcc is needed to build the pause program (Debian: apt-get install -y gcc libc6-dev)" >&2
-    exit 3
-  fi
   local module
   module="$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
   gcc -Os -Wall -Werror -static -DVERSION="$KUBERNETES_VERSION" -o "$pause_dir/pause" "$module/build/pause/linux/pause.c"
@@ -118,6 +114,11 @@ build_pause() {
 }
 
 total=$SECONDS
+# Checked before build_once empties the pause folder, so a missing gcc leaves it as it was.
+if [[ ! -f "$pause_dir/.built" ]] && ! command -v gcc >/dev/null 2>&1; then
+  echo "build-kube-local-cluster: gcc is needed to build the pause program (Debian: apt-get install -y gcc libc6-dev)" >&2
+  exit 3
+fi
 build_once "pause ($KUBERNETES_VERSION)" "$pause_dir" "$KUBERNETES_VERSION" build_pause
 build_once "metrics-server $METRICS_SERVER_VERSION" "$metrics_dir" "$METRICS_SERVER_VERSION" build_metrics_server
 build_once "coredns $COREDNS_VERSION" "$coredns_dir" "$COREDNS_VERSION" build_coredns

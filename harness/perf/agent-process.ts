@@ -79,10 +79,12 @@ export async function runAgent(load: AgentLoad): Promise<AgentOutcome> {
   const id = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const bodyFile = path.join(dir, `body-${id}`);
   const specFile = path.join(dir, `spec-${id}.json`);
+  // The bench's own rule, so a perf run measures with the driver a bench would use; chosen before
+  // any file is written, since it refuses a driver that cannot measure this load.
+  const driver = chooseDriver(load.driver ?? 'auto', { keepAlive: load.keepAlive });
   await writeFile(bodyFile, load.body);
   const spec: AgentSpec = {
-    // The bench's own rule, so a perf run measures with the driver a bench would use.
-    driver: chooseDriver(load.driver ?? 'auto', { keepAlive: load.keepAlive }),
+    driver,
     warmupMs: (load.warmupSeconds ?? 0) * 1000,
     load: { url: load.url, workers: load.workers, durationMs: load.seconds * 1000, keepAlive: load.keepAlive, timeoutMs: 10_000, headers: { 'content-type': 'application/json' } },
     bodies: { kind: 'fixed', file: bodyFile },

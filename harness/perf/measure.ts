@@ -1,7 +1,6 @@
 /** Shared measuring step of the benchmarks: a short closed-loop load, in-process. */
 import { fixedBody } from '../load/body-source.ts';
-import { DRIVERS } from '../load/drivers.ts';
-import type { DriverName } from '../load/agent-protocol.ts';
+import { chooseDriver, DRIVERS } from '../load/drivers.ts';
 import { decodeHistogram } from '../metrics/histogram.ts';
 import { ProfileRecorder } from '../metrics/recorder.ts';
 
@@ -13,7 +12,8 @@ export interface Measured {
 }
 
 export async function measure(url: string, body: string, options: { workers: number; seconds: number; keepAlive: boolean }): Promise<Measured> {
-  const driver: DriverName = options.keepAlive ? 'autocannon' : 'fogbench-http';
+  // The bench's own rule, so a benchmark measures with the driver a bench would use.
+  const driver = chooseDriver('auto', { keepAlive: options.keepAlive });
   const durationMs = options.seconds * 1000;
   const start = performance.now();
   const recorder = new ProfileRecorder(start, durationMs);

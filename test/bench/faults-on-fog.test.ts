@@ -72,7 +72,7 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
     });
     outcome = await runBench(options, { target, systems: SYSTEMS, onEvent: () => {}, signal: new AbortController().signal });
     profile = outcome.profiles[0]!;
-  }, 120_000);
+  }, 150_000);
   afterAll(async () => {
     await target?.dispose();
     if (dir) await rm(dir, { recursive: true, force: true });

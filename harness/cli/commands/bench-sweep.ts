@@ -10,7 +10,8 @@ import type { BenchOptions } from '../../bench/options.ts';
 import { runSweep, type SweepEvent } from '../../bench/sweep.ts';
 import { parseSweepAxis, sweepPoints, type SweepAxis } from '../../bench/sweep-spec.ts';
 import { CHAIN_DEFAULTS, isChainSpec, parseChainSpec } from '../../dataflow/synthetic-chain.ts';
-import { ExitCode, usageError } from '../../errors.ts';
+import { ExitCode, environmentError, usageError } from '../../errors.ts';
+import { checkHeyAvailable } from '../../load/hey-driver.ts';
 import { writeIndex, writeRunReport } from '../../report/writer.ts';
 import { readSweep } from '../../report/sweep-read.ts';
 import { buildSweepReport } from '../../report/sweep-report.ts';
@@ -41,8 +42,11 @@ export async function runSweepCommand(command: SweepCommand): Promise<void> {
   if (command.scenarioGiven && !isChainSpec(command.scenario)) {
     throw usageError(`--sweep varies a chain scenario: give --scenario chain:length=L,payload=SIZE,work=MS or leave it out; to compare ${command.scenario} with the model, give it as --predict`);
   }
-  const base = command.scenarioGiven ? parseChainSpec(command.scenario) : { ...CHAIN_DEFAULTS };
   const { options } = command;
+  // Every point runs hey: missing, it would fail the first point after its deployment.
+  const noHey = options.driver === 'hey' ? checkHeyAvailable() : null;
+  if (noHey) throw environmentError(noHey);
+  const base = command.scenarioGiven ? parseChainSpec(command.scenario) : { ...CHAIN_DEFAULTS };
   const points = sweepPoints(base, command.axes).length + (command.predict ? 1 : 0);
   const profiles = points * options.systems.length * options.workers.length * options.repeat;
   process.stderr.write(

@@ -203,10 +203,6 @@ export function registerBench(program: Command): void {
         seed: raw.seed,
         faults: fromUser('fault') ? raw.fault : (preset.faults ?? raw.fault),
       };
-      // hey is a program of the host: missing, it would fail the first profile after the deployment
-      // (of a sweep's first point too).
-      const noHey = options.driver === 'hey' ? checkHeyAvailable() : null;
-      if (noHey) throw environmentError(noHey);
       // --sweep: many runs of a chain: scenario (bench-sweep.ts); short points unless told otherwise.
       if (raw.sweep.length || raw.predict) {
         if (!raw.sweep.length) throw usageError('--predict needs --sweep: it compares a scenario with the cost model a sweep fits');
@@ -220,6 +216,10 @@ export function registerBench(program: Command): void {
       if (raw.runId !== undefined && existsSync(path.join(raw.runsDir, runId))) {
         throw usageError(`--run-id ${runId}: ${path.join(raw.runsDir, runId)} already holds a run; choose another id or remove that folder`);
       }
+      // hey is a program of the host: missing, it would fail the first profile after the deployment
+      // (a sweep checks it too, after its own usage checks).
+      const noHey = options.driver === 'hey' ? checkHeyAvailable() : null;
+      if (noHey) throw environmentError(noHey);
       // Thresholds are read before anything runs: a typo must not cost a ten-minute profile.
       const checks = raw.thresholds ? await loadThresholds(raw.thresholds) : undefined;
       // ... and a baseline measured some other way is refused before anything runs, with the reasons.
