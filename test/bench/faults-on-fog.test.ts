@@ -4,6 +4,14 @@
  * that leaves the service crash-looping. Each must be an event on the timeline, have a measured
  * effect, and recover, or be reported as not recovered. Everything is restored while the target
  * still runs, and nothing is left behind after it.
+ *
+ * The load is an open loop at 10 req/s, about half of what the chain serves here. A closed loop
+ * ran at the chain's capacity, so "recovered" (throughput back within 10 % of the first
+ * seconds') also asked that the capacity be exactly what it was: in a full-suite run the chain
+ * served 16-18 req/s for the 20 s after the kill (and for the 6 s after the squeeze) against a
+ * 21.5 baseline, every request succeeding, and the kill was judged not recovered. A fixed
+ * offered load is what a recovery is measured against; the faults still take the answers far
+ * below it while they act.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -62,7 +70,10 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
       await dispose();
     };
     const options = benchOptions(path.join(dir, 'runs'), 'faults', {
-      workers: [2],
+      // At most 40 requests in flight: a 3 s squeeze to 0.02 CPU piles up about 30.
+      workers: [40],
+      rate: 10,
+      driver: 'fogbench-open-loop',
       durationMs: 50_000,
       batchSize: DEFAULT_BATCH_SIZE,
       target: 'fog',
@@ -95,7 +106,7 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
     expect(ends[2]!.t).toBeLessThan(57);
     expect(fault('memory').endedBy).toBe('profile-end');
     // The written profile holds the same.
-    const written = JSON.parse(await readFile(path.join(outcome.runDir, 'profiles', 'p2p-w2.json'), 'utf8')) as ProfileResult;
+    const written = JSON.parse(await readFile(path.join(outcome.runDir, 'profiles', 'p2p-w40.json'), 'utf8')) as ProfileResult;
     expect(written.faults).toEqual(profile.faults);
   });
 
@@ -111,6 +122,7 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
     }
     // The kill: the next service refuses connections until the pod restarts, so requests fail.
     const kill = fault('kill');
+    console.log('recoveries:', profile.faults!.map((f) => `${f.fault.text} ${f.recovery?.status} at ${f.recovery?.recoveredAt}`).join('; '), '| ok/s:', profile.timeline.map((b) => b.ok).join(' '));
     expect(profile.events.some((e) => e.kind === 'exit' && e.subject === 'filter-temperature' && e.t >= 25)).toBe(true);
     expect(profile.events.some((e) => e.kind === 'restart' && e.subject === 'filter-temperature' && e.t >= 25)).toBe(true);
     expect(kill.recovery!.failed).toBeGreaterThan(0);
