@@ -102,7 +102,7 @@ export function renderSummaryTable(profiles: readonly ProfileResult[]): string {
     }
   }
   if (repeated) out.push('', renderRepetitionTable(profiles));
-  out.push('', 'latency: over completed responses (any status), as hey reports it; † marks profiles where the timed-out, unsent or cut-off requests it leaves out would move it;');
+  out.push('', 'latency: over completed responses (any status), defined as hey (the load generator of the paper) reports it, whichever driver ran; † marks profiles where the timed-out, unsent or cut-off requests it leaves out would move it;');
   out.push('req/s: responses of any status per second; CPU ms/ok: CPU time of the system\'s own pods per successful request');
   out.push('(load generator, link emulation and other systems left out). ! client-limited  ~ not steady  * interrupted');
   return out.join('\n');

@@ -141,7 +141,7 @@ export function profileTable(run: RunData): Table {
     ],
     title: 'Profiles: throughput and latency percentiles',
     caption:
-      'Latency over completed responses of any status (as hey reports it) unless marked ok-only; requests that timed out, were cut off or never sent are not in it. ' +
+      'Latency over completed responses of any status (defined as hey, the load generator of the paper, reports it, whichever driver ran) unless marked ok-only; requests that timed out, were cut off or never sent are not in it. ' +
       '"Incl. timeouts" adds them at censored values (the client timeout, or their age when the window closed): lower bounds, which a system collapsing into timeouts cannot make look faster. ' +
       'Cut off: requests still in flight when the window closed, counted neither as successes nor errors. Throughput counts every response; goodput only successful ones. ' +
       `Error rate empty: ${NO_ERROR_RATE}, and no latency either. ` +
