@@ -1,8 +1,9 @@
 /**
  * The fog target's nodes and links, as prepare() makes them: the fog switch, then for each node
  * its bridge and its link to the switch, shaped with tbf on both ends (shaping.ts), then its
- * cgroup (CPU quota, memory limit). linkNode and probeDelayMethod serve the local cluster too. A link with latency is delayed by netem where the kernel has it,
- * else by a link-delay relay (link-delay.ts) in the cgroup `<root>/links`, outside every quota.
+ * cgroup (CPU quota, memory limit). A link with latency is delayed by netem where the kernel has
+ * it, else by a link-delay relay (link-delay.ts) in the cgroup `<root>/links`, outside every
+ * quota. linkNode and probeDelayMethod serve the local cluster's fabric too.
  */
 import type { CgroupDriver } from './cgroups.ts';
 import type { HostCommands } from './host-tools.ts';
