@@ -52,22 +52,13 @@ export async function writeIndex(runsRoot: string, outFile: string, now: Date = 
   const href = (dir: string) => relative(outDir, join(dir, 'index.html')).split(sep).join('/');
   // One unreadable folder must not take the index of every other one down with it.
   const skip = (dir: string, error: unknown) => options.onSkip?.(dir, error instanceof Error ? error.message : String(error));
-  const runs: RunSummary[] = [];
-  for (const dir of await listRunDirs(runsRoot)) {
-    try {
-      runs.push(summarizeRun(await readRun(dir), href(dir)));
-    } catch (error) {
-      skip(dir, error);
-    }
-  }
-  const sweeps: SweepSummary[] = [];
-  for (const dir of await listSweepDirs(runsRoot)) {
-    try {
-      sweeps.push(summarizeSweep(await readSweep(dir), href(dir)));
-    } catch (error) {
-      skip(dir, error);
-    }
-  }
+  const summarizeEach = async <T>(dirs: string[], summarize: (dir: string) => Promise<T>): Promise<T[]> => {
+    const out: T[] = [];
+    for (const dir of dirs) await summarize(dir).then((summary) => out.push(summary), (error: unknown) => skip(dir, error));
+    return out;
+  };
+  const runs: RunSummary[] = await summarizeEach(await listRunDirs(runsRoot), async (dir) => summarizeRun(await readRun(dir), href(dir)));
+  const sweeps: SweepSummary[] = await summarizeEach(await listSweepDirs(runsRoot), async (dir) => summarizeSweep(await readSweep(dir), href(dir)));
   const assets = await loadAssets();
   const vendorScripts = await copyVendor(assets, outDir);
   await writeFileReplacing(outFile, renderIndexPage(runs, sweeps, { css: assets.css, viewerScript: assets.viewerScript, vendorScripts }, now.toISOString()));

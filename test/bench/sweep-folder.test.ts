@@ -8,35 +8,24 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BenchOutcome } from '../../harness/bench/run-bench.ts';
 import { runSweep, type SweepDeps } from '../../harness/bench/sweep.ts';
 import { parseSweepAxis } from '../../harness/bench/sweep-spec.ts';
 import { CHAIN_DEFAULTS } from '../../harness/dataflow/synthetic-chain.ts';
 import { readSweep } from '../../harness/report/sweep-read.ts';
 import { buildSweepReport } from '../../harness/report/sweep-report.ts';
-import type { BenchOptions } from '../../harness/bench/options.ts';
-import type { Target } from '../../harness/targets/target.ts';
 import { benchOptions } from '../helpers/bench-options.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { writeRunFolder } from '../report/run-folder.ts';
+import { syntheticSweepDeps } from '../report/sweep-folder.ts';
 
 const axes = () => [parseSweepAxis('length=1,2')];
 
 /** Deps whose runBench writes a synthetic run for each point (after `delayMs`), recording which. */
 function fakeDeps(ran: string[], options: { delayMs?: number; during?: () => void } = {}): SweepDeps {
-  return {
-    runBench: async (o: BenchOptions): Promise<BenchOutcome> => {
-      ran.push(o.runId);
-      options.during?.();
-      await new Promise((r) => setTimeout(r, options.delayMs ?? 0));
-      const { dir, manifest } = await writeRunFolder(o.runsDir, { runId: o.runId, systems: ['p2p'], workers: [1], seconds: 3 });
-      return { runDir: dir, manifest, profiles: [], interrupted: false, failure: null };
-    },
-    createTarget: async () => ({}) as Target,
-    systems: {},
-    onEvent: () => {},
-    signal: new AbortController().signal,
-  };
+  return syntheticSweepDeps(async (o) => {
+    ran.push(o.runId);
+    options.during?.();
+    await new Promise((r) => setTimeout(r, options.delayMs ?? 0));
+  });
 }
 
 const attempt = (p: Promise<unknown>) => p.then(() => 'done', (e: Error) => e.message);
