@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { processStart } from '../../harness/targets/local/owner.ts';
+import { writerAlive } from '../../harness/processes.ts';
 import { DAEMON_INPUT, DETACH, type DaemonStatus } from './daemon.ts';
 import type { ClusterLayout } from './layout.ts';
 
@@ -64,8 +64,7 @@ export function readDaemonStatus(layout: ClusterLayout): DaemonStatus | null {
  */
 export function daemonAlive(layout: ClusterLayout, status: Pick<DaemonStatus, 'pid' | 'startTicks'> | null): boolean {
   if (status === null || !Number.isInteger(status.pid) || status.pid <= 1) return false;
-  const start = processStart(status.pid);
-  if (start === null || (status.startTicks !== null && start !== status.startTicks)) return false;
+  if (!writerAlive(status)) return false;
   let args: string[];
   try {
     args = readFileSync(`/proc/${status.pid}/cmdline`, 'utf8').split('\0');

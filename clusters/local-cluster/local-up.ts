@@ -62,9 +62,10 @@ export async function localClusterUp(options: LocalUpOptions, tools: LocalUpTool
   // Absolute: the daemon and every node's processes run from /, and read their files by these paths.
   const dir = clusterDir(resolve(options.stateRoot), options.cluster);
   await checkStateLocation(options.stateRoot);
+  const layout = clusterLayout(dir);
   const existing = await readStateIfAny(dir);
   if (existing) {
-    const running = existing.provider === 'local' && daemonAlive(clusterLayout(dir), readDaemonStatus(clusterLayout(dir)));
+    const running = existing.provider === 'local' && daemonAlive(layout, readDaemonStatus(layout));
     throw usageError(`cluster ${options.cluster} already exists (${stateFiles(dir).state}${running ? ', running' : `, ${existing.phase}`}); run \`npm run cluster -- down --name ${options.cluster}\` first`);
   }
   const host = new HostCommands(requireHostTools(options.searchPath));
@@ -77,7 +78,6 @@ export async function localClusterUp(options: LocalUpOptions, tools: LocalUpTool
   const names = new FogNames(tag);
   const blocks = await chooseBlocks(host, tag);
   const plan = planLocalCluster({ cluster: options.cluster, topology, ...blocks });
-  const layout = clusterLayout(dir);
   const groups = fabricGroups(names.root);
   const record = recordOf(plan, names, tag, options.ownerDir ?? null, cgroups);
 
