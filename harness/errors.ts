@@ -34,3 +34,12 @@ export const usageError = (message: string, cause?: unknown) => new FogbenchErro
 export const environmentError = (message: string, cause?: unknown) =>
   new FogbenchError('environment', message, { cause });
 export const deployError = (message: string, cause?: unknown) => new FogbenchError('deploy', message, { cause });
+
+/**
+ * For teardown: `attempt` runs a step and collects what it throws (a synchronous throw included)
+ * instead of throwing, so the later steps still run; `errors` holds what failed, in order.
+ */
+export function errorCollector(): { errors: unknown[]; attempt(step: () => unknown): Promise<void> } {
+  const errors: unknown[] = [];
+  return { errors, attempt: (step) => Promise.resolve().then(step).then(() => undefined, (error: unknown) => void errors.push(error)) };
+}

@@ -12,9 +12,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { errorCollector } from '../../harness/errors.ts';
 import type { CgroupDriver } from '../../harness/targets/local/cgroups.ts';
 import type { HostCommands } from '../../harness/targets/local/host-tools.ts';
-import { linkNode, probeDelayMethod } from '../../harness/targets/local/fog-links.ts';
+import { linkNodes, probeDelayMethod } from '../../harness/targets/local/fog-links.ts';
 import type { FogNames } from '../../harness/targets/local/names.ts';
 import { FogNetwork, type PodNetwork } from '../../harness/targets/local/network.ts';
 import { ledgerFor } from '../../harness/targets/local/owner.ts';
@@ -73,11 +74,8 @@ export async function buildFabric(plan: LocalClusterPlan, tools: FabricTools, ma
   made.delay = delay;
   if (delay === 'relay') await cgroups.create(groups.links, { cpus: null, memoryBytes: null });
   await cgroups.create(groups.controlPlane, { cpus: null, memoryBytes: null });
-  const linkTools = { host, network, names, linkDelayBinary: tools.linkDelayBinary, relayProcsFiles: cgroups.procsFiles(groups.links) };
-  for (const [index, node] of plan.topology.nodes.entries()) {
-    await linkNode(linkTools, node, index, delay, (relay) => made.relays!.push(relay));
-    await cgroups.create(groups.node(node.name), { cpus: node.cpus, memoryBytes: node.memoryBytes });
-  }
+  const linkTools = { host, network, names, cgroups, linkDelayBinary: tools.linkDelayBinary, relayProcsFiles: cgroups.procsFiles(groups.links) };
+  await linkNodes(linkTools, plan.topology.nodes, delay, { nodeGroup: (node) => groups.node(node.name), onRelay: (relay) => made.relays!.push(relay) });
   made.namespaces.set(plan.client.name, await network.createPod(plan.client.name, plan.client.index, plan.client.address));
   for (const node of plan.nodes) {
     tools.progress(`node ${node.name}: namespace ${node.address}, pods ${node.podCidr}, quota ${node.cpus ?? 'no limit'} CPU / ${node.memoryBytes === null ? 'no limit' : `${Math.round(node.memoryBytes / 2 ** 20)} MiB`}`);
@@ -138,9 +136,7 @@ export async function createEverywhere(cgroups: CgroupDriver, group: string): Pr
 
 /** Removes everything the fabric made (whatever it got to), processes in its cgroups first. */
 export async function disposeFabric(made: Partial<Fabric>, cgroups: CgroupDriver | null, root: string): Promise<unknown[]> {
-  const errors: unknown[] = [];
-  // Every step is tried (a synchronous throw included); what failed is collected, not thrown, so the later steps still run.
-  const attempt = (step: () => Promise<unknown>) => Promise.resolve().then(step).catch((error: unknown) => void errors.push(error));
+  const { errors, attempt } = errorCollector();
   for (const relay of made.relays ?? []) await attempt(() => relay.stop('SIGTERM', 1000));
   if (cgroups) await attempt(() => cgroups.remove(root));
   if (made.network) await attempt(() => made.network!.dispose());

@@ -3,7 +3,7 @@
  * its bridge and its link to the switch, shaped with tbf on both ends (shaping.ts), then its
  * cgroup (CPU quota, memory limit). A link with latency is delayed by netem where the kernel has
  * it, else by a link-delay relay (link-delay.ts) in the cgroup `<root>/links`, outside every
- * quota. linkNode and probeDelayMethod serve the local cluster's fabric too.
+ * quota. linkNodes and probeDelayMethod serve the local cluster's fabric too.
  */
 import type { CgroupDriver } from './cgroups.ts';
 import type { HostCommands } from './host-tools.ts';
@@ -48,15 +48,16 @@ export class FogLinks {
     await network.createSwitch();
     if (topology.nodes.some((n) => n.link.latencyMs > 0)) this.delay = await this.chooseDelayMethod();
     if (this.delay === 'relay') await cgroups.create(this.relayGroup, { cpus: null, memoryBytes: null });
-    for (const [index, node] of topology.nodes.entries()) {
-      this.ctx.checkOpen();
-      await linkNode({ host, network, names, linkDelayBinary: this.linkDelayBinary, relayProcsFiles: cgroups.procsFiles(this.relayGroup) }, node, index, this.delay, (relay) => {
+    const tools = { host, network, names, cgroups, linkDelayBinary: this.linkDelayBinary, relayProcsFiles: cgroups.procsFiles(this.relayGroup) };
+    await linkNodes(tools, topology.nodes, this.delay, {
+      nodeGroup: (node) => this.ctx.nodeGroup(node),
+      beforeEach: () => this.ctx.checkOpen(),
+      onRelay: (relay, node) => {
         this.relays.push(relay);
         // A dead relay is a cut link: every later request across it fails, so say why.
         void relay.exited.then(({ code, signal }) => this.ctx.onRelayEnded(node, `link-delay relay ended (${signal ?? `code ${code}`}): the node's link is down`));
-      });
-      await cgroups.create(this.ctx.nodeGroup(node), { cpus: node.cpus, memoryBytes: node.memoryBytes });
-    }
+      },
+    });
   }
 
   /** The relays started, for dispose() to stop; they are forgotten here. */
@@ -90,19 +91,41 @@ export interface NodeLinkTools {
   host: HostCommands;
   network: FogNetwork;
   names: FogNames;
+  cgroups: CgroupDriver;
   /** The link-delay relay; needed only for a delayed link when the method is 'relay'. */
   linkDelayBinary: string | null;
   /** Where a relay's process goes (a cgroup outside every node's quota). */
   relayProcsFiles: string[];
 }
 
+export interface LinkNodesHooks {
+  /** The cgroup of a node's quota (CPU, memory). */
+  nodeGroup(node: FogNodeSpec): string;
+  /** A relay just started for `node`'s link: the caller's to stop at teardown, even if a later step fails. */
+  onRelay(relay: PodProcess, node: FogNodeSpec): void;
+  /** Before each node (e.g. to stop when teardown has begun). */
+  beforeEach?(): void;
+}
+
+/**
+ * Every node of the topology, in order: its bridge, its link to the switch shaped on both ends
+ * (behind a relay when delayed by one), then its quota group. Shared by the fog target and the
+ * local cluster, whose nodes are linked the same way.
+ */
+export async function linkNodes(tools: NodeLinkTools, nodes: readonly FogNodeSpec[], delay: DelayMethod, hooks: LinkNodesHooks): Promise<void> {
+  for (const [index, node] of nodes.entries()) {
+    hooks.beforeEach?.();
+    await linkNode(tools, node, index, delay, (relay) => hooks.onRelay(relay, node));
+    await tools.cgroups.create(hooks.nodeGroup(node), { cpus: node.cpus, memoryBytes: node.memoryBytes });
+  }
+}
+
 /**
  * One node's bridge and its link to the switch, shaped on both ends; a delayed link under the
  * 'relay' method gets its relay first, handed to `onRelay` as soon as it runs so that a failure
- * later in this function still leaves it to the caller's teardown. Shared by the fog target and
- * the local cluster, whose nodes are linked the same way.
+ * later in this function still leaves it to the caller's teardown.
  */
-export async function linkNode(tools: NodeLinkTools, node: Pick<FogNodeSpec, 'link'>, index: number, delay: DelayMethod, onRelay: (relay: PodProcess) => void): Promise<void> {
+async function linkNode(tools: NodeLinkTools, node: Pick<FogNodeSpec, 'link'>, index: number, delay: DelayMethod, onRelay: (relay: PodProcess) => void): Promise<void> {
   const { host, network, names } = tools;
   const relayed = node.link.latencyMs > 0 && delay === 'relay';
   if (relayed) {

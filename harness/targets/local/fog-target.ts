@@ -12,7 +12,7 @@
  */
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FogbenchError, environmentError } from '../../errors.ts';
+import { FogbenchError, environmentError, errorCollector } from '../../errors.ts';
 import type { TargetDescription } from '../../results/schema.ts';
 import type { ClientCgroup, ClientSpec, DeployOptions, Deployment, Observer, Placement, RunningUnit, Target, TargetCapabilities, UnitSpec } from '../target.ts';
 import { BLOCK_COUNT, MAX_NODES } from './addresses.ts';
@@ -244,9 +244,7 @@ class FogTargetImpl implements FogTarget {
   private async removeEverything(): Promise<void> {
     if (this.oomTimer !== null) clearInterval(this.oomTimer);
     this.oomTimer = null;
-    const errors: unknown[] = [];
-    // Every step is tried (a synchronous throw included); what failed is collected, not thrown, so the later steps still run.
-    const attempt = (step: () => Promise<unknown>) => Promise.resolve().then(step).catch((error: unknown) => void errors.push(error));
+    const { errors, attempt } = errorCollector();
     // A squeezed quota or a cut link is undone first, while its objects still exist.
     await attempt(() => this.capabilities.faults!.revertAll());
     const pods = this.pods;
@@ -255,7 +253,7 @@ class FogTargetImpl implements FogTarget {
     await Promise.all((this.links?.takeRelays() ?? []).map((relay) => attempt(() => relay.stop('SIGTERM', 1000))));
     if (this.cgroups !== null) await attempt(() => this.cgroups!.remove(this.names.cgroupRoot));
     if (this.network !== null) await attempt(() => this.network!.dispose());
-    await attempt(async () => removePodFolders(this.names.root, this.podTmpRoot));
+    await attempt(() => removePodFolders(this.names.root, this.podTmpRoot));
     if (this.ownerWritten && errors.length === 0) {
       removeOwner(this.names.root, this.options.ownerDir);
       this.ownerWritten = false;
