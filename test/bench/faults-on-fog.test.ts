@@ -122,7 +122,6 @@ describe.skipIf(skip)('faults on a loaded p2p system, through the bench', () => 
     }
     // The kill: the next service refuses connections until the pod restarts, so requests fail.
     const kill = fault('kill');
-    console.log('recoveries:', profile.faults!.map((f) => `${f.fault.text} ${f.recovery?.status} at ${f.recovery?.recoveredAt}`).join('; '), '| ok/s:', profile.timeline.map((b) => b.ok).join(' '));
     expect(profile.events.some((e) => e.kind === 'exit' && e.subject === 'filter-temperature' && e.t >= 25)).toBe(true);
     expect(profile.events.some((e) => e.kind === 'restart' && e.subject === 'filter-temperature' && e.t >= 25)).toBe(true);
     expect(kill.recovery!.failed).toBeGreaterThan(0);
