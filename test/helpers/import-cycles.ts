@@ -17,13 +17,18 @@ function tsFiles(dir: string): string[] {
   });
 }
 
-/** The files `file` imports, among `known`. */
-function importsOf(file: string, known: ReadonlySet<string>): string[] {
+/** The paths `file` names in its relative imports, resolved from its folder, as written. */
+export function relativeImports(file: string): string[] {
   const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
   return importedFiles
     .map((i) => i.fileName)
     .filter((specifier) => specifier.startsWith('.'))
-    .map((specifier) => resolve(dirname(file), specifier))
+    .map((specifier) => resolve(dirname(file), specifier));
+}
+
+/** The files `file` imports, among `known`. */
+function importsOf(file: string, known: ReadonlySet<string>): string[] {
+  return relativeImports(file)
     .map((path) => (known.has(path) ? path : path.replace(/\.js$/, '.ts')))
     .filter((path) => known.has(path));
 }
