@@ -54,7 +54,8 @@ function fakePart(body: string, check = 'exit 1'): { part: BuildPart; root: stri
 
 describe('checking and building a part', () => {
   it('asks the script whether it is built, and names what is missing in its words', () => {
-    expect(notBuilt(fakePart('', 'exit 0').part, fakePart('', 'exit 0').root)).toBeNull();
+    const built = fakePart('', 'exit 0');
+    expect(notBuilt(built.part, built.root)).toBeNull();
     const { part, root } = fakePart('', 'echo "build-thing: not built yet: build/thing"; exit 1');
     expect(notBuilt(part, root)).toBe('build-thing: not built yet: build/thing');
   });
