@@ -3,11 +3,11 @@
  * depend on which file is imported first (a `const` read before its module ran throws), and it
  * tangles two concerns that should have a third file between them.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importCycles } from './helpers/import-cycles.ts';
+import { tempDir } from './helpers/temp.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -16,8 +16,7 @@ describe('import circles', () => {
     expect(importCycles(ROOT, ['harness', 'clusters'])).toEqual([]);
   });
 
-  const dir = mkdtempSync(join(tmpdir(), 'fogbench-cycles-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('fogbench-cycles-');
   const tree = (files: Record<string, string>) => {
     for (const [name, text] of Object.entries(files)) {
       mkdirSync(dirname(join(dir, name)), { recursive: true });

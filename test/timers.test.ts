@@ -3,20 +3,12 @@
  * Node's timers holding no more. harness/timers.ts waits any delay; every timer in harness/ with
  * a computed delay must go through it, which the source check below keeps true.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { after, MAX_TIMER_MS, sleep } from '../harness/timers.ts';
-
-/** Every .ts file under `dir`. */
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const file = path.join(dir, e.name);
-    if (e.isDirectory()) return sources(file);
-    return e.name.endsWith('.ts') ? [file] : [];
-  });
-}
+import { tsFiles } from './helpers/import-cycles.ts';
 
 /** A delay written as a constant: a number, an UPPER_CASE name, or arithmetic of those. */
 function constant(node: ts.Expression): boolean {
@@ -52,7 +44,7 @@ function computedTimers(file: string): string[] {
 
 describe('timers', () => {
   it('every timer in harness/ with a computed delay goes through harness/timers.ts', () => {
-    const offenders = sources('harness')
+    const offenders = tsFiles('harness')
       .filter((f) => f !== path.join('harness', 'timers.ts'))
       .flatMap(computedTimers);
     expect(offenders).toEqual([]);

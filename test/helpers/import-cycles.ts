@@ -9,7 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
-function tsFiles(dir: string): string[] {
+/** Every .ts file under `dir` (no declaration files, nothing in node_modules). */
+export function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : tsFiles(path);
@@ -17,13 +18,18 @@ function tsFiles(dir: string): string[] {
   });
 }
 
-/** The files `file` imports, among `known`. */
-function importsOf(file: string, known: ReadonlySet<string>): string[] {
+/** The paths `file` names in its relative imports, resolved from its folder, as written. */
+export function relativeImports(file: string): string[] {
   const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
   return importedFiles
     .map((i) => i.fileName)
     .filter((specifier) => specifier.startsWith('.'))
-    .map((specifier) => resolve(dirname(file), specifier))
+    .map((specifier) => resolve(dirname(file), specifier));
+}
+
+/** The files `file` imports, among `known`. */
+function importsOf(file: string, known: ReadonlySet<string>): string[] {
+  return relativeImports(file)
     .map((path) => (known.has(path) ? path : path.replace(/\.js$/, '.ts')))
     .filter((path) => known.has(path));
 }

@@ -26,6 +26,20 @@ describe('which test files need which part', () => {
     expect(partsNeeded(files)).toEqual([...PARTS]);
     expect(partsNeeded(files.slice(0, 1))).toEqual([CONTROL_PLANE]);
   });
+
+  it('follows imports in either quote, and not a specifier in a comment or a string', () => {
+    const root = tempDir('fogbench-prerequisites-');
+    mkdirSync(join(root, 'test'));
+    const files: Record<string, string> = {
+      'a.test.ts': `// import { c } from './c.ts';\nconst s = "from './d.ts'";\nimport { b } from "./b.ts";\n`,
+      'b.ts': 'export const b = 1;\n',
+      'c.ts': 'export const c = 1;\n',
+      'd.ts': 'export const d = 1;\n',
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(root, 'test', name), text);
+    const part = (file: string): BuildPart => ({ title: file, script: file, coldMinutes: 1, neededThrough: [`test/${file}`] });
+    expect(partsNeeded(['test/a.test.ts'], root, ['b.ts', 'c.ts', 'd.ts'].map(part)).map((p) => p.title)).toEqual(['b.ts']);
+  });
 });
 
 /** A stand-in part whose script is `body` (with --check answered by `check`). */
@@ -40,7 +54,8 @@ function fakePart(body: string, check = 'exit 1'): { part: BuildPart; root: stri
 
 describe('checking and building a part', () => {
   it('asks the script whether it is built, and names what is missing in its words', () => {
-    expect(notBuilt(fakePart('', 'exit 0').part, fakePart('', 'exit 0').root)).toBeNull();
+    const built = fakePart('', 'exit 0');
+    expect(notBuilt(built.part, built.root)).toBeNull();
     const { part, root } = fakePart('', 'echo "build-thing: not built yet: build/thing"; exit 1');
     expect(notBuilt(part, root)).toBe('build-thing: not built yet: build/thing');
   });

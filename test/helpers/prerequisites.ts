@@ -7,10 +7,11 @@
  * builds: it only asks whether a part is built, and skips saying why when it is not.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { relativeImports } from './import-cycles.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -52,10 +53,9 @@ export function notBuilt(part: BuildPart, root = ROOT): string | null {
   return (check.stdout + check.stderr).trim().split('\n')[0] || `${part.script} --check failed`;
 }
 
-const IMPORT = /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)'(\.{1,2}\/[^']+)'/g;
-
 /**
- * The repository files a test file reaches through relative imports, itself included. Only
+ * The repository files a test file reaches through relative imports, itself included, read as
+ * the TypeScript compiler reads them (a specifier in a comment or a string is no import). Only
  * files under test/ are followed: the harness never imports a test helper.
  */
 export function reachedFiles(file: string, root = ROOT, seen = new Set<string>()): Set<string> {
@@ -63,8 +63,7 @@ export function reachedFiles(file: string, root = ROOT, seen = new Set<string>()
   if (seen.has(path) || !existsSync(path)) return seen;
   seen.add(path);
   const testDir = join(root, 'test');
-  for (const match of readFileSync(path, 'utf8').matchAll(IMPORT)) {
-    const target = resolve(dirname(path), match[1]!);
+  for (const target of relativeImports(path)) {
     if (!relative(testDir, target).startsWith('..')) reachedFiles(target, root, seen);
   }
   return seen;

@@ -13,7 +13,6 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,7 +22,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FogbenchError } from '../../../harness/errors.ts';
 import { indexTar, parseImageRef, pushDockerArchive, registryHasImage } from '../../../harness/targets/kube/registry-push.ts';
-import { controlPlaneUnavailable, REGISTRY_TOOLS_DIR } from './control-plane.ts';
+import { REGISTRY_TOOLS_DIR } from './control-plane.ts';
+import { registryUnavailable } from './registry-server.ts';
 
 const run = promisify(execFile);
 const TOOLS = REGISTRY_TOOLS_DIR;
@@ -100,7 +100,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-const unavailable = controlPlaneUnavailable() ?? (existsSync(join(TOOLS, 'registry')) && existsSync(join(TOOLS, 'crane')) ? null : 'registry and crane were not built');
+const unavailable = await registryUnavailable();
 if (unavailable) console.warn(`skipping the real-registry tests: ${unavailable}`);
 
 describe('tar index', () => {
