@@ -47,7 +47,7 @@ source scripts/go-env.sh
 # shellcheck source=/dev/null
 source scripts/kube-wrapper-module.sh
 if ! command -v go >/dev/null 2>&1; then
-  echo "build-kube-control-plane: Go is not installed (Go >= 1.25 is needed; https://go.dev/dl/)" >&2
+  echo "build-kube-control-plane: Go is not installed (Go >= 1.26 is needed; https://go.dev/dl/)" >&2
   exit 3
 fi
 

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=/dev/null
 source scripts/go-env.sh
 if ! command -v go >/dev/null 2>&1; then
-  echo "go-test: the Go toolchain is needed (go on PATH or in /usr/local/go): install Go 1.23 or later" >&2
+  echo "go-test: the Go toolchain is needed (go on PATH or in /usr/local/go): install Go 1.26 or later" >&2
   exit 1
 fi
 

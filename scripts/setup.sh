@@ -79,7 +79,7 @@ command_line() {
 # (harness/openfaas/binaries/pins.json).
 openfaas_binaries() {
   if ! command -v go >/dev/null 2>&1 && [[ ! -x /usr/local/go/bin/go ]]; then
-    echo "setup: Go >= 1.23 is needed to build the OpenFaaS gateway, of-watchdog and provider for the fog target (https://go.dev/dl/; Debian bookworm's golang-go is too old); --systems p2p works without it" >&2
+    echo "setup: Go >= 1.26 is needed to build the OpenFaaS gateway, of-watchdog and provider for the fog target (https://go.dev/dl/; Debian bookworm's golang-go is too old); --systems p2p works without it" >&2
     return 1
   fi
   npm run -s build:openfaas >/dev/null
