@@ -27,7 +27,8 @@ export async function writeSweepReport(
   for (const point of [...data.points, ...(data.predict ? [data.predict] : [])]) {
     const pointDir = join(dir, point.href, '..');
     const missing = !(await access(join(pointDir, 'index.html')).then(() => true, () => false));
-    if (missing || options.pointReports === 'all') await writeRunReport(pointDir);
+    // readSweep read the point's run from this folder; no report written since touches what readRun reads.
+    if (missing || options.pointReports === 'all') await writeRunReport(pointDir, point.run);
   }
   const content = buildSweepReport(data);
   const assets = await loadAssets();

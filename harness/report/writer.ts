@@ -9,6 +9,7 @@ import { copyVendor, loadAssets } from './assets.ts';
 import { toCsv } from './csv.ts';
 import { renderIndexPage } from './index-page.ts';
 import { listRunDirs, readRun } from './read-run.ts';
+import type { RunData } from './run-data.ts';
 import { buildRunReport, renderRunPage } from './run-report.ts';
 import { summarizeRun, type RunSummary } from './run-summary.ts';
 import { listSweepDirs, readSweep } from './sweep-read.ts';
@@ -32,8 +33,12 @@ export async function writeCsvTables(dir: string, tables: readonly Table[]): Pro
   );
 }
 
-export async function writeRunReport(runDir: string): Promise<{ htmlPath: string; csvFiles: string[]; problems: string[] }> {
-  const run = await readRun(runDir);
+/**
+ * Writes the report of the run in `runDir`. `read`: the run as readRun already read it from that
+ * folder (a sweep's points); writing the report changes none of the files it was read from.
+ */
+export async function writeRunReport(runDir: string, read?: RunData): Promise<{ htmlPath: string; csvFiles: string[]; problems: string[] }> {
+  const run = read ?? (await readRun(runDir));
   await ensureRealDir(runDir);
   const content = buildRunReport(run);
   const assets = await loadAssets();
