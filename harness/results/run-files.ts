@@ -25,6 +25,9 @@ export interface RunFiles {
   ignored: string[];
 }
 
+/** Whether a folder's entries make it a run folder: the report's listRunDirs and the gate look for this. */
+export const looksLikeRun = (entries: readonly string[]) => entries.includes('manifest.json') || entries.includes('profiles');
+
 /** The bench's own naming: `<system>-w<workers>.json`, `-r<k>` for a repetition. */
 const PROFILE_NAME = /^(.+)-w(\d+)(?:-r(\d+))?\.json$/;
 
