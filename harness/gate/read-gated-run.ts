@@ -17,9 +17,6 @@ export interface GatedRun extends RunData {
   ignored: string[];
 }
 
-/** Whether a folder's entries make it a run folder (what `listRunDirs` looks for). */
-export const looksLikeRun = (entries: readonly string[]) => entries.includes('manifest.json') || entries.includes('profiles');
-
 /**
  * The run in `dir`, with its problems (unreadable or invalid files, a profile whose content is
  * not what its name says). Throws only when `dir` cannot be listed.

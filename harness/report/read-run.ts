@@ -10,7 +10,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { listInside } from '../safe-fs.ts';
 import { usageError } from '../errors.ts';
-import { readRunFiles } from '../results/run-files.ts';
+import { looksLikeRun, readRunFiles } from '../results/run-files.ts';
 import { assembleRun, type RunData } from './run-data.ts';
 
 export async function readRun(runDir: string): Promise<RunData> {
@@ -26,7 +26,7 @@ export async function readRun(runDir: string): Promise<RunData> {
 
 /** Run folders under a runs root: every subfolder holding a manifest.json or a profiles/ folder. */
 export function listRunDirs(runsRoot: string): Promise<string[]> {
-  return listFoldersHolding(runsRoot, (inside) => inside.includes('manifest.json') || inside.includes('profiles'));
+  return listFoldersHolding(runsRoot, looksLikeRun);
 }
 
 /** The subfolders of a runs root whose entries pass `holds`, by name (run folders, sweep folders). */

@@ -33,6 +33,17 @@ export function workersOf(run: Pick<RunData, 'profiles'>): number[] {
   return [...new Set(run.profiles.map((p) => p.workers))].sort((a, b) => a - b);
 }
 
+/**
+ * A figure over a profile's repeated runs: their mean, leaving out interrupted runs (shorter
+ * windows) unless every run was interrupted, and runs without the figure; null without any.
+ */
+export function meanOverRuns(runs: readonly ProfileResult[], read: (p: ProfileResult) => number | null): number | null {
+  const complete = runs.filter((p) => p.interrupted !== true);
+  const use = complete.length ? complete : runs;
+  const values = use.map(read).filter((v): v is number => v !== null && Number.isFinite(v));
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+}
+
 export function assembleRun(
   runId: string,
   manifest: RunManifest | null,

@@ -3,11 +3,9 @@
  * across nightly runs. Pure and free of Node APIs: the index's viewer script bundles this module
  * to recompute a comparison when the reader picks two other runs.
  */
-import type { RunData } from './run-data.ts';
+import { meanOverRuns, type RunData } from './run-data.ts';
 import { col, type Cell, type Table } from './table.ts';
 import { errorRateOf } from '../metrics/error-rate.ts';
-
-const meanOf = (values: readonly number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : null);
 
 export interface ProfileSummary {
   system: string;
@@ -78,7 +76,7 @@ function meansOverRepetitions(profiles: RunData['profiles']): ProfileSummary[] {
       goodput: mean((p) => p.goodput),
       meanMs: mean((p) => p.latency.mean),
       p99Ms: mean((p) => p.latency.p99),
-      errorRate: meanOf(runs.map(errorRateOf).filter((v): v is number => v !== null)),
+      errorRate: meanOverRuns(all, errorRateOf),
       interrupted: complete.length === 0,
       runs: runs.length,
     };

@@ -5,7 +5,7 @@
  */
 import { ERROR_CLASSES, type ProfileResult, type RunManifest } from '../results/schema.ts';
 import { PAPER_LABEL, PAPER_REFERENCE, paperReference } from './paper-reference.ts';
-import { systemsOf, workersOf, type RunData } from './run-data.ts';
+import { meanOverRuns, systemsOf, workersOf, type RunData } from './run-data.ts';
 import { col, type Cell, type Column, type Table } from './table.ts';
 import { repetitionTables } from './repetition-tables.ts';
 import { gatewayCheckTable } from './gateway-table.ts';
@@ -47,17 +47,6 @@ function paperLayout(
     columns,
     rows,
   };
-}
-
-/**
- * A figure over a profile's repeated runs: their mean, leaving out interrupted runs (shorter
- * windows) unless every run was interrupted, and runs without the figure; null without any.
- */
-export function meanOverRuns(runs: readonly ProfileResult[], read: (p: ProfileResult) => number | null): number | null {
-  const complete = runs.filter((p) => p.interrupted !== true);
-  const use = complete.length ? complete : runs;
-  const values = use.map(read).filter((v): v is number => v !== null && Number.isFinite(v));
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
 }
 
 export function profileTable(run: RunData): Table {

@@ -24,9 +24,15 @@ export interface SweepSummary {
   problems: number;
 }
 
+/** How many points the sweep plans (its --predict point among them) and how many are complete. */
+export function sweepProgress(data: Pick<SweepData, 'manifest' | 'pending'>): { complete: number; planned: number } {
+  const planned = data.manifest.points.length + (data.manifest.predict ? 1 : 0);
+  return { complete: planned - data.pending.length, planned };
+}
+
 export function summarizeSweep(data: SweepData, href: string): SweepSummary {
   const m = data.manifest;
-  const planned = m.points.length + (m.predict ? 1 : 0);
+  const { complete, planned } = sweepProgress(data);
   return {
     sweepId: m.sweepId,
     href,
@@ -36,7 +42,7 @@ export function summarizeSweep(data: SweepData, href: string): SweepSummary {
     systems: (m.options.systems as string[] | undefined) ?? [],
     workers: (m.options.workers as number[] | undefined) ?? [],
     target: String(m.options.target ?? 'unknown'),
-    complete: planned - data.pending.length,
+    complete,
     planned,
     predict: m.predict?.scenario ?? null,
     problems: data.problems.length,

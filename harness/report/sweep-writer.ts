@@ -7,13 +7,10 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyVendor, loadAssets } from './assets.ts';
-import { toCsv } from './csv.ts';
 import { ensureRealDir, writeFileReplacing } from '../safe-fs.ts';
 import { readSweep, type SweepData } from './sweep-read.ts';
 import { buildSweepReport, renderSweepPage, type SweepReportContent } from './sweep-report.ts';
-import { writeRunReport } from './writer.ts';
-
-const CSV_DIR = 'csv';
+import { CSV_DIR, writeCsvTables, writeRunReport } from './writer.ts';
 
 export interface SweepReportOptions {
   /** Already read (the sweep command reads it for the terms it prints). */
@@ -30,18 +27,14 @@ export async function writeSweepReport(
   for (const point of [...data.points, ...(data.predict ? [data.predict] : [])]) {
     const pointDir = join(dir, point.href, '..');
     const missing = !(await access(join(pointDir, 'index.html')).then(() => true, () => false));
-    if (missing || options.pointReports === 'all') await writeRunReport(pointDir);
+    // readSweep read the point's run from this folder; no report written since touches what readRun reads.
+    if (missing || options.pointReports === 'all') await writeRunReport(pointDir, point.run);
   }
   const content = buildSweepReport(data);
   const assets = await loadAssets();
   await ensureRealDir(dir);
   const vendorScripts = await copyVendor(assets, dir);
-  await ensureRealDir(join(dir, CSV_DIR));
-  const csvFiles: string[] = [];
-  for (const table of content.tables) {
-    csvFiles.push(join(dir, CSV_DIR, `${table.id}.csv`));
-    await writeFileReplacing(csvFiles.at(-1)!, toCsv(table));
-  }
+  const csvFiles = await writeCsvTables(dir, content.tables);
   const htmlPath = join(dir, 'index.html');
   await writeFileReplacing(htmlPath, renderSweepPage(data, content, { css: assets.css, viewerScript: assets.viewerScript, vendorScripts, csvHref: `${CSV_DIR}/` }));
   return { htmlPath, content, data, csvFiles };

@@ -9,29 +9,41 @@ import { copyVendor, loadAssets } from './assets.ts';
 import { toCsv } from './csv.ts';
 import { renderIndexPage } from './index-page.ts';
 import { listRunDirs, readRun } from './read-run.ts';
+import type { RunData } from './run-data.ts';
 import { buildRunReport, renderRunPage } from './run-report.ts';
 import { summarizeRun, type RunSummary } from './run-summary.ts';
 import { listSweepDirs, readSweep } from './sweep-read.ts';
 import { summarizeSweep, type SweepSummary } from './sweep-summary.ts';
+import type { Table } from './table.ts';
 import { ensureRealDir, writeFileReplacing } from '../safe-fs.ts';
 import { writeVerdicts } from '../replication/verdicts-file.ts';
 
-const CSV_DIR = 'csv';
+/** Where a report's tables go as CSV, beside its index.html (the page links to it). */
+export const CSV_DIR = 'csv';
 
-export async function writeRunReport(runDir: string): Promise<{ htmlPath: string; csvFiles: string[]; problems: string[] }> {
-  const run = await readRun(runDir);
-  await ensureRealDir(runDir);
-  const content = buildRunReport(run);
-  const assets = await loadAssets();
-  const vendorScripts = await copyVendor(assets, runDir);
-  await ensureRealDir(join(runDir, CSV_DIR));
-  const csvFiles = await Promise.all(
-    [...content.tables, ...content.exports].map(async (table) => {
-      const file = join(runDir, CSV_DIR, `${table.id}.csv`);
+/** Writes each table to `<dir>/csv/<table id>.csv`; returns their paths, in the order given. */
+export async function writeCsvTables(dir: string, tables: readonly Table[]): Promise<string[]> {
+  await ensureRealDir(join(dir, CSV_DIR));
+  return Promise.all(
+    tables.map(async (table) => {
+      const file = join(dir, CSV_DIR, `${table.id}.csv`);
       await writeFileReplacing(file, toCsv(table));
       return file;
     }),
   );
+}
+
+/**
+ * Writes the report of the run in `runDir`. `read`: the run as readRun already read it from that
+ * folder (a sweep's points); writing the report changes none of the files it was read from.
+ */
+export async function writeRunReport(runDir: string, read?: RunData): Promise<{ htmlPath: string; csvFiles: string[]; problems: string[] }> {
+  const run = read ?? (await readRun(runDir));
+  await ensureRealDir(runDir);
+  const content = buildRunReport(run);
+  const assets = await loadAssets();
+  const vendorScripts = await copyVendor(assets, runDir);
+  const csvFiles = await writeCsvTables(runDir, [...content.tables, ...content.exports]);
   // Judged again from what the folder holds, so a regenerated report and its verdicts.json agree.
   if (run.profiles.length) await writeVerdicts(runDir, content.verdicts);
   const htmlPath = join(runDir, 'index.html');

@@ -12,6 +12,7 @@
  */
 import { join } from 'node:path';
 import { listInside, parseJsonInside } from '../safe-fs.ts';
+import { firstProblem } from './checks.ts';
 import { SCHEMA_VERSION, profileFileName, type ProfileResult, type RunManifest } from './schema.ts';
 import { manifestProblems, profileProblems } from './validate.ts';
 
@@ -25,6 +26,9 @@ export interface RunFiles {
   ignored: string[];
 }
 
+/** Whether a folder's entries make it a run folder: the report's listRunDirs and the gate look for this. */
+export const looksLikeRun = (entries: readonly string[]) => entries.includes('manifest.json') || entries.includes('profiles');
+
 /** The bench's own naming: `<system>-w<workers>.json`, `-r<k>` for a repetition. */
 const PROFILE_NAME = /^(.+)-w(\d+)(?:-r(\d+))?\.json$/;
 
@@ -35,7 +39,10 @@ function kindProblem(value: unknown, kind: string, label: string): string | null
   return null;
 }
 
-const first = (problems: string[], label: string) => (problems.length ? `${label}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}` : null);
+const first = (problems: string[], label: string) => {
+  const problem = firstProblem(problems);
+  return problem === null ? null : `${label}: ${problem}`;
+};
 
 /** Reads the run in `dir`, whose entries are `entries`; collects problems rather than throwing. */
 export async function readRunFiles(dir: string, entries: readonly string[]): Promise<RunFiles> {

@@ -15,6 +15,7 @@ import { checkHeyAvailable } from '../../load/hey-driver.ts';
 import { writeIndex, writeRunReport } from '../../report/writer.ts';
 import { readSweep } from '../../report/sweep-read.ts';
 import { buildSweepReport } from '../../report/sweep-report.ts';
+import { sweepProgress } from '../../report/sweep-summary.ts';
 import { writeSweepReport } from '../../report/sweep-writer.ts';
 import { SYSTEMS } from '../../systems/registry.ts';
 import type { Target } from '../../targets/target.ts';
@@ -97,7 +98,8 @@ export async function runSweepCommand(command: SweepCommand): Promise<void> {
       const data = await readSweep(outcome.dir);
       const content = buildSweepReport(data);
       process.stdout.write(`\n${renderCostModel(content.fits, content.predictions, outcome.manifest.predict?.scenario ?? null)}\n`);
-      process.stdout.write(`\nsweep:   ${path.resolve(outcome.dir)} (${points - data.pending.length} of ${points} points complete)\n`);
+      const { complete, planned } = sweepProgress(data);
+      process.stdout.write(`\nsweep:   ${path.resolve(outcome.dir)} (${complete} of ${planned} points complete)\n`);
       // --no-report: the fitted terms above, and no HTML (neither the sweep's nor its points').
       if (command.report) {
         const { htmlPath } = await writeSweepReport(outcome.dir, { data });

@@ -10,6 +10,7 @@ import { listRunDirs } from '../../report/read-run.ts';
 import { reportFileFilter } from '../../report/served-files.ts';
 import { serveStatic } from '../../report/static-server.ts';
 import { listSweepDirs } from '../../report/sweep-read.ts';
+import { sweepProgress } from '../../report/sweep-summary.ts';
 import { writeSweepReport } from '../../report/sweep-writer.ts';
 import { writeIndex, writeRunReport } from '../../report/writer.ts';
 import { abortOnSignals } from '../signals.ts';
@@ -60,8 +61,8 @@ export function registerReport(program: Command): void {
       for (const dir of sweepDirs) {
         try {
           const { htmlPath, csvFiles, data } = await writeSweepReport(dir, { pointReports: 'all' });
-          const planned = data.manifest.points.length + (data.manifest.predict ? 1 : 0);
-          process.stdout.write(`${shown(htmlPath)} (sweep: ${planned - data.pending.length} of ${planned} points complete, their reports too; ${csvFiles.length} CSV files${unusableNote(data.problems)})\n`);
+          const { complete, planned } = sweepProgress(data);
+          process.stdout.write(`${shown(htmlPath)} (sweep: ${complete} of ${planned} points complete, their reports too; ${csvFiles.length} CSV files${unusableNote(data.problems)})\n`);
         } catch (error) {
           sweepsSkipped++;
           process.stderr.write(`fogbench: skipped sweep ${shown(dir)}: ${firstLine(error)}\n`);
